@@ -1,0 +1,228 @@
+//! The simulated network: per-direction links, fault rules and an idle-timeout middlebox.
+//!
+//! Fault rules are pure functions of a segment, where it travels and when: the simulator counts
+//! matches and asks [`FaultRule::applies`] whether this occurrence is hit. Random behaviour (loss,
+//! duplication, jitter, reordering) draws from the run's one seeded stream in a fixed order.
+
+use crate::segment::{Flags, Segment};
+use crate::time::{Duration, Instant};
+use serde::{Deserialize, Serialize};
+
+/// Index of a host in the simulator, in the order hosts were added.
+pub type HostIndex = u32;
+
+/// The behaviour of the path from one host to another.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkConfig {
+    /// One-way delay.
+    pub latency: Duration,
+    /// Extra delay, uniform in `[0, jitter]`, drawn per segment.
+    pub jitter: Duration,
+    /// Probability that a segment is lost.
+    pub loss: f64,
+    /// Probability that a segment is delivered twice.
+    pub duplicate: f64,
+    /// Probability that a segment is held back by `reorder_delay`, letting later ones pass it.
+    pub reorder: f64,
+    pub reorder_delay: Duration,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig::latency(Duration::from_millis(10))
+    }
+}
+
+impl LinkConfig {
+    /// A perfect link with a fixed one-way delay.
+    pub fn latency(latency: Duration) -> LinkConfig {
+        LinkConfig {
+            latency,
+            jitter: Duration::ZERO,
+            loss: 0.0,
+            duplicate: 0.0,
+            reorder: 0.0,
+            reorder_delay: Duration::ZERO,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, p) in [
+            ("loss", self.loss),
+            ("duplicate", self.duplicate),
+            ("reorder", self.reorder),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!(
+                    "{name} probability {p} is out of range: use a number from 0 to 1"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which segments a fault rule matches.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentFilter {
+    /// Sent by this host (any when `None`).
+    pub from: Option<HostIndex>,
+    /// Addressed to this host (any when `None`).
+    pub to: Option<HostIndex>,
+    /// Flags that must all be set.
+    pub flags: Flags,
+    /// Flags that must all be clear.
+    pub not_flags: Flags,
+    /// `Some(true)`: only segments with data; `Some(false)`: only segments without.
+    pub with_data: Option<bool>,
+    /// Only segments sent at or after this time.
+    pub after: Option<Instant>,
+    /// Only segments sent before this time.
+    pub before: Option<Instant>,
+}
+
+impl SegmentFilter {
+    pub fn matches(&self, from: HostIndex, to: HostIndex, seg: &Segment, now: Instant) -> bool {
+        self.from.is_none_or(|h| h == from)
+            && self.to.is_none_or(|h| h == to)
+            && seg.flags.contains(self.flags)
+            && !seg.flags.intersects(self.not_flags)
+            && self.with_data.is_none_or(|d| d == (seg.len > 0))
+            && self.after.is_none_or(|t| now >= t)
+            && self.before.is_none_or(|t| now < t)
+    }
+}
+
+/// What a fault rule does to a segment it hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultAction {
+    Drop,
+    /// Deliver this much later than the link would.
+    Delay(Duration),
+}
+
+/// Drop or delay the `first`-th matching segment and the `count - 1` after it (1-based), or
+/// every one from `first` on when `count` is `None`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultRule {
+    pub filter: SegmentFilter,
+    pub first: u32,
+    pub count: Option<u32>,
+    pub action: FaultAction,
+}
+
+impl FaultRule {
+    /// The `nth` matching segment only (1-based).
+    pub fn nth(filter: SegmentFilter, nth: u32, action: FaultAction) -> FaultRule {
+        FaultRule {
+            filter,
+            first: nth,
+            count: Some(1),
+            action,
+        }
+    }
+    /// Every matching segment.
+    pub fn all(filter: SegmentFilter, action: FaultAction) -> FaultRule {
+        FaultRule {
+            filter,
+            first: 1,
+            count: None,
+            action,
+        }
+    }
+    /// Whether the `occurrence`-th (1-based) matching segment is hit.
+    pub fn applies(&self, occurrence: u32) -> bool {
+        occurrence >= self.first
+            && self
+                .count
+                .is_none_or(|c| u64::from(occurrence) < u64::from(self.first) + u64::from(c))
+    }
+}
+
+/// What an idle-timeout middlebox does with a segment of a flow it has forgotten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiredAction {
+    /// Drop it silently (most firewalls and NATs).
+    Drop,
+    /// Drop it and answer the sender with a reset (some load balancers).
+    Reset,
+}
+
+/// A stateful box on the path between two hosts (a load balancer, NAT or firewall) that forgets
+/// a connection after `idle_timeout` without traffic. Flows are learnt from SYNs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Middlebox {
+    pub between: (HostIndex, HostIndex),
+    pub idle_timeout: Duration,
+    pub on_expired: ExpiredAction,
+}
+
+impl Middlebox {
+    pub fn on_path(&self, from: HostIndex, to: HostIndex) -> bool {
+        self.between == (from, to) || self.between == (to, from)
+    }
+}
+
+/// The verdict for one segment, decided in [`crate::sim`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Deliver { delay: Duration },
+    Drop(crate::trace::DropReason),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seq::SeqNum;
+
+    fn fin() -> Segment {
+        Segment {
+            src: "10.0.0.2:80".parse().unwrap(),
+            dst: "10.0.0.1:40000".parse().unwrap(),
+            seq: SeqNum(1),
+            ack: SeqNum(1),
+            flags: Flags::FIN | Flags::ACK,
+            wnd: 1000,
+            len: 0,
+        }
+    }
+
+    #[test]
+    fn filter_matches_direction_flags_and_time() {
+        let server_fin = SegmentFilter {
+            from: Some(1),
+            flags: Flags::FIN,
+            ..Default::default()
+        };
+        assert!(server_fin.matches(1, 0, &fin(), Instant::ZERO));
+        assert!(!server_fin.matches(0, 1, &fin(), Instant::ZERO));
+        let no_ack = SegmentFilter {
+            not_flags: Flags::ACK,
+            ..Default::default()
+        };
+        assert!(!no_ack.matches(1, 0, &fin(), Instant::ZERO));
+        let late = SegmentFilter {
+            after: Some(Instant::from_secs(5)),
+            ..Default::default()
+        };
+        assert!(!late.matches(1, 0, &fin(), Instant::from_secs(4)));
+        assert!(late.matches(1, 0, &fin(), Instant::from_secs(5)));
+    }
+
+    #[test]
+    fn occurrences_are_one_based() {
+        let second = FaultRule::nth(SegmentFilter::default(), 2, FaultAction::Drop);
+        assert_eq!(
+            (1..5).map(|n| second.applies(n)).collect::<Vec<_>>(),
+            [false, true, false, false]
+        );
+        let from_third = FaultRule {
+            first: 3,
+            count: None,
+            ..second.clone()
+        };
+        assert!(!from_third.applies(2) && from_third.applies(3) && from_third.applies(u32::MAX));
+    }
+}

@@ -1,0 +1,1420 @@
+//! The simulator: hosts with sockets, the applications' calls, the network, one event queue.
+//!
+//! The event queue is ordered by (time, sequence number), the sequence number being the order
+//! entries were pushed, so ties break the same way on every run and platform. Collections that
+//! are iterated are `BTreeMap`s or `Vec`s; nothing depends on hash order or on `usize`.
+//!
+//! The application is modelled as calls at given times ([`Call`]). connect() and accept() block
+//! until they complete (their result is a later [`EventKind::Return`]); every other call returns
+//! at once. Not calling close() is simply the absence of a call: that is how a leak is written.
+//!
+//! Left out: IP fragmentation, ICMP, routing beyond "the host that has the address", IPv6.
+
+use crate::config::TcpConfig;
+use crate::endpoint::{
+    Endpoint, EndpointEvent, Output, Outputs, ShutdownHow, SockOpt, TimerAction, splitmix64,
+};
+use crate::errno::Errno;
+use crate::net::{
+    ExpiredAction, FaultAction, FaultRule, HostIndex, LinkConfig, Middlebox, Verdict,
+};
+use crate::rng::{Ppm, SimRng};
+use crate::segment::{Segment, SendReason};
+use crate::state::State;
+use crate::time::{Duration, Instant};
+use crate::trace::{
+    CallId, CallResult, DropReason, EventKind, HostInfo, Netstat, NetstatRow, SegmentId, SocketId,
+    SocketInfo, TimerChange, Trace, TraceEvent,
+};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+/// A host, numbered from 0 in the order hosts were added.
+pub type HostId = HostIndex;
+
+/// Limits and defaults of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// Seeds the network's random stream and every host's ISN secret.
+    pub seed: u64,
+    /// TCP parameters of hosts that do not set their own.
+    pub tcp: TcpConfig,
+    /// The link used between hosts that have no link of their own.
+    pub default_link: LinkConfig,
+    /// The run stops with [`SimError::EventLimit`] after this many queue events.
+    pub max_events: u64,
+    /// The longest run allowed.
+    pub max_duration: Duration,
+    /// The most sockets a run may create (across hosts).
+    pub max_sockets: u32,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 1,
+            tcp: TcpConfig::linux(),
+            default_link: LinkConfig::default(),
+            max_events: 50_000_000,
+            max_duration: Duration::from_secs(30 * 24 * 3600),
+            max_sockets: 1_000_000,
+        }
+    }
+}
+
+/// A host to add.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HostSpec {
+    pub name: String,
+    pub addr: Ipv4Addr,
+    /// Descriptor limit (`ulimit -n`): sockets the application may hold open at once.
+    pub fd_limit: u32,
+    /// TCP parameters (sysctls) of this host; the run's default when `None`.
+    pub tcp: Option<TcpConfig>,
+    /// Ephemeral port range (`ip_local_port_range`), inclusive.
+    pub ephemeral_ports: (u16, u16),
+}
+
+impl HostSpec {
+    pub fn new(name: &str, addr: [u8; 4]) -> HostSpec {
+        HostSpec {
+            name: name.to_string(),
+            addr: Ipv4Addr::from(addr),
+            fd_limit: 1024,
+            tcp: None,
+            ephemeral_ports: (32_768, 60_999),
+        }
+    }
+    pub fn fd_limit(mut self, n: u32) -> HostSpec {
+        self.fd_limit = n;
+        self
+    }
+    pub fn tcp(mut self, cfg: TcpConfig) -> HostSpec {
+        self.tcp = Some(cfg);
+        self
+    }
+}
+
+/// An application call (or a host event) at a given time. Sockets are named by the application
+/// (`socket`); naming a new socket with a name in use re-binds the name, as assigning a variable
+/// does: the old socket lives on, unreachable, which is exactly how a leak looks in code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "call")]
+pub enum Call {
+    /// socket(), bind(port), listen(backlog).
+    Listen {
+        socket: String,
+        port: u16,
+        backlog: u32,
+    },
+    /// socket(), connect(remote). Blocks until established or failed.
+    Connect {
+        socket: String,
+        remote: SocketAddrV4,
+    },
+    /// accept() on `listener`, naming the new connection `socket`. Blocks until one arrives.
+    Accept { listener: String, socket: String },
+    /// send() of `bytes` bytes (non-blocking: may accept fewer).
+    Send { socket: String, bytes: u64 },
+    /// recv() of up to `max` bytes (non-blocking).
+    Recv { socket: String, max: u64 },
+    /// close().
+    Close { socket: String },
+    /// shutdown(how).
+    Shutdown { socket: String, how: ShutdownHow },
+    /// Abort: a reset where the state calls for one, then the descriptor is closed
+    /// (close() with SO_LINGER 0, or RFC 9293 ABORT).
+    Abort { socket: String },
+    /// setsockopt().
+    SetOption { socket: String, option: SockOpt },
+    /// The host crashes: its connections vanish without a segment and it stops answering.
+    Crash,
+    /// The host comes back up with no sockets (it answers old connections with RST).
+    Restart,
+}
+
+impl Call {
+    /// The socket name the call acts on, if any.
+    pub fn socket(&self) -> Option<&str> {
+        match self {
+            Call::Listen { socket, .. }
+            | Call::Connect { socket, .. }
+            | Call::Send { socket, .. }
+            | Call::Recv { socket, .. }
+            | Call::Close { socket }
+            | Call::Shutdown { socket, .. }
+            | Call::Abort { socket }
+            | Call::SetOption { socket, .. } => Some(socket),
+            Call::Accept { listener, .. } => Some(listener),
+            Call::Crash | Call::Restart => None,
+        }
+    }
+
+    /// The name of the system call.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Call::Listen { .. } => "listen",
+            Call::Connect { .. } => "connect",
+            Call::Accept { .. } => "accept",
+            Call::Send { .. } => "send",
+            Call::Recv { .. } => "recv",
+            Call::Close { .. } => "close",
+            Call::Shutdown { .. } => "shutdown",
+            Call::Abort { .. } => "abort",
+            Call::SetOption { .. } => "setsockopt",
+            Call::Crash => "crash",
+            Call::Restart => "restart",
+        }
+    }
+}
+
+/// An error in setting up or running a simulation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    DuplicateHostName(String),
+    DuplicateAddress(Ipv4Addr),
+    UnknownHost(HostId),
+    InvalidConfig(String),
+    /// A call was scheduled after the longest allowed run.
+    CallTooLate {
+        at: Instant,
+        max: Duration,
+    },
+    /// The run is longer than [`SimConfig::max_duration`].
+    DurationLimit {
+        asked: Duration,
+        max: Duration,
+    },
+    /// The run took more queue events than [`SimConfig::max_events`].
+    EventLimit {
+        limit: u64,
+        at: Instant,
+    },
+    /// The run created more sockets than [`SimConfig::max_sockets`].
+    SocketLimit {
+        limit: u32,
+        at: Instant,
+    },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::DuplicateHostName(n) => {
+                write!(f, "two hosts are named `{n}`: give each host its own name")
+            }
+            SimError::DuplicateAddress(a) => write!(
+                f,
+                "two hosts have the address {a}: give each host its own address"
+            ),
+            SimError::UnknownHost(h) => write!(f, "there is no host number {h}"),
+            SimError::InvalidConfig(m) => f.write_str(m),
+            SimError::CallTooLate { at, max } => {
+                write!(f, "a call at {at} is after the longest allowed run ({max})")
+            }
+            SimError::DurationLimit { asked, max } => {
+                write!(
+                    f,
+                    "a run of {asked} is longer than the limit of {max}: shorten the run"
+                )
+            }
+            SimError::EventLimit { limit, at } => write!(
+                f,
+                "the run was stopped at {at} after {limit} events, the limit: shorten the run, \
+                 use fewer connections, or raise the event limit"
+            ),
+            SimError::SocketLimit { limit, at } => write!(
+                f,
+                "the run was stopped at {at}: it created more than {limit} sockets, the limit; use fewer connections"
+            ),
+        }
+    }
+}
+impl std::error::Error for SimError {}
+
+/// A run that stopped on an error, with the trace up to that point.
+#[derive(Clone, Debug)]
+pub struct RunError {
+    pub error: SimError,
+    pub partial: Box<Trace>,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+impl std::error::Error for RunError {}
+
+#[derive(Debug)]
+struct Host {
+    addr: Ipv4Addr,
+    fd_limit: u32,
+    cfg: TcpConfig,
+    ephemeral: (u16, u16),
+    next_port: u16,
+    isn_secret: u64,
+    boots: u64,
+    up: bool,
+    fds: u32,
+    /// (local, remote) -> socket, for every connection not in CLOSED.
+    conns: BTreeMap<(SocketAddrV4, SocketAddrV4), SocketId>,
+    listeners: BTreeMap<u16, SocketId>,
+    labels: BTreeMap<String, SocketId>,
+}
+
+#[derive(Debug)]
+struct Listener {
+    backlog: u32,
+    queue: VecDeque<SocketId>,
+    waiting: VecDeque<(CallId, String)>,
+}
+
+#[derive(Debug)]
+struct Sock {
+    host: HostId,
+    ep: Endpoint,
+    fd_open: bool,
+    released: bool,
+    listener: Option<Listener>,
+    parent: Option<SocketId>,
+    accepted: bool,
+    pending_connect: Option<CallId>,
+    wake: Option<Instant>,
+}
+
+#[derive(Debug)]
+enum Queued {
+    Deliver {
+        id: SegmentId,
+        to: HostId,
+        seg: Segment,
+    },
+    Wake {
+        socket: SocketId,
+    },
+    Call {
+        id: CallId,
+    },
+}
+
+#[derive(Debug)]
+struct Entry {
+    at: Instant,
+    seq: u64,
+    what: Queued,
+}
+impl PartialEq for Entry {
+    fn eq(&self, o: &Entry) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Entry) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    /// Reversed, so that `BinaryHeap` pops the earliest (time, sequence) first.
+    fn cmp(&self, o: &Entry) -> Ordering {
+        (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// The simulator. Build it (hosts, links, faults, calls), then [`Simulator::run`] it.
+pub struct Simulator {
+    cfg: SimConfig,
+    hosts: Vec<Host>,
+    by_addr: BTreeMap<Ipv4Addr, HostId>,
+    links: BTreeMap<(HostId, HostId), LinkConfig>,
+    faults: Vec<FaultRule>,
+    fault_hits: Vec<u32>,
+    middleboxes: Vec<Middlebox>,
+    /// Per middlebox: flow (lower address first) -> last time seen.
+    flows: Vec<BTreeMap<(SocketAddrV4, SocketAddrV4), Instant>>,
+    socks: Vec<Sock>,
+    calls: Vec<(HostId, Call)>,
+    queue: BinaryHeap<Entry>,
+    next_seq: u64,
+    next_segment: SegmentId,
+    rng: SimRng,
+    now: Instant,
+    out: Outputs,
+    trace: Trace,
+    limit_hit: Option<SimError>,
+}
+
+impl Simulator {
+    pub fn new(cfg: SimConfig) -> Simulator {
+        let rng = SimRng::new(cfg.seed);
+        let trace = Trace {
+            seed: cfg.seed,
+            ..Trace::default()
+        };
+        Simulator {
+            cfg,
+            hosts: Vec::new(),
+            by_addr: BTreeMap::new(),
+            links: BTreeMap::new(),
+            faults: Vec::new(),
+            fault_hits: Vec::new(),
+            middleboxes: Vec::new(),
+            flows: Vec::new(),
+            socks: Vec::new(),
+            calls: Vec::new(),
+            queue: BinaryHeap::new(),
+            next_seq: 0,
+            next_segment: 0,
+            rng,
+            now: Instant::ZERO,
+            out: Outputs::new(),
+            trace,
+            limit_hit: None,
+        }
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+
+    /// Adds a host. Names and addresses must be unique.
+    pub fn add_host(&mut self, spec: HostSpec) -> Result<HostId, SimError> {
+        if self.trace.hosts.iter().any(|h| h.name == spec.name) {
+            return Err(SimError::DuplicateHostName(spec.name));
+        }
+        if self.by_addr.contains_key(&spec.addr) {
+            return Err(SimError::DuplicateAddress(spec.addr));
+        }
+        let cfg = spec.tcp.clone().unwrap_or_else(|| self.cfg.tcp.clone());
+        cfg.validate()
+            .map_err(|m| SimError::InvalidConfig(format!("host `{}`: {m}", spec.name)))?;
+        let (lo, hi) = spec.ephemeral_ports;
+        if lo == 0 || lo > hi {
+            return Err(SimError::InvalidConfig(format!(
+                "host `{}`: ephemeral port range {lo}-{hi} is empty; use e.g. 32768-60999",
+                spec.name
+            )));
+        }
+        let id = self.hosts.len() as HostId;
+        let mix = splitmix64(self.cfg.seed ^ splitmix64(u64::from(id) + 1));
+        let span = u64::from(hi - lo) + 1;
+        self.hosts.push(Host {
+            addr: spec.addr,
+            fd_limit: spec.fd_limit,
+            cfg: cfg.clone(),
+            ephemeral: (lo, hi),
+            next_port: lo + (mix % span) as u16,
+            isn_secret: splitmix64(mix),
+            boots: 0,
+            up: true,
+            fds: 0,
+            conns: BTreeMap::new(),
+            listeners: BTreeMap::new(),
+            labels: BTreeMap::new(),
+        });
+        self.by_addr.insert(spec.addr, id);
+        self.trace.hosts.push(HostInfo {
+            name: spec.name,
+            addr: spec.addr,
+            fd_limit: spec.fd_limit,
+            profile: cfg.profile,
+        });
+        Ok(id)
+    }
+
+    fn check_host(&self, h: HostId) -> Result<(), SimError> {
+        if (h as usize) < self.hosts.len() {
+            Ok(())
+        } else {
+            Err(SimError::UnknownHost(h))
+        }
+    }
+
+    /// Sets the link from `from` to `to`.
+    pub fn set_link(&mut self, from: HostId, to: HostId, link: LinkConfig) -> Result<(), SimError> {
+        self.check_host(from)?;
+        self.check_host(to)?;
+        link.validate().map_err(SimError::InvalidConfig)?;
+        self.links.insert((from, to), link);
+        Ok(())
+    }
+
+    /// Sets the same link both ways.
+    pub fn set_link_both(
+        &mut self,
+        a: HostId,
+        b: HostId,
+        link: LinkConfig,
+    ) -> Result<(), SimError> {
+        self.set_link(a, b, link.clone())?;
+        self.set_link(b, a, link)
+    }
+
+    pub fn add_fault(&mut self, rule: FaultRule) -> Result<u32, SimError> {
+        for h in [rule.filter.from, rule.filter.to].into_iter().flatten() {
+            self.check_host(h)?;
+        }
+        if rule.first == 0 {
+            return Err(SimError::InvalidConfig(
+                "fault occurrences count from 1".into(),
+            ));
+        }
+        self.faults.push(rule);
+        self.fault_hits.push(0);
+        Ok(self.faults.len() as u32 - 1)
+    }
+
+    pub fn add_middlebox(&mut self, mb: Middlebox) -> Result<(), SimError> {
+        self.check_host(mb.between.0)?;
+        self.check_host(mb.between.1)?;
+        self.middleboxes.push(mb);
+        self.flows.push(BTreeMap::new());
+        Ok(())
+    }
+
+    /// Schedules an application call (or host event) on `host` at `at`.
+    pub fn call(&mut self, at: Instant, host: HostId, call: Call) -> Result<CallId, SimError> {
+        self.check_host(host)?;
+        if at.saturating_since(Instant::ZERO) > self.cfg.max_duration {
+            return Err(SimError::CallTooLate {
+                at,
+                max: self.cfg.max_duration,
+            });
+        }
+        let id = self.calls.len() as CallId;
+        self.calls.push((host, call));
+        self.push(at, Queued::Call { id });
+        Ok(id)
+    }
+
+    fn push(&mut self, at: Instant, what: Queued) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(Entry { at, seq, what });
+    }
+
+    fn record(&mut self, kind: EventKind) {
+        self.trace.events.push(TraceEvent { t: self.now, kind });
+    }
+
+    /// Runs for `duration` of simulated time (or until nothing is left to do, whichever is
+    /// later in the trace's `end`: the trace always ends at `duration`).
+    pub fn run(mut self, duration: Duration) -> Result<Trace, RunError> {
+        if duration > self.cfg.max_duration {
+            let error = SimError::DurationLimit {
+                asked: duration,
+                max: self.cfg.max_duration,
+            };
+            return Err(RunError {
+                error,
+                partial: Box::new(self.trace),
+            });
+        }
+        let end = Instant::ZERO + duration;
+        while let Some(entry) = self.queue.peek() {
+            if entry.at > end {
+                break;
+            }
+            let Some(entry) = self.queue.pop() else { break };
+            self.now = entry.at;
+            self.trace.stats.queue_events += 1;
+            if self.trace.stats.queue_events > self.cfg.max_events {
+                self.limit_hit = Some(SimError::EventLimit {
+                    limit: self.cfg.max_events,
+                    at: self.now,
+                });
+            }
+            if let Some(error) = self.limit_hit.take() {
+                self.trace.end = self.now;
+                return Err(RunError {
+                    error,
+                    partial: Box::new(self.trace),
+                });
+            }
+            match entry.what {
+                Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
+                Queued::Wake { socket } => self.wake(socket, entry.at),
+                Queued::Call { id } => self.run_call(id),
+            }
+        }
+        if let Some(error) = self.limit_hit.take() {
+            self.trace.end = self.now;
+            return Err(RunError {
+                error,
+                partial: Box::new(self.trace),
+            });
+        }
+        self.trace.end = end;
+        Ok(self.trace)
+    }
+
+    /// The sockets of every host now, from the live endpoints (compare [`Trace::netstat_at`]).
+    pub fn netstat(&self) -> Netstat {
+        let mut rows = Vec::new();
+        for (id, s) in self.socks.iter().enumerate() {
+            let state = s.ep.state();
+            if s.released
+                || state == State::Closed
+                || (state == State::Listen && s.parent.is_some())
+            {
+                continue;
+            }
+            let (recv_q, send_q) = match &s.listener {
+                Some(l) => (l.queue.len() as u64, u64::from(l.backlog)),
+                None => (s.ep.recv_queue(), s.ep.send_queue()),
+            };
+            rows.push(NetstatRow {
+                host: s.host,
+                socket: id as SocketId,
+                label: self.trace.sockets[id].label.clone(),
+                state,
+                local: s.ep.local(),
+                remote: s.ep.remote(),
+                recv_q,
+                send_q,
+            });
+        }
+        Netstat { at: self.now, rows }
+    }
+
+    /// Runs until `until` and returns the live netstat then, leaving the simulator to go on.
+    pub fn run_until(&mut self, until: Instant) -> Result<Netstat, SimError> {
+        while let Some(entry) = self.queue.peek() {
+            if entry.at > until {
+                break;
+            }
+            let Some(entry) = self.queue.pop() else { break };
+            self.now = entry.at;
+            self.trace.stats.queue_events += 1;
+            if self.trace.stats.queue_events > self.cfg.max_events {
+                return Err(SimError::EventLimit {
+                    limit: self.cfg.max_events,
+                    at: self.now,
+                });
+            }
+            match entry.what {
+                Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
+                Queued::Wake { socket } => self.wake(socket, entry.at),
+                Queued::Call { id } => self.run_call(id),
+            }
+            if let Some(e) = self.limit_hit.take() {
+                return Err(e);
+            }
+        }
+        self.now = self.now.max(until);
+        Ok(self.netstat())
+    }
+
+    /// The trace so far (after [`Simulator::run_until`]).
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    // ------------------------------------------------------------ sockets
+
+    fn new_socket(
+        &mut self,
+        host: HostId,
+        ep: Endpoint,
+        label: Option<String>,
+        parent: Option<SocketId>,
+    ) -> Option<SocketId> {
+        if self.socks.len() as u64 >= u64::from(self.cfg.max_sockets) {
+            self.limit_hit = Some(SimError::SocketLimit {
+                limit: self.cfg.max_sockets,
+                at: self.now,
+            });
+            return None;
+        }
+        let id = self.socks.len() as SocketId;
+        self.trace.sockets.push(SocketInfo {
+            id,
+            host,
+            label,
+            local: ep.local(),
+            remote: ep.remote(),
+            parent,
+            created: self.now,
+        });
+        self.socks.push(Sock {
+            host,
+            ep,
+            fd_open: false,
+            released: false,
+            listener: None,
+            parent,
+            accepted: false,
+            pending_connect: None,
+            wake: None,
+        });
+        Some(id)
+    }
+
+    /// Runs `f` on a socket's endpoint and processes everything it output.
+    fn drive<R>(
+        &mut self,
+        socket: SocketId,
+        f: impl FnOnce(&mut Endpoint, Instant, &mut Outputs) -> R,
+    ) -> R {
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        let now = self.now;
+        let r = f(&mut self.socks[socket as usize].ep, now, &mut out);
+        self.flush(socket, &mut out);
+        self.out = out;
+        r
+    }
+
+    fn flush(&mut self, socket: SocketId, out: &mut Outputs) {
+        let host = self.socks[socket as usize].host;
+        for item in out.items.drain(..) {
+            match item {
+                Output::Segment(seg, why) => self.transmit(host, Some(socket), seg, why),
+                Output::Event(ev) => self.endpoint_event(host, socket, ev),
+            }
+        }
+        self.maybe_release(socket);
+        self.schedule_wake(socket);
+    }
+
+    fn endpoint_event(&mut self, host: HostId, socket: SocketId, ev: EndpointEvent) {
+        match ev {
+            EndpointEvent::StateChanged { from, to, cause } => {
+                self.record(EventKind::StateChanged {
+                    host,
+                    socket,
+                    from,
+                    to,
+                    cause,
+                });
+                self.after_state_change(socket, from, to);
+            }
+            EndpointEvent::Timer { timer, action } => {
+                let (change, deadline) = match action {
+                    TimerAction::Armed { deadline } => (TimerChange::Armed, Some(deadline)),
+                    TimerAction::Fired => (TimerChange::Fired, None),
+                    TimerAction::Cancelled => (TimerChange::Cancelled, None),
+                };
+                self.record(EventKind::Timer {
+                    host,
+                    socket,
+                    timer,
+                    change,
+                    deadline,
+                });
+            }
+            EndpointEvent::Error(errno) => {
+                self.record(EventKind::ConnectionError {
+                    host,
+                    socket,
+                    errno,
+                });
+                if let Some(call_id) = self.socks[socket as usize].pending_connect.take() {
+                    // The blocking connect() returns the error, which is then consumed.
+                    let _ = self.socks[socket as usize].ep.take_error();
+                    self.record(EventKind::Return {
+                        host,
+                        call_id,
+                        socket: Some(socket),
+                        result: CallResult::Error(errno),
+                    });
+                }
+            }
+            EndpointEvent::DataReceived { offset, len } => {
+                self.record(EventKind::DataReceived {
+                    host,
+                    socket,
+                    offset,
+                    len,
+                });
+            }
+            EndpointEvent::DataAcked { total } => self.record(EventKind::DataAcked {
+                host,
+                socket,
+                total,
+            }),
+        }
+    }
+
+    fn after_state_change(&mut self, socket: SocketId, from: State, to: State) {
+        let host = self.socks[socket as usize].host;
+        if to == State::Established && matches!(from, State::SynSent | State::SynReceived) {
+            if let Some(call_id) = self.socks[socket as usize].pending_connect.take() {
+                self.record(EventKind::Return {
+                    host,
+                    call_id,
+                    socket: Some(socket),
+                    result: CallResult::Ok,
+                });
+            }
+            let s = &self.socks[socket as usize];
+            if let (Some(parent), false) = (s.parent, s.accepted) {
+                self.enqueue_child(parent, socket);
+            }
+        }
+        // A connection ends, or a passively opened one falls back to LISTEN (RST or SYN in
+        // SYN-RECEIVED): its address pair is free again.
+        let abandoned = from == State::SynReceived && to == State::Listen;
+        if to == State::Closed || (abandoned && self.socks[socket as usize].parent.is_some()) {
+            let s = &mut self.socks[socket as usize];
+            if let Some(remote) = s.ep.remote() {
+                let key = (s.ep.local(), remote);
+                let h = &mut self.hosts[host as usize];
+                if h.conns.get(&key) == Some(&socket) {
+                    h.conns.remove(&key);
+                }
+            }
+            let s = &mut self.socks[socket as usize];
+            if let (Some(parent), false) = (s.parent, s.accepted) {
+                // A connection that never reached the application: nobody holds it.
+                s.fd_open = false;
+                if let Some(l) = self.socks[parent as usize].listener.as_mut() {
+                    l.queue.retain(|c| *c != socket);
+                }
+            }
+            let s = &mut self.socks[socket as usize];
+            if s.listener.is_some() {
+                let port = s.ep.local().port();
+                let h = &mut self.hosts[host as usize];
+                if h.listeners.get(&port) == Some(&socket) {
+                    h.listeners.remove(&port);
+                }
+            }
+        }
+    }
+
+    fn enqueue_child(&mut self, parent: SocketId, child: SocketId) {
+        let Some(l) = self.socks[parent as usize].listener.as_mut() else {
+            return;
+        };
+        l.queue.push_back(child);
+        let host = self.socks[parent as usize].host;
+        // A blocked accept() takes it at once, if a descriptor is free.
+        let waiting = self.socks[parent as usize]
+            .listener
+            .as_ref()
+            .and_then(|l| l.waiting.front().cloned());
+        if let Some((call_id, label)) = waiting {
+            if self.hosts[host as usize].fds >= self.hosts[host as usize].fd_limit {
+                return;
+            }
+            if let Some(l) = self.socks[parent as usize].listener.as_mut() {
+                l.waiting.pop_front();
+            }
+            if let Some(child) = self.take_from_queue(parent, label) {
+                self.record(EventKind::Return {
+                    host,
+                    call_id,
+                    socket: Some(parent),
+                    result: CallResult::Accepted(child),
+                });
+            }
+        }
+    }
+
+    /// Pops the oldest established connection of a listener and hands it to the application.
+    fn take_from_queue(&mut self, parent: SocketId, label: String) -> Option<SocketId> {
+        let child = self.socks[parent as usize]
+            .listener
+            .as_mut()?
+            .queue
+            .pop_front()?;
+        let host = self.socks[child as usize].host;
+        let c = &mut self.socks[child as usize];
+        c.accepted = true;
+        c.fd_open = true;
+        self.hosts[host as usize].fds += 1;
+        self.hosts[host as usize]
+            .labels
+            .insert(label.clone(), child);
+        self.trace.sockets[child as usize].label = Some(label);
+        Some(child)
+    }
+
+    fn maybe_release(&mut self, socket: SocketId) {
+        let s = &mut self.socks[socket as usize];
+        let gone = s.ep.state() == State::Closed
+            || (s.parent.is_some() && !s.accepted && s.ep.state() == State::Listen);
+        if !s.fd_open && gone && !s.released {
+            s.released = true;
+            s.wake = None;
+            let host = s.host;
+            self.record(EventKind::SocketReleased { host, socket });
+        }
+    }
+
+    fn schedule_wake(&mut self, socket: SocketId) {
+        let s = &mut self.socks[socket as usize];
+        if s.released {
+            return;
+        }
+        if let Some(at) = s.ep.poll_at()
+            && s.wake != Some(at)
+        {
+            s.wake = Some(at);
+            self.push(at, Queued::Wake { socket });
+        }
+    }
+
+    fn wake(&mut self, socket: SocketId, at: Instant) {
+        let s = &mut self.socks[socket as usize];
+        if s.released || s.wake != Some(at) {
+            return; // superseded
+        }
+        s.wake = None;
+        self.drive(socket, |ep, now, out| ep.on_timeout(now, out));
+    }
+
+    // ------------------------------------------------------------ network
+
+    fn link(&self, from: HostId, to: HostId) -> &LinkConfig {
+        self.links
+            .get(&(from, to))
+            .unwrap_or(&self.cfg.default_link)
+    }
+
+    /// Puts a segment on the wire and decides its fate.
+    fn transmit(
+        &mut self,
+        from: HostId,
+        socket: Option<SocketId>,
+        seg: Segment,
+        reason: SendReason,
+    ) {
+        let id = self.next_segment;
+        self.next_segment += 1;
+        self.trace.stats.segments_sent += 1;
+        self.record(EventKind::SegmentSent {
+            id,
+            host: from,
+            socket,
+            seg,
+            reason,
+        });
+        let Some(&to) = self.by_addr.get(seg.dst.ip()) else {
+            self.drop_segment(id, seg, DropReason::NoRoute);
+            return;
+        };
+        match self.verdict(from, to, &seg) {
+            (Verdict::Drop(why), _) => self.drop_segment(id, seg, why),
+            (Verdict::Deliver { delay }, dup_delay) => {
+                self.push(self.now + delay, Queued::Deliver { id, to, seg });
+                if let Some(d) = dup_delay {
+                    let copy = self.next_segment;
+                    self.next_segment += 1;
+                    self.record(EventKind::SegmentDuplicated { id, copy, seg });
+                    self.push(self.now + d, Queued::Deliver { id: copy, to, seg });
+                }
+            }
+        }
+    }
+
+    fn drop_segment(&mut self, id: SegmentId, seg: Segment, reason: DropReason) {
+        self.trace.stats.segments_dropped += 1;
+        self.record(EventKind::SegmentDropped { id, seg, reason });
+    }
+
+    /// The link's random draws (always the same number, in the same order), then middleboxes,
+    /// then fault rules.
+    fn verdict(&mut self, from: HostId, to: HostId, seg: &Segment) -> (Verdict, Option<Duration>) {
+        let link = self.link(from, to).clone();
+        let lost = self.rng.chance(Ppm::from_probability(link.loss));
+        let jitter = Duration::from_micros(self.rng.up_to(link.jitter.as_micros()));
+        let reordered = self.rng.chance(Ppm::from_probability(link.reorder));
+        let duplicated = self.rng.chance(Ppm::from_probability(link.duplicate));
+        let dup_jitter = Duration::from_micros(self.rng.up_to(link.jitter.as_micros()));
+        let mut delay = link.latency + jitter;
+        if reordered {
+            delay = delay + link.reorder_delay;
+        }
+
+        for i in 0..self.middleboxes.len() {
+            if !self.middleboxes[i].on_path(from, to) {
+                continue;
+            }
+            let key = if seg.src < seg.dst {
+                (seg.src, seg.dst)
+            } else {
+                (seg.dst, seg.src)
+            };
+            let mb = self.middleboxes[i].clone();
+            let flows = &mut self.flows[i];
+            let live = flows
+                .get(&key)
+                .is_some_and(|last| self.now.saturating_since(*last) <= mb.idle_timeout);
+            if seg.flags.syn() && !seg.flags.ack() {
+                flows.insert(key, self.now);
+            } else if live {
+                flows.insert(key, self.now);
+            } else {
+                flows.remove(&key);
+                if mb.on_expired == ExpiredAction::Reset
+                    && let Some(mut rst) = seg.reset_reply()
+                {
+                    // The box answers the sender in the receiver's name.
+                    rst.wnd = 0;
+                    let back = self.link(to, from).latency;
+                    let rid = self.next_segment;
+                    self.next_segment += 1;
+                    self.trace.stats.segments_sent += 1;
+                    self.record(EventKind::SegmentSent {
+                        id: rid,
+                        host: to,
+                        socket: None,
+                        seg: rst,
+                        reason: SendReason::RstNoSocket,
+                    });
+                    self.push(
+                        self.now + back.min(link.latency),
+                        Queued::Deliver {
+                            id: rid,
+                            to: from,
+                            seg: rst,
+                        },
+                    );
+                }
+                return (Verdict::Drop(DropReason::MiddleboxExpired), None);
+            }
+        }
+
+        let mut verdict = None;
+        for i in 0..self.faults.len() {
+            if self.faults[i].filter.matches(from, to, seg, self.now) {
+                self.fault_hits[i] = self.fault_hits[i].saturating_add(1);
+                if verdict.is_none() && self.faults[i].applies(self.fault_hits[i]) {
+                    verdict = Some((i as u32, self.faults[i].action));
+                }
+            }
+        }
+        match verdict {
+            Some((rule, FaultAction::Drop)) => {
+                return (Verdict::Drop(DropReason::Fault { rule }), None);
+            }
+            Some((_, FaultAction::Delay(d))) => delay = delay + d,
+            None => {}
+        }
+        if lost {
+            return (Verdict::Drop(DropReason::Loss), None);
+        }
+        let dup = duplicated.then(|| link.latency + dup_jitter);
+        (Verdict::Deliver { delay }, dup)
+    }
+
+    fn deliver(&mut self, id: SegmentId, to: HostId, seg: Segment) {
+        if !self.hosts[to as usize].up {
+            self.drop_segment(id, seg, DropReason::HostDown);
+            return;
+        }
+        let key = (seg.dst, seg.src);
+        let h = &self.hosts[to as usize];
+        let conn = h.conns.get(&key).copied();
+        let listener = h
+            .listeners
+            .get(&seg.dst.port())
+            .copied()
+            .filter(|_| *seg.dst.ip() == h.addr);
+        let is_syn = seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst();
+
+        if let Some(sid) = conn {
+            let ep = &self.socks[sid as usize].ep;
+            // Linux: a SYN above RCV.NXT may reuse a pair in TIME-WAIT if a listener wants it.
+            let reuse = ep.state() == State::TimeWait
+                && is_syn
+                && seg.seq.after(ep.rcv_nxt())
+                && listener.is_some();
+            self.delivered(EventKind::SegmentDelivered {
+                id,
+                host: to,
+                socket: Some(sid),
+                seg,
+            });
+            if !reuse {
+                self.drive(sid, |ep, now, out| ep.on_segment(now, &seg, out));
+                return;
+            }
+            let iss = self.drive(sid, |ep, _, out| ep.end_time_wait_for_reuse(out));
+            if let Some(lid) = listener {
+                self.spawn_child(lid, to, seg, Some(iss));
+            }
+            return;
+        }
+        if let Some(lid) = listener {
+            if is_syn {
+                let full = self.socks[lid as usize]
+                    .listener
+                    .as_ref()
+                    .is_some_and(|l| l.queue.len() as u64 > u64::from(l.backlog));
+                if full {
+                    self.drop_segment(id, seg, DropReason::ListenOverflow);
+                    return;
+                }
+                self.delivered(EventKind::SegmentDelivered {
+                    id,
+                    host: to,
+                    socket: Some(lid),
+                    seg,
+                });
+                self.spawn_child(lid, to, seg, None);
+            } else {
+                self.delivered(EventKind::SegmentDelivered {
+                    id,
+                    host: to,
+                    socket: Some(lid),
+                    seg,
+                });
+                self.drive(lid, |ep, now, out| ep.on_segment(now, &seg, out));
+            }
+            return;
+        }
+        // No socket: 3.10.7.1.
+        self.delivered(EventKind::SegmentDelivered {
+            id,
+            host: to,
+            socket: None,
+            seg,
+        });
+        if let Some(rst) = seg.reset_reply() {
+            self.transmit(to, None, rst, SendReason::RstNoSocket);
+        }
+    }
+
+    fn delivered(&mut self, ev: EventKind) {
+        self.trace.stats.segments_delivered += 1;
+        self.record(ev);
+    }
+
+    /// A SYN for a listener: a new connection in LISTEN takes it (LISTEN -> SYN-RECEIVED).
+    fn spawn_child(
+        &mut self,
+        listener: SocketId,
+        host: HostId,
+        syn: Segment,
+        iss: Option<crate::seq::SeqNum>,
+    ) {
+        let cfg = self.socks[listener as usize].ep.config().clone();
+        let secret = self.hosts[host as usize].isn_secret;
+        let mut ep = Endpoint::new(cfg, syn.dst, secret);
+        if let Some(iss) = iss {
+            ep.set_next_iss(iss);
+        }
+        let Some(child) = self.new_socket(host, ep, None, Some(listener)) else {
+            return;
+        };
+        self.trace.sockets[child as usize].remote = Some(syn.src);
+        self.hosts[host as usize]
+            .conns
+            .insert((syn.dst, syn.src), child);
+        self.drive(child, |ep, now, out| {
+            let _ = ep.listen(out);
+            ep.on_segment(now, &syn, out);
+        });
+    }
+
+    // ------------------------------------------------------------ calls
+
+    fn lookup(&self, host: HostId, label: &str) -> Option<SocketId> {
+        self.hosts[host as usize].labels.get(label).copied()
+    }
+
+    fn run_call(&mut self, call_id: CallId) {
+        let (host, call) = self.calls[call_id as usize].clone();
+        let socket = call.socket().and_then(|l| self.lookup(host, l));
+        let idx = self.trace.events.len();
+        self.record(EventKind::Call {
+            host,
+            call_id,
+            socket,
+            call: call.clone(),
+            result: None,
+        });
+        let result = if self.hosts[host as usize].up || matches!(call, Call::Restart) {
+            self.perform(host, call_id, call)
+        } else {
+            // The host is down: its applications are not running.
+            Some(CallResult::Error(Errno::EBADF))
+        };
+        if let Some(r) = result {
+            if let EventKind::Call { result, socket, .. } = &mut self.trace.events[idx].kind {
+                *result = Some(r);
+                if socket.is_none() {
+                    // Calls that create a socket name it in the trace.
+                    *socket = self.calls[call_id as usize]
+                        .1
+                        .socket()
+                        .and_then(|l| self.hosts[host as usize].labels.get(l).copied());
+                }
+            }
+        } else if let EventKind::Call { socket, .. } = &mut self.trace.events[idx].kind
+            && socket.is_none()
+        {
+            *socket = self.calls[call_id as usize]
+                .1
+                .socket()
+                .and_then(|l| self.hosts[host as usize].labels.get(l).copied());
+        }
+    }
+
+    fn fd_available(&self, host: HostId) -> bool {
+        let h = &self.hosts[host as usize];
+        h.fds < h.fd_limit
+    }
+
+    /// Performs a call; `None` means it blocks and returns later.
+    fn perform(&mut self, host: HostId, call_id: CallId, call: Call) -> Option<CallResult> {
+        let err = |e| Some(CallResult::Error(e));
+        match call {
+            Call::Listen {
+                socket,
+                port,
+                backlog,
+            } => {
+                if !self.fd_available(host) {
+                    return err(Errno::EMFILE);
+                }
+                if port == 0 || self.hosts[host as usize].listeners.contains_key(&port) {
+                    return err(if port == 0 {
+                        Errno::EINVAL
+                    } else {
+                        Errno::EADDRINUSE
+                    });
+                }
+                let h = &self.hosts[host as usize];
+                let local = SocketAddrV4::new(h.addr, port);
+                let ep = Endpoint::new(h.cfg.clone(), local, h.isn_secret);
+                let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
+                let s = &mut self.socks[id as usize];
+                s.fd_open = true;
+                s.listener = Some(Listener {
+                    backlog,
+                    queue: VecDeque::new(),
+                    waiting: VecDeque::new(),
+                });
+                let h = &mut self.hosts[host as usize];
+                h.fds += 1;
+                h.listeners.insert(port, id);
+                h.labels.insert(socket, id);
+                self.drive(id, |ep, _, out| ep.listen(out))
+                    .err()
+                    .map(CallResult::Error)
+                    .or(Some(CallResult::Ok))
+            }
+            Call::Connect { socket, remote } => {
+                if !self.fd_available(host) {
+                    return err(Errno::EMFILE);
+                }
+                let Some(port) = self.ephemeral_port(host, remote) else {
+                    return err(Errno::EADDRNOTAVAIL);
+                };
+                let h = &self.hosts[host as usize];
+                let local = SocketAddrV4::new(h.addr, port);
+                let ep = Endpoint::new(h.cfg.clone(), local, h.isn_secret);
+                let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
+                self.trace.sockets[id as usize].remote = Some(remote);
+                let h = &mut self.hosts[host as usize];
+                h.fds += 1;
+                h.labels.insert(socket, id);
+                h.conns.insert((local, remote), id);
+                let s = &mut self.socks[id as usize];
+                s.fd_open = true;
+                s.pending_connect = Some(call_id);
+                // Name the socket in the Call event before the SYN appears.
+                if let Some(TraceEvent {
+                    kind: EventKind::Call { socket, .. },
+                    ..
+                }) = self.trace.events.last_mut()
+                {
+                    *socket = Some(id);
+                }
+                match self.drive(id, |ep, now, out| ep.connect(now, remote, out)) {
+                    Ok(()) => None,
+                    Err(e) => {
+                        self.socks[id as usize].pending_connect = None;
+                        err(e)
+                    }
+                }
+            }
+            Call::Accept { listener, socket } => {
+                let Some(lid) = self.lookup(host, &listener) else {
+                    return err(Errno::EBADF);
+                };
+                if self.socks[lid as usize].ep.state() != State::Listen {
+                    return err(Errno::EINVAL);
+                }
+                let Some(l) = self.socks[lid as usize].listener.as_mut() else {
+                    return err(Errno::EINVAL);
+                };
+                if l.queue.is_empty() {
+                    l.waiting.push_back((call_id, socket));
+                    return None;
+                }
+                if !self.fd_available(host) {
+                    return err(Errno::EMFILE);
+                }
+                self.take_from_queue(lid, socket).map(CallResult::Accepted)
+            }
+            Call::Send { socket, bytes } => {
+                let Some(id) = self.lookup(host, &socket) else {
+                    return err(Errno::EBADF);
+                };
+                Some(
+                    match self.drive(id, |ep, now, out| ep.send(now, bytes, out)) {
+                        Ok(n) => CallResult::Bytes(n),
+                        Err(e) => CallResult::Error(e),
+                    },
+                )
+            }
+            Call::Recv { socket, max } => {
+                let Some(id) = self.lookup(host, &socket) else {
+                    return err(Errno::EBADF);
+                };
+                Some(CallResult::from_recv(
+                    self.drive(id, |ep, _, out| ep.recv(max, out)),
+                ))
+            }
+            Call::Shutdown { socket, how } => {
+                let Some(id) = self.lookup(host, &socket) else {
+                    return err(Errno::EBADF);
+                };
+                Some(
+                    match self.drive(id, |ep, now, out| ep.shutdown(now, how, out)) {
+                        Ok(()) => CallResult::Ok,
+                        Err(e) => CallResult::Error(e),
+                    },
+                )
+            }
+            Call::SetOption { socket, option } => {
+                let Some(id) = self.lookup(host, &socket) else {
+                    return err(Errno::EBADF);
+                };
+                Some(
+                    match self.drive(id, |ep, now, out| ep.set_option(now, option, out)) {
+                        Ok(()) => CallResult::Ok,
+                        Err(e) => CallResult::Error(e),
+                    },
+                )
+            }
+            Call::Close { socket } => {
+                let Some(id) = self.lookup(host, &socket) else {
+                    return err(Errno::EBADF);
+                };
+                self.close_fd(host, id, &socket, false);
+                Some(CallResult::Ok)
+            }
+            Call::Abort { socket } => {
+                let Some(id) = self.lookup(host, &socket) else {
+                    return err(Errno::EBADF);
+                };
+                self.close_fd(host, id, &socket, true);
+                Some(CallResult::Ok)
+            }
+            Call::Crash => {
+                self.crash(host);
+                Some(CallResult::Ok)
+            }
+            Call::Restart => {
+                let h = &mut self.hosts[host as usize];
+                if !h.up {
+                    h.up = true;
+                    h.boots += 1;
+                    h.isn_secret = splitmix64(h.isn_secret ^ h.boots);
+                    self.record(EventKind::HostUp { host });
+                }
+                Some(CallResult::Ok)
+            }
+        }
+    }
+
+    /// close() or abort(): the descriptor goes; the TCB may linger (orphaned).
+    fn close_fd(&mut self, host: HostId, id: SocketId, label: &str, abort: bool) {
+        // A blocked connect() or accept() on this socket returns EBADF.
+        if let Some(call_id) = self.socks[id as usize].pending_connect.take() {
+            self.record(EventKind::Return {
+                host,
+                call_id,
+                socket: Some(id),
+                result: CallResult::Error(Errno::EBADF),
+            });
+        }
+        if let Some(l) = self.socks[id as usize].listener.as_mut() {
+            let waiting: Vec<_> = l.waiting.drain(..).collect();
+            let queued: Vec<_> = l.queue.drain(..).collect();
+            for (call_id, _) in waiting {
+                self.record(EventKind::Return {
+                    host,
+                    call_id,
+                    socket: Some(id),
+                    result: CallResult::Error(Errno::EBADF),
+                });
+            }
+            for child in queued {
+                self.drive(child, |ep, _, out| ep.listener_closed(out));
+            }
+        }
+        let s = &mut self.socks[id as usize];
+        if s.fd_open {
+            s.fd_open = false;
+            self.hosts[host as usize].fds -= 1;
+        }
+        let h = &mut self.hosts[host as usize];
+        if h.labels.get(label) == Some(&id) {
+            h.labels.remove(label);
+        }
+        if abort {
+            self.drive(id, |ep, _, out| {
+                let _ = ep.abort(out);
+            });
+        } else {
+            self.drive(id, |ep, now, out| {
+                let _ = ep.close(now, out);
+            });
+        }
+    }
+
+    fn crash(&mut self, host: HostId) {
+        if !self.hosts[host as usize].up {
+            return;
+        }
+        for id in 0..self.socks.len() as SocketId {
+            let s = &mut self.socks[id as usize];
+            if s.host != host || s.released {
+                continue;
+            }
+            s.fd_open = false;
+            s.pending_connect = None;
+            if let Some(l) = s.listener.as_mut() {
+                l.queue.clear();
+                l.waiting.clear();
+            }
+            self.drive(id, |ep, _, out| ep.vanish(out));
+            self.maybe_release(id);
+        }
+        let h = &mut self.hosts[host as usize];
+        h.up = false;
+        h.fds = 0;
+        h.conns.clear();
+        h.listeners.clear();
+        h.labels.clear();
+        self.record(EventKind::HostDown { host });
+    }
+
+    /// Linux-like ephemeral port choice: the next port in the range whose pair with `remote`
+    /// is free (a port may serve several destinations), starting after the last one used.
+    fn ephemeral_port(&mut self, host: HostId, remote: SocketAddrV4) -> Option<u16> {
+        let h = &mut self.hosts[host as usize];
+        let (lo, hi) = h.ephemeral;
+        let span = u32::from(hi - lo) + 1;
+        for _ in 0..span {
+            let port = h.next_port;
+            h.next_port = if port >= hi { lo } else { port + 1 };
+            let local = SocketAddrV4::new(h.addr, port);
+            if !h.conns.contains_key(&(local, remote)) && !h.listeners.contains_key(&port) {
+                return Some(port);
+            }
+        }
+        None
+    }
+}

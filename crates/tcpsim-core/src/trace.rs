@@ -1,0 +1,643 @@
+//! The trace: everything a run did, in order. Every view (ladder, SVG, Mermaid, pcap, charts,
+//! the web animation, netstat) is a function of a [`Trace`] and nothing else.
+//!
+//! Events are ordered by time, then by the order the simulator processed them, which is itself
+//! fixed by the event queue's (time, sequence number) order. Segment events carry the whole
+//! segment so that a JSON Lines export is readable line by line.
+
+use crate::config::Profile;
+use crate::endpoint::{Received, TimerKind};
+use crate::errno::Errno;
+use crate::net::HostIndex;
+use crate::segment::{Segment, SendReason};
+use crate::sim::Call;
+use crate::state::{Cause, State};
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+/// A socket, numbered from 0 in creation order across the whole run.
+pub type SocketId = u32;
+/// A segment transmission, numbered from 0 in the order segments were sent.
+pub type SegmentId = u64;
+/// An application call, numbered from 0 in the order calls were scheduled.
+pub type CallId = u32;
+
+/// A host of the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostInfo {
+    pub name: String,
+    pub addr: Ipv4Addr,
+    pub fd_limit: u32,
+    pub profile: Profile,
+}
+
+/// A socket of the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocketInfo {
+    pub id: SocketId,
+    pub host: HostIndex,
+    /// The application's name for it; an accepted connection gets its name at accept().
+    pub label: Option<String>,
+    pub local: SocketAddrV4,
+    pub remote: Option<SocketAddrV4>,
+    /// The listening socket a passively opened connection came from.
+    pub parent: Option<SocketId>,
+    pub created: Instant,
+}
+
+/// Why a segment never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum DropReason {
+    /// Random loss on the link.
+    Loss,
+    /// A fault rule (index in the order rules were added).
+    Fault { rule: u32 },
+    /// The destination host is down.
+    HostDown,
+    /// No host has the destination address.
+    NoRoute,
+    /// The listener's accept queue was full (backlog): the SYN is dropped, as Linux does.
+    ListenOverflow,
+    /// An idle-timeout middlebox had forgotten the connection.
+    MiddleboxExpired,
+}
+
+/// What happened to a timer, for the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerChange {
+    Armed,
+    Fired,
+    Cancelled,
+}
+
+/// The result of an application call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallResult {
+    Ok,
+    /// send() accepted, or recv() read, this many bytes.
+    Bytes(u64),
+    /// recv() returned 0: the peer closed its side.
+    Eof,
+    /// accept() returned this connection.
+    Accepted(SocketId),
+    Error(Errno),
+}
+
+impl CallResult {
+    pub fn errno(self) -> Option<Errno> {
+        match self {
+            CallResult::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+    pub(crate) fn from_recv(r: Result<Received, Errno>) -> CallResult {
+        match r {
+            Ok(Received::Bytes(n)) => CallResult::Bytes(n),
+            Ok(Received::Eof) => CallResult::Eof,
+            Err(e) => CallResult::Error(e),
+        }
+    }
+}
+
+/// One event of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// Microseconds since the start of the run.
+    pub t: Instant,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum EventKind {
+    /// A host put a segment on the wire. `socket` is `None` for a reset sent by a host with no
+    /// matching socket.
+    SegmentSent {
+        id: SegmentId,
+        host: HostIndex,
+        socket: Option<SocketId>,
+        seg: Segment,
+        reason: SendReason,
+    },
+    /// A segment reached its destination host; `socket` is the one that processed it, if any.
+    SegmentDelivered {
+        id: SegmentId,
+        host: HostIndex,
+        socket: Option<SocketId>,
+        seg: Segment,
+    },
+    /// A segment was lost on the way.
+    SegmentDropped {
+        id: SegmentId,
+        seg: Segment,
+        reason: DropReason,
+    },
+    /// The network duplicated segment `id`; the copy travels as `copy`.
+    SegmentDuplicated {
+        id: SegmentId,
+        copy: SegmentId,
+        seg: Segment,
+    },
+    StateChanged {
+        host: HostIndex,
+        socket: SocketId,
+        from: State,
+        to: State,
+        cause: Cause,
+    },
+    Timer {
+        host: HostIndex,
+        socket: SocketId,
+        timer: TimerKind,
+        change: TimerChange,
+        deadline: Option<Instant>,
+    },
+    /// An error was raised on the connection (reset, timeout); the application sees it next call.
+    ConnectionError {
+        host: HostIndex,
+        socket: SocketId,
+        errno: Errno,
+    },
+    /// In-order data entered the receive buffer: stream bytes `[offset, offset + len)`.
+    DataReceived {
+        host: HostIndex,
+        socket: SocketId,
+        offset: u64,
+        len: u32,
+    },
+    /// The peer has acknowledged `total` bytes of this socket's stream.
+    DataAcked {
+        host: HostIndex,
+        socket: SocketId,
+        total: u64,
+    },
+    /// The application made a call. `result` is `None` while a blocking call (connect, accept)
+    /// waits; its [`EventKind::Return`] follows.
+    Call {
+        host: HostIndex,
+        call_id: CallId,
+        socket: Option<SocketId>,
+        call: Call,
+        result: Option<CallResult>,
+    },
+    /// A blocking call returned.
+    Return {
+        host: HostIndex,
+        call_id: CallId,
+        socket: Option<SocketId>,
+        result: CallResult,
+    },
+    /// The socket is gone: the application closed it and the TCB was deleted.
+    SocketReleased {
+        host: HostIndex,
+        socket: SocketId,
+    },
+    HostDown {
+        host: HostIndex,
+    },
+    HostUp {
+        host: HostIndex,
+    },
+}
+
+impl EventKind {
+    /// The socket the event is about, if any.
+    pub fn socket(&self) -> Option<SocketId> {
+        match self {
+            EventKind::SegmentSent { socket, .. }
+            | EventKind::SegmentDelivered { socket, .. }
+            | EventKind::Call { socket, .. }
+            | EventKind::Return { socket, .. } => *socket,
+            EventKind::StateChanged { socket, .. }
+            | EventKind::Timer { socket, .. }
+            | EventKind::ConnectionError { socket, .. }
+            | EventKind::DataReceived { socket, .. }
+            | EventKind::DataAcked { socket, .. }
+            | EventKind::SocketReleased { socket, .. } => Some(*socket),
+            EventKind::SegmentDropped { .. }
+            | EventKind::SegmentDuplicated { .. }
+            | EventKind::HostDown { .. }
+            | EventKind::HostUp { .. } => None,
+        }
+    }
+}
+
+/// Counters of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStats {
+    pub segments_sent: u64,
+    pub segments_delivered: u64,
+    pub segments_dropped: u64,
+    /// Entries taken off the simulator's event queue.
+    pub queue_events: u64,
+}
+
+/// Everything a run did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub seed: u64,
+    pub hosts: Vec<HostInfo>,
+    pub sockets: Vec<SocketInfo>,
+    pub events: Vec<TraceEvent>,
+    /// The simulated time the run stopped at.
+    pub end: Instant,
+    pub stats: RunStats,
+}
+
+impl Trace {
+    pub fn host_by_name(&self, name: &str) -> Option<HostIndex> {
+        self.hosts
+            .iter()
+            .position(|h| h.name == name)
+            .map(|i| i as HostIndex)
+    }
+
+    /// The latest socket that carried `label` on `host`.
+    pub fn socket_by_label(&self, host: HostIndex, label: &str) -> Option<SocketId> {
+        self.sockets
+            .iter()
+            .rev()
+            .find(|s| s.host == host && s.label.as_deref() == Some(label))
+            .map(|s| s.id)
+    }
+
+    pub fn socket(&self, id: SocketId) -> Option<&SocketInfo> {
+        self.sockets.get(id as usize)
+    }
+
+    /// The states a socket entered, in order.
+    pub fn states_of(&self, socket: SocketId) -> Vec<State> {
+        self.transitions_of(socket)
+            .map(|(_, _, to, _)| to)
+            .collect()
+    }
+
+    /// `(t, from, to, cause)` of each state change of a socket.
+    pub fn transitions_of(
+        &self,
+        socket: SocketId,
+    ) -> impl Iterator<Item = (Instant, State, State, Cause)> + '_ {
+        self.events.iter().filter_map(move |e| match e.kind {
+            EventKind::StateChanged {
+                socket: s,
+                from,
+                to,
+                cause,
+                ..
+            } if s == socket => Some((e.t, from, to, cause)),
+            _ => None,
+        })
+    }
+
+    /// The state of a socket at time `t` (after all events at `t`).
+    pub fn state_at(&self, socket: SocketId, t: Instant) -> State {
+        self.transitions_of(socket)
+            .take_while(|(at, ..)| *at <= t)
+            .last()
+            .map_or(State::Closed, |(_, _, to, _)| to)
+    }
+
+    /// The state of a socket when the run ended.
+    pub fn final_state(&self, socket: SocketId) -> State {
+        self.state_at(socket, Instant::MAX)
+    }
+
+    /// Errors raised on a socket's connection.
+    pub fn errors_of(&self, socket: SocketId) -> Vec<Errno> {
+        self.events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::ConnectionError {
+                    socket: s, errno, ..
+                } if s == socket => Some(errno),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every segment put on the wire, with when and why.
+    pub fn segments_sent(
+        &self,
+    ) -> impl Iterator<Item = (Instant, HostIndex, &Segment, SendReason)> + '_ {
+        self.events.iter().filter_map(|e| match &e.kind {
+            EventKind::SegmentSent {
+                host, seg, reason, ..
+            } => Some((e.t, *host, seg, *reason)),
+            _ => None,
+        })
+    }
+
+    /// The sockets and their queues at time `t`, as `ss -tan` would show them, computed from the
+    /// events alone. CLOSED sockets are not listed (the kernel does not list them either).
+    pub fn netstat_at(&self, t: Instant) -> Netstat {
+        #[derive(Default, Clone)]
+        struct Row {
+            state: Option<State>,
+            received: u64,
+            read: u64,
+            written: u64,
+            acked: u64,
+            backlog: u32,
+            released: bool,
+            accepted: bool,
+        }
+        let mut rows: BTreeMap<SocketId, Row> = BTreeMap::new();
+        let mut queued: BTreeSet<SocketId> = BTreeSet::new();
+        for e in self.events.iter().take_while(|e| e.t <= t) {
+            match &e.kind {
+                EventKind::StateChanged { socket, to, .. } => {
+                    rows.entry(*socket).or_default().state = Some(*to);
+                    let info = &self.sockets[*socket as usize];
+                    let row = &rows[socket];
+                    if info.parent.is_some() && !row.accepted {
+                        if *to == State::Established {
+                            queued.insert(*socket);
+                        } else if *to == State::Closed || *to == State::Listen {
+                            queued.remove(socket);
+                        }
+                    }
+                }
+                EventKind::DataReceived { socket, len, .. } => {
+                    rows.entry(*socket).or_default().received += u64::from(*len);
+                }
+                EventKind::DataAcked { socket, total, .. } => {
+                    rows.entry(*socket).or_default().acked = *total
+                }
+                EventKind::Call {
+                    socket: Some(socket),
+                    call,
+                    result: Some(result),
+                    ..
+                } => {
+                    let row = rows.entry(*socket).or_default();
+                    match (call, result) {
+                        (Call::Send { .. }, CallResult::Bytes(n)) => row.written += n,
+                        (Call::Recv { .. }, CallResult::Bytes(n)) => row.read += n,
+                        _ => {}
+                    }
+                }
+                EventKind::Call {
+                    socket: Some(socket),
+                    call: Call::Listen { backlog, .. },
+                    ..
+                } => {
+                    rows.entry(*socket).or_default().backlog = *backlog;
+                }
+                EventKind::Return {
+                    result: CallResult::Accepted(child),
+                    ..
+                } => {
+                    queued.remove(child);
+                    rows.entry(*child).or_default().accepted = true;
+                }
+                EventKind::SocketReleased { socket, .. } => {
+                    rows.entry(*socket).or_default().released = true
+                }
+                _ => {}
+            }
+        }
+        let mut out = Netstat {
+            at: t,
+            rows: Vec::new(),
+        };
+        for (id, row) in &rows {
+            let info = &self.sockets[*id as usize];
+            let Some(state) = row.state else { continue };
+            // A child in LISTEN is a handshake that was abandoned; it is not a listening socket.
+            if row.released
+                || state == State::Closed
+                || (state == State::Listen && info.parent.is_some())
+            {
+                continue;
+            }
+            let (recv_q, send_q) = if state == State::Listen {
+                let waiting = queued
+                    .iter()
+                    .filter(|c| self.sockets[**c as usize].parent == Some(*id))
+                    .count();
+                (waiting as u64, u64::from(row.backlog))
+            } else {
+                (
+                    row.received - row.read.min(row.received),
+                    row.written - row.acked.min(row.written),
+                )
+            };
+            out.rows.push(NetstatRow {
+                host: info.host,
+                socket: *id,
+                label: info.label.clone(),
+                state,
+                local: info.local,
+                remote: info.remote,
+                recv_q,
+                send_q,
+            });
+        }
+        out
+    }
+}
+
+/// One line of `ss -tan`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetstatRow {
+    pub host: HostIndex,
+    pub socket: SocketId,
+    pub label: Option<String>,
+    pub state: State,
+    pub local: SocketAddrV4,
+    pub remote: Option<SocketAddrV4>,
+    /// Unread bytes; for a listener, connections waiting in the accept queue.
+    pub recv_q: u64,
+    /// Unacknowledged bytes; for a listener, the backlog.
+    pub send_q: u64,
+}
+
+/// The sockets of every host at one moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Netstat {
+    pub at: Instant,
+    pub rows: Vec<NetstatRow>,
+}
+
+impl Netstat {
+    /// Sockets per state on `host` (all hosts when `None`), like
+    /// `netstat -n | awk '/^tcp/ {++S[$NF]} END {for(a in S) print a, S[a]}'`.
+    pub fn counts(&self, host: Option<HostIndex>) -> BTreeMap<State, u64> {
+        let mut counts = BTreeMap::new();
+        for r in self
+            .rows
+            .iter()
+            .filter(|r| host.is_none_or(|h| h == r.host))
+        {
+            *counts.entry(r.state).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// The table of one host in `ss -tan` layout.
+    pub fn render_ss(&self, host: HostIndex) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{:<11}{:>7} {:>7} {:<22}{:<22}",
+            "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port"
+        );
+        for r in self.rows.iter().filter(|r| r.host == host) {
+            let peer = r
+                .remote
+                .map_or_else(|| "0.0.0.0:*".to_string(), |a| a.to_string());
+            let _ = writeln!(
+                s,
+                "{:<11}{:>7} {:>7} {:<22}{:<22}",
+                r.state.ss_name(),
+                r.recv_q,
+                r.send_q,
+                r.local,
+                peer
+            );
+        }
+        s
+    }
+}
+
+impl Trace {
+    fn socket_name(&self, id: SocketId) -> String {
+        let s = &self.sockets[id as usize];
+        let host = &self.hosts[s.host as usize].name;
+        match &s.label {
+            Some(l) => format!("{host}/{l}"),
+            None => format!("{host}/#{id}"),
+        }
+    }
+
+    /// One line per event, for reading and for golden files. Timer arm/cancel events are left
+    /// out when `timers` is false.
+    pub fn to_text(&self, timers: bool) -> String {
+        let mut s = String::new();
+        for e in &self.events {
+            let line = match &e.kind {
+                EventKind::SegmentSent {
+                    id,
+                    host,
+                    seg,
+                    reason,
+                    ..
+                } => format!(
+                    "{} sends #{id} [{}] seq={} ack={} len={} win={} ({})",
+                    self.hosts[*host as usize].name,
+                    seg.flags,
+                    seg.seq,
+                    seg.ack,
+                    seg.len,
+                    seg.wnd,
+                    serde_json::to_string(reason)
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                ),
+                EventKind::SegmentDelivered {
+                    id, host, socket, ..
+                } => match socket {
+                    Some(sock) => format!("#{id} arrives at {}", self.socket_name(*sock)),
+                    None => format!(
+                        "#{id} arrives at {} (no socket)",
+                        self.hosts[*host as usize].name
+                    ),
+                },
+                EventKind::SegmentDropped { id, reason, .. } => {
+                    format!("#{id} dropped: {reason:?}")
+                }
+                EventKind::SegmentDuplicated { id, copy, .. } => {
+                    format!("#{id} duplicated as #{copy}")
+                }
+                EventKind::StateChanged {
+                    socket,
+                    from,
+                    to,
+                    cause,
+                    ..
+                } => {
+                    format!(
+                        "{}: {from} -> {to} ({})",
+                        self.socket_name(*socket),
+                        cause.describe()
+                    )
+                }
+                EventKind::Timer {
+                    socket,
+                    timer,
+                    change,
+                    deadline,
+                    ..
+                } => {
+                    if !timers && *change != TimerChange::Fired {
+                        continue;
+                    }
+                    match deadline {
+                        Some(d) => format!(
+                            "{}: {} timer {change:?} until {d}",
+                            self.socket_name(*socket),
+                            timer.name()
+                        ),
+                        None => format!(
+                            "{}: {} timer {change:?}",
+                            self.socket_name(*socket),
+                            timer.name()
+                        ),
+                    }
+                }
+                EventKind::ConnectionError { socket, errno, .. } => {
+                    format!("{}: error {errno}", self.socket_name(*socket))
+                }
+                EventKind::DataReceived {
+                    socket,
+                    offset,
+                    len,
+                    ..
+                } => {
+                    format!(
+                        "{}: received bytes {offset}..{}",
+                        self.socket_name(*socket),
+                        offset + u64::from(*len)
+                    )
+                }
+                EventKind::DataAcked { socket, total, .. } => {
+                    format!("{}: {total} bytes acknowledged", self.socket_name(*socket))
+                }
+                EventKind::Call {
+                    host, call, result, ..
+                } => {
+                    let r = result.map_or("(blocks)".to_string(), |r| format!("= {r:?}"));
+                    format!(
+                        "{} calls {} {}",
+                        self.hosts[*host as usize].name,
+                        call.name(),
+                        r
+                    ) + &call.socket().map_or(String::new(), |l| format!(" on {l}"))
+                }
+                EventKind::Return { host, result, .. } => format!(
+                    "{}: call returns {result:?}",
+                    self.hosts[*host as usize].name
+                ),
+                EventKind::SocketReleased { socket, .. } => {
+                    format!("{}: released", self.socket_name(*socket))
+                }
+                EventKind::HostDown { host } => {
+                    format!("{} goes down", self.hosts[*host as usize].name)
+                }
+                EventKind::HostUp { host } => {
+                    format!("{} comes back up", self.hosts[*host as usize].name)
+                }
+            };
+            let _ = writeln!(s, "{:>14}  {line}", e.t.to_string());
+        }
+        s
+    }
+}

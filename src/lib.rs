@@ -1,0 +1,1 @@
+pub use tcpsim_core as core;
