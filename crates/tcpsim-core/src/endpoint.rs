@@ -1267,6 +1267,7 @@ impl Endpoint {
         }
 
         // First: sequence number check (Table 6).
+        let mut refused_data = false;
         if !self.acceptable(&seg) {
             // With a zero window, ACK and RST still count (3.10.7.4): process the segment as
             // if it carried no data; the data itself is not accepted.
@@ -1285,6 +1286,7 @@ impl Endpoint {
                 self.send_rate_limited_ack(now, SendReason::DupAck, out);
                 return;
             }
+            refused_data = seg.len > 0 || seg.flags.fin();
             seg.len = 0;
             seg.flags = seg.flags.without(Flags::FIN);
         }
@@ -1330,8 +1332,8 @@ impl Endpoint {
             return;
         }
 
-        // Seventh: segment text.
-        let mut need_ack = false;
+        // Seventh: segment text. Data refused for a zero window is still answered with an ACK.
+        let mut need_ack = refused_data;
         let mut fin_in_order = seg.flags.fin();
         if seg.len > 0 {
             match self.state {
