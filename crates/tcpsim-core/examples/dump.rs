@@ -41,6 +41,7 @@ fn main() {
         Call::Connect {
             socket: "c".into(),
             remote: "10.0.0.2:80".parse().unwrap(),
+            local_port: None,
         },
     )
     .unwrap();

@@ -21,7 +21,7 @@
 //! let ms = Instant::from_millis;
 //! sim.call(ms(0), server, Call::Listen { socket: "l".into(), port: 80, backlog: 128 }).unwrap();
 //! sim.call(ms(0), server, Call::Accept { listener: "l".into(), socket: "s".into() }).unwrap();
-//! sim.call(ms(1), client, Call::Connect { socket: "c".into(), remote: "10.0.0.2:80".parse().unwrap() }).unwrap();
+//! sim.call(ms(1), client, Call::Connect { socket: "c".into(), remote: "10.0.0.2:80".parse().unwrap(), local_port: None }).unwrap();
 //! sim.call(ms(100), client, Call::Close { socket: "c".into() }).unwrap();
 //! sim.call(ms(200), server, Call::Close { socket: "s".into() }).unwrap();
 //! let trace = sim.run(Duration::from_secs(120)).unwrap();

@@ -110,10 +110,12 @@ pub enum Call {
         port: u16,
         backlog: u32,
     },
-    /// socket(), connect(remote). Blocks until established or failed.
+    /// socket(), optionally bind(local_port), connect(remote). Blocks until established or failed.
     Connect {
         socket: String,
         remote: SocketAddrV4,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        local_port: Option<u16>,
     },
     /// accept() on `listener`, naming the new connection `socket`. Blocks until one arrives.
     Accept { listener: String, socket: String },
@@ -1202,12 +1204,28 @@ impl Simulator {
                     .map(CallResult::Error)
                     .or(Some(CallResult::Ok))
             }
-            Call::Connect { socket, remote } => {
+            Call::Connect {
+                socket,
+                remote,
+                local_port,
+            } => {
                 if !self.fd_available(host) {
                     return err(Errno::EMFILE);
                 }
-                let Some(port) = self.ephemeral_port(host, remote) else {
-                    return err(Errno::EADDRNOTAVAIL);
+                let port = match local_port {
+                    Some(0) => return err(Errno::EINVAL),
+                    Some(p) => {
+                        let h = &self.hosts[host as usize];
+                        let local = SocketAddrV4::new(h.addr, p);
+                        if h.conns.contains_key(&(local, remote)) || h.listeners.contains_key(&p) {
+                            return err(Errno::EADDRINUSE);
+                        }
+                        p
+                    }
+                    None => match self.ephemeral_port(host, remote) {
+                        Some(p) => p,
+                        None => return err(Errno::EADDRNOTAVAIL),
+                    },
                 };
                 let h = &self.hosts[host as usize];
                 let local = SocketAddrV4::new(h.addr, port);

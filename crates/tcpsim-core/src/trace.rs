@@ -381,15 +381,9 @@ impl Trace {
                     match (call, result) {
                         (Call::Send { .. }, CallResult::Bytes(n)) => row.written += n,
                         (Call::Recv { .. }, CallResult::Bytes(n)) => row.read += n,
+                        (Call::Listen { backlog, .. }, CallResult::Ok) => row.backlog = *backlog,
                         _ => {}
                     }
-                }
-                EventKind::Call {
-                    socket: Some(socket),
-                    call: Call::Listen { backlog, .. },
-                    ..
-                } => {
-                    rows.entry(*socket).or_default().backlog = *backlog;
                 }
                 EventKind::Return {
                     result: CallResult::Accepted(child),

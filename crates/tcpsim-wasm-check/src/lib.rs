@@ -70,6 +70,7 @@ pub fn digest(seed: u64) -> u64 {
             Call::Connect {
                 socket: name.clone(),
                 remote: "10.0.0.2:80".parse().unwrap(),
+                local_port: None,
             },
         ));
         calls.push((
