@@ -37,11 +37,14 @@ pub mod config;
 pub mod endpoint;
 pub mod errno;
 pub mod net;
+pub mod pair;
 pub mod rng;
 pub mod segment;
 pub mod seq;
 pub mod sim;
 pub mod state;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod time;
 pub mod trace;
 

@@ -1,0 +1,161 @@
+//! A client and a server, one connection, and what each application does: the shape most
+//! property tests need. Build one by hand or draw it from [`crate::strategies`] (feature
+//! `proptest`), then [`PairScenario::run`] it.
+//!
+//! The server listens on 10.0.0.2:80 and calls accept() at time zero (naming the connection
+//! `s`); the client connects at time zero (as `c`). Then each [`AppStep`] runs at its time.
+
+use crate::config::TcpConfig;
+use crate::endpoint::ShutdownHow;
+use crate::net::{FaultRule, LinkConfig};
+use crate::sim::{Call, HostId, HostSpec, RunError, SimConfig, Simulator};
+use crate::time::{Duration, Instant};
+use crate::trace::{SocketId, Trace};
+use serde::{Deserialize, Serialize};
+
+/// Which application acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub const fn host(self) -> HostId {
+        match self {
+            Side::Client => 0,
+            Side::Server => 1,
+        }
+    }
+    pub const fn socket(self) -> &'static str {
+        match self {
+            Side::Client => "c",
+            Side::Server => "s",
+        }
+    }
+}
+
+/// What an application does to its connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AppOp {
+    Send(u64),
+    Recv(u64),
+    Close,
+    ShutdownWrite,
+    Abort,
+}
+
+/// One application call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AppStep {
+    pub at: Instant,
+    pub side: Side,
+    pub op: AppOp,
+}
+
+/// A two-host scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairScenario {
+    pub seed: u64,
+    pub tcp: TcpConfig,
+    pub client_to_server: LinkConfig,
+    pub server_to_client: LinkConfig,
+    pub faults: Vec<FaultRule>,
+    pub steps: Vec<AppStep>,
+}
+
+impl Default for PairScenario {
+    fn default() -> Self {
+        PairScenario {
+            seed: 1,
+            tcp: TcpConfig::linux(),
+            client_to_server: LinkConfig::default(),
+            server_to_client: LinkConfig::default(),
+            faults: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
+}
+
+impl PairScenario {
+    /// The simulator, ready to run.
+    pub fn build(&self) -> Result<Simulator, crate::sim::SimError> {
+        let mut sim = Simulator::new(SimConfig {
+            seed: self.seed,
+            tcp: self.tcp.clone(),
+            ..SimConfig::default()
+        });
+        let c = sim.add_host(HostSpec::new("client", [10, 0, 0, 1]))?;
+        let s = sim.add_host(HostSpec::new("server", [10, 0, 0, 2]))?;
+        sim.set_link(c, s, self.client_to_server.clone())?;
+        sim.set_link(s, c, self.server_to_client.clone())?;
+        for f in &self.faults {
+            sim.add_fault(f.clone())?;
+        }
+        sim.call(
+            Instant::ZERO,
+            s,
+            Call::Listen {
+                socket: "l".into(),
+                port: 80,
+                backlog: 16,
+            },
+        )?;
+        sim.call(
+            Instant::ZERO,
+            s,
+            Call::Accept {
+                listener: "l".into(),
+                socket: "s".into(),
+            },
+        )?;
+        let remote = std::net::SocketAddrV4::new([10, 0, 0, 2].into(), 80);
+        sim.call(
+            Instant::ZERO,
+            c,
+            Call::Connect {
+                socket: "c".into(),
+                remote,
+                local_port: None,
+            },
+        )?;
+        for step in &self.steps {
+            let socket = step.side.socket().to_string();
+            let call = match step.op {
+                AppOp::Send(bytes) => Call::Send { socket, bytes },
+                AppOp::Recv(max) => Call::Recv { socket, max },
+                AppOp::Close => Call::Close { socket },
+                AppOp::ShutdownWrite => Call::Shutdown {
+                    socket,
+                    how: ShutdownHow::Write,
+                },
+                AppOp::Abort => Call::Abort { socket },
+            };
+            sim.call(step.at, step.side.host(), call)?;
+        }
+        Ok(sim)
+    }
+
+    /// Builds and runs for `duration`.
+    pub fn run(&self, duration: Duration) -> Result<Trace, RunError> {
+        match self.build() {
+            Ok(sim) => sim.run(duration),
+            Err(error) => Err(RunError {
+                error,
+                partial: Box::default(),
+            }),
+        }
+    }
+
+    /// The connection socket of one side in a trace of this scenario, if it was created.
+    pub fn socket(trace: &Trace, side: Side) -> Option<SocketId> {
+        trace.socket_by_label(side.host(), side.socket())
+    }
+
+    /// Whether `side`'s application ever calls `op`-like calls that give the socket up.
+    pub fn gives_up(&self, side: Side) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.side == side && matches!(s.op, AppOp::Close | AppOp::Abort))
+    }
+}

@@ -1,0 +1,147 @@
+//! proptest strategies (feature `proptest`) for network conditions, fault patterns and
+//! application call sequences, combined into [`PairScenario`]s.
+//!
+//! ```
+//! use proptest::prelude::*;
+//! use tcpsim_core::{check, strategies, time::Duration};
+//!
+//! proptest! {
+//!     #![proptest_config(ProptestConfig::with_cases(8))]
+//!     #[test]
+//!     fn my_property(scenario in strategies::pair_scenario()) {
+//!         let trace = scenario.run(Duration::from_secs(300)).unwrap();
+//!         prop_assert!(check::all(&trace).is_empty());
+//!     }
+//! }
+//! ```
+
+use crate::config::TcpConfig;
+use crate::net::{FaultAction, FaultRule, LinkConfig, SegmentFilter};
+pub use crate::pair::{AppOp, AppStep, PairScenario, Side};
+use crate::segment::Flags;
+use crate::time::{Duration, Instant};
+use proptest::prelude::*;
+
+/// A link with latency 1-100 ms, jitter up to 20 ms, and loss, duplication and reordering up to
+/// the given loss (never total loss, so connections can make progress).
+pub fn link_config(max_loss: f64) -> impl Strategy<Value = LinkConfig> {
+    (
+        1u64..100,
+        0u64..20,
+        0.0..=max_loss.clamp(0.0, 0.9),
+        0.0..0.1f64,
+        0.0..0.2f64,
+        0u64..50,
+    )
+        .prop_map(|(lat, jit, loss, dup, reorder, rdelay)| LinkConfig {
+            latency: Duration::from_millis(lat),
+            jitter: Duration::from_millis(jit),
+            loss,
+            duplicate: dup,
+            reorder,
+            reorder_delay: Duration::from_millis(rdelay),
+        })
+}
+
+/// A perfect link with latency 1-100 ms.
+pub fn clean_link() -> impl Strategy<Value = LinkConfig> {
+    (1u64..100).prop_map(|ms| LinkConfig::latency(Duration::from_millis(ms)))
+}
+
+/// Flags a fault rule may target.
+pub fn flags() -> impl Strategy<Value = Flags> {
+    prop_oneof![
+        Just(Flags::SYN),
+        Just(Flags::SYN | Flags::ACK),
+        Just(Flags::FIN),
+        Just(Flags::RST),
+        Just(Flags::ACK),
+        Just(Flags::NONE),
+    ]
+}
+
+/// Drop or delay a few occurrences of some kind of segment between hosts 0 and 1. Rules never
+/// drop every segment for good (the network is never permanently cut).
+pub fn fault_rule() -> impl Strategy<Value = FaultRule> {
+    (
+        prop::option::of(0u32..2),
+        flags(),
+        prop::option::of(any::<bool>()),
+        1u32..5,
+        1u32..4,
+        prop_oneof![
+            Just(FaultAction::Drop),
+            (1u64..3_000).prop_map(|ms| FaultAction::Delay(Duration::from_millis(ms)))
+        ],
+    )
+        .prop_map(|(from, flags, with_data, first, count, action)| FaultRule {
+            filter: SegmentFilter {
+                from,
+                to: from.map(|f| 1 - f),
+                flags,
+                with_data,
+                ..SegmentFilter::default()
+            },
+            first,
+            count: Some(count),
+            action,
+        })
+}
+
+/// An application operation; closes are rarer than data calls.
+pub fn app_op() -> impl Strategy<Value = AppOp> {
+    prop_oneof![
+        4 => (1u64..20_000).prop_map(AppOp::Send),
+        4 => (1u64..20_000).prop_map(AppOp::Recv),
+        1 => Just(AppOp::Close),
+        1 => Just(AppOp::ShutdownWrite),
+        1 => Just(AppOp::Abort),
+    ]
+}
+
+/// Up to `max` steps in the first `within`, sorted by time.
+pub fn app_steps(max: usize, within: Duration) -> impl Strategy<Value = Vec<AppStep>> {
+    let span = within.as_micros().max(1);
+    prop::collection::vec(
+        (
+            0..span,
+            prop_oneof![Just(Side::Client), Just(Side::Server)],
+            app_op(),
+        )
+            .prop_map(|(t, side, op)| AppStep {
+                at: Instant::from_micros(t),
+                side,
+                op,
+            }),
+        0..max,
+    )
+    .prop_map(|mut v| {
+        v.sort_by_key(|s| s.at);
+        v
+    })
+}
+
+/// Either profile.
+pub fn tcp_config() -> impl Strategy<Value = TcpConfig> {
+    prop_oneof![Just(TcpConfig::linux()), Just(TcpConfig::rfc9293())]
+}
+
+/// Any pair scenario: lossy links (loss up to 30%), a few faults, up to 12 calls in 20 s.
+pub fn pair_scenario() -> impl Strategy<Value = PairScenario> {
+    (
+        any::<u64>(),
+        tcp_config(),
+        link_config(0.3),
+        link_config(0.3),
+        prop::collection::vec(fault_rule(), 0..3),
+        app_steps(12, Duration::from_secs(20)),
+    )
+        .prop_map(|(seed, tcp, a, b, faults, steps)| PairScenario {
+            seed,
+            tcp,
+            client_to_server: a,
+            server_to_client: b,
+            faults,
+            steps,
+        })
+}
