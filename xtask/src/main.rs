@@ -94,11 +94,54 @@ fn test() -> Result<(), String> {
 
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--all-features"]);
-    run("tests", tests)?;
+    let (passed, failed) = run_tests("tests", tests)?;
 
     wasm_check()?;
     eprintln!("\nxtask test: all steps passed");
+    // The plain closing line CI reads: totals over every test binary and doc-test run.
+    println!("{passed} passed, {failed} failed");
     Ok(())
+}
+
+/// Runs `cargo test`, echoing its output, and adds up its `test result:` lines.
+fn run_tests(step: &str, mut cmd: Command) -> Result<(u64, u64), String> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("\n==> {step}");
+    cmd.stdout(std::process::Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("{step}: could not start: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (mut passed, mut failed) = (0u64, 0u64);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        if let Some(rest) = line.trim().strip_prefix("test result: ") {
+            let count = |word: &str| -> u64 {
+                rest.split(';')
+                    .find_map(|part| {
+                        part.trim()
+                            .trim_start_matches("ok. ")
+                            .trim_start_matches("FAILED. ")
+                            .strip_suffix(word)
+                    })
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            passed += count(" passed");
+            failed += count(" failed");
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!(
+            "{step} failed ({status}): {passed} passed, {failed} failed"
+        ));
+    }
+    if passed == 0 {
+        return Err(format!("{step}: no test ran"));
+    }
+    Ok((passed, failed))
 }
 
 fn bench() -> Result<(), String> {

@@ -35,6 +35,16 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 /// A host, numbered from 0 in the order hosts were added.
 pub type HostId = HostIndex;
 
+/// A (local, remote) address pair packed into one integer, so that looking a connection up
+/// compares integers, not addresses field by field. The order is irrelevant to output: the map
+/// is only ever searched, never iterated.
+type PairKey = u128;
+
+fn pair_key(local: SocketAddrV4, remote: SocketAddrV4) -> PairKey {
+    let addr = |a: SocketAddrV4| (u128::from(u32::from(*a.ip())) << 16) | u128::from(a.port());
+    (addr(local) << 48) | addr(remote)
+}
+
 /// Limits and defaults of a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimConfig {
@@ -263,7 +273,7 @@ struct Host {
     up: bool,
     fds: u32,
     /// (local, remote) -> socket, for every connection not in CLOSED.
-    conns: BTreeMap<(SocketAddrV4, SocketAddrV4), SocketId>,
+    conns: BTreeMap<PairKey, SocketId>,
     listeners: BTreeMap<u16, SocketId>,
     labels: BTreeMap<String, SocketId>,
 }
@@ -298,23 +308,22 @@ enum Queued {
     Wake {
         socket: SocketId,
     },
+    /// The head of a link's FIFO of deliveries (see [`EventQueue`]).
+    LinkHead {
+        link: u32,
+    },
     Call {
         id: CallId,
     },
 }
 
-#[derive(Debug)]
+/// A queue key: 24 bytes, so that sifting the heap moves little. The payload waits in a slab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     at: Instant,
     seq: u64,
-    what: Queued,
+    slot: u32,
 }
-impl PartialEq for Entry {
-    fn eq(&self, o: &Entry) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
-    }
-}
-impl Eq for Entry {}
 impl PartialOrd for Entry {
     fn partial_cmp(&self, o: &Entry) -> Option<Ordering> {
         Some(self.cmp(o))
@@ -324,6 +333,135 @@ impl Ord for Entry {
     /// Reversed, so that `BinaryHeap` pops the earliest (time, sequence) first.
     fn cmp(&self, o: &Entry) -> Ordering {
         (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// The event queue: entries come out ordered by (time, push order), whatever structure holds
+/// them. Three structures share that one order, to keep the binary heap small:
+/// - calls, known before the run, wait in a vector sorted once;
+/// - deliveries on one link are nearly always in time order, so each link has a FIFO and only
+///   its head sits in the heap, keyed by the head's own (time, sequence number); a delivery that
+///   would overtake the tail of its FIFO (jitter, reordering) goes into the heap directly;
+/// - everything else (wake-ups, out-of-order deliveries) is in the heap.
+#[derive(Debug, Default)]
+struct EventQueue {
+    heap: BinaryHeap<Entry>,
+    slots: Vec<Option<Queued>>,
+    free: Vec<u32>,
+    next_seq: u64,
+    /// Per link: pending deliveries in (time, seq) order, and whether its head is in the heap.
+    links: Vec<VecDeque<(Instant, u64, Queued)>>,
+    /// Calls, sorted by (time, seq) descending when `calls_sorted`, so the next is last.
+    calls: Vec<(Instant, u64, Queued)>,
+    calls_sorted: bool,
+}
+
+/// What a heap slot holds: an event, or "the head of link N".
+#[derive(Debug)]
+enum Slot {
+    Event(Queued),
+    LinkHead(u32),
+}
+
+impl EventQueue {
+    fn seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    fn heap_push(&mut self, at: Instant, seq: u64, slot: Slot) {
+        let what = match slot {
+            Slot::Event(q) => q,
+            Slot::LinkHead(link) => Queued::LinkHead { link },
+        };
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(what);
+                i
+            }
+            None => {
+                self.slots.push(Some(what));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Entry { at, seq, slot });
+    }
+
+    fn push(&mut self, at: Instant, what: Queued) {
+        let seq = self.seq();
+        if matches!(what, Queued::Call { .. }) {
+            self.calls.push((at, seq, what));
+            self.calls_sorted = false;
+        } else {
+            self.heap_push(at, seq, Slot::Event(what));
+        }
+    }
+
+    /// A delivery on link number `link`.
+    fn push_delivery(&mut self, link: u32, at: Instant, what: Queued) {
+        let seq = self.seq();
+        let l = link as usize;
+        if self.links.len() <= l {
+            self.links.resize_with(l + 1, VecDeque::new);
+        }
+        let fifo = &mut self.links[l];
+        match fifo.back() {
+            Some((tail, ..)) if at < *tail => self.heap_push(at, seq, Slot::Event(what)),
+            _ => {
+                let was_empty = fifo.is_empty();
+                fifo.push_back((at, seq, what));
+                if was_empty {
+                    self.heap_push(at, seq, Slot::LinkHead(link));
+                }
+            }
+        }
+    }
+
+    fn next_call_key(&mut self) -> Option<(Instant, u64)> {
+        if !self.calls_sorted {
+            self.calls
+                .sort_unstable_by_key(|c| std::cmp::Reverse((c.0, c.1)));
+            self.calls_sorted = true;
+        }
+        self.calls.last().map(|(at, seq, _)| (*at, *seq))
+    }
+
+    fn peek_time(&mut self) -> Option<Instant> {
+        let heap = self.heap.peek().map(|e| e.at);
+        let call = self.next_call_key().map(|k| k.0);
+        match (heap, call) {
+            (Some(h), Some(c)) => Some(h.min(c)),
+            (h, c) => h.or(c),
+        }
+    }
+
+    fn pop(&mut self) -> Option<(Instant, Queued)> {
+        let call = self.next_call_key();
+        let heap = self.heap.peek().map(|e| (e.at, e.seq));
+        let take_call = match (call, heap) {
+            (Some(c), Some(h)) => c < h,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if take_call {
+            return self.calls.pop().map(|(at, _, what)| (at, what));
+        }
+        let e = self.heap.pop()?;
+        let what = self.slots[e.slot as usize].take()?;
+        self.free.push(e.slot);
+        match what {
+            Queued::LinkHead { link } => {
+                let fifo = &mut self.links[link as usize];
+                let (at, _, what) = fifo.pop_front()?;
+                if let Some((next_at, next_seq, _)) = fifo.front() {
+                    let (next_at, next_seq) = (*next_at, *next_seq);
+                    self.heap_push(next_at, next_seq, Slot::LinkHead(link));
+                }
+                Some((at, what))
+            }
+            what => Some((e.at, what)),
+        }
     }
 }
 
@@ -340,8 +478,7 @@ pub struct Simulator {
     flows: Vec<BTreeMap<(SocketAddrV4, SocketAddrV4), Instant>>,
     socks: Vec<Sock>,
     calls: Vec<(HostId, Call)>,
-    queue: BinaryHeap<Entry>,
-    next_seq: u64,
+    queue: EventQueue,
     next_segment: SegmentId,
     rng: SimRng,
     now: Instant,
@@ -368,8 +505,7 @@ impl Simulator {
             flows: Vec::new(),
             socks: Vec::new(),
             calls: Vec::new(),
-            queue: BinaryHeap::new(),
-            next_seq: 0,
+            queue: EventQueue::default(),
             next_segment: 0,
             rng,
             now: Instant::ZERO,
@@ -494,9 +630,7 @@ impl Simulator {
     }
 
     fn push(&mut self, at: Instant, what: Queued) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.queue.push(Entry { at, seq, what });
+        self.queue.push(at, what);
     }
 
     fn record(&mut self, kind: EventKind) {
@@ -517,12 +651,11 @@ impl Simulator {
             });
         }
         let end = Instant::ZERO + duration;
-        while let Some(entry) = self.queue.peek() {
-            if entry.at > end {
+        while self.queue.peek_time().is_some_and(|at| at <= end) {
+            let Some((at, what)) = self.queue.pop() else {
                 break;
-            }
-            let Some(entry) = self.queue.pop() else { break };
-            self.now = entry.at;
+            };
+            self.now = at;
             self.trace.stats.queue_events += 1;
             if self.trace.stats.queue_events > self.cfg.max_events {
                 self.limit_hit = Some(SimError::EventLimit {
@@ -537,11 +670,7 @@ impl Simulator {
                     partial: Box::new(self.trace),
                 });
             }
-            match entry.what {
-                Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
-                Queued::Wake { socket } => self.wake(socket, entry.at),
-                Queued::Call { id } => self.run_call(id),
-            }
+            self.dispatch(at, what);
         }
         if let Some(error) = self.limit_hit.take() {
             self.trace.end = self.now;
@@ -552,6 +681,15 @@ impl Simulator {
         }
         self.trace.end = end;
         Ok(self.trace)
+    }
+
+    fn dispatch(&mut self, at: Instant, what: Queued) {
+        match what {
+            Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
+            Queued::Wake { socket } => self.wake(socket, at),
+            Queued::Call { id } => self.run_call(id),
+            Queued::LinkHead { .. } => {} // resolved inside the queue
+        }
     }
 
     /// The sockets of every host now, from the live endpoints (compare [`Trace::netstat_at`]).
@@ -585,12 +723,11 @@ impl Simulator {
 
     /// Runs until `until` and returns the live netstat then, leaving the simulator to go on.
     pub fn run_until(&mut self, until: Instant) -> Result<Netstat, SimError> {
-        while let Some(entry) = self.queue.peek() {
-            if entry.at > until {
+        while self.queue.peek_time().is_some_and(|at| at <= until) {
+            let Some((at, what)) = self.queue.pop() else {
                 break;
-            }
-            let Some(entry) = self.queue.pop() else { break };
-            self.now = entry.at;
+            };
+            self.now = at;
             self.trace.stats.queue_events += 1;
             if self.trace.stats.queue_events > self.cfg.max_events {
                 return Err(SimError::EventLimit {
@@ -598,11 +735,7 @@ impl Simulator {
                     at: self.now,
                 });
             }
-            match entry.what {
-                Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
-                Queued::Wake { socket } => self.wake(socket, entry.at),
-                Queued::Call { id } => self.run_call(id),
-            }
+            self.dispatch(at, what);
             if let Some(e) = self.limit_hit.take() {
                 return Err(e);
             }
@@ -764,7 +897,7 @@ impl Simulator {
         if to == State::Closed || (abandoned && self.socks[socket as usize].parent.is_some()) {
             let s = &mut self.socks[socket as usize];
             if let Some(remote) = s.ep.remote() {
-                let key = (s.ep.local(), remote);
+                let key = pair_key(s.ep.local(), remote);
                 let h = &mut self.hosts[host as usize];
                 if h.conns.get(&key) == Some(&socket) {
                     h.conns.remove(&key);
@@ -854,8 +987,10 @@ impl Simulator {
         if s.released {
             return;
         }
+        // Only a deadline earlier than the pending wake-up needs a new queue entry: a later one
+        // (the RTO pushed back by an ACK) is rescheduled when the pending wake-up finds nothing due.
         if let Some(at) = s.ep.poll_at()
-            && s.wake != Some(at)
+            && s.wake.is_none_or(|w| at < w)
         {
             s.wake = Some(at);
             self.push(at, Queued::Wake { socket });
@@ -904,12 +1039,18 @@ impl Simulator {
         match self.verdict(from, to, &seg) {
             (Verdict::Drop(why), _) => self.drop_segment(id, seg, why),
             (Verdict::Deliver { delay }, dup_delay) => {
-                self.push(self.now + delay, Queued::Deliver { id, to, seg });
+                let link = from * self.hosts.len() as u32 + to;
+                self.queue
+                    .push_delivery(link, self.now + delay, Queued::Deliver { id, to, seg });
                 if let Some(d) = dup_delay {
                     let copy = self.next_segment;
                     self.next_segment += 1;
                     self.record(EventKind::SegmentDuplicated { id, copy, seg });
-                    self.push(self.now + d, Queued::Deliver { id: copy, to, seg });
+                    self.queue.push_delivery(
+                        link,
+                        self.now + d,
+                        Queued::Deliver { id: copy, to, seg },
+                    );
                 }
             }
         }
@@ -948,9 +1089,8 @@ impl Simulator {
             let live = flows
                 .get(&key)
                 .is_some_and(|last| self.now.saturating_since(*last) <= mb.idle_timeout);
-            if seg.flags.syn() && !seg.flags.ack() {
-                flows.insert(key, self.now);
-            } else if live {
+            if live || (seg.flags.syn() && !seg.flags.ack()) {
+                // A SYN starts (or restarts) a flow; traffic on a live flow refreshes it.
                 flows.insert(key, self.now);
             } else {
                 flows.remove(&key);
@@ -1011,7 +1151,7 @@ impl Simulator {
             self.drop_segment(id, seg, DropReason::HostDown);
             return;
         }
-        let key = (seg.dst, seg.src);
+        let key = pair_key(seg.dst, seg.src);
         let h = &self.hosts[to as usize];
         let conn = h.conns.get(&key).copied();
         let listener = h
@@ -1109,7 +1249,7 @@ impl Simulator {
         self.trace.sockets[child as usize].remote = Some(syn.src);
         self.hosts[host as usize]
             .conns
-            .insert((syn.dst, syn.src), child);
+            .insert(pair_key(syn.dst, syn.src), child);
         self.drive(child, |ep, now, out| {
             let _ = ep.listen(out);
             ep.on_segment(now, &syn, out);
@@ -1217,7 +1357,9 @@ impl Simulator {
                     Some(p) => {
                         let h = &self.hosts[host as usize];
                         let local = SocketAddrV4::new(h.addr, p);
-                        if h.conns.contains_key(&(local, remote)) || h.listeners.contains_key(&p) {
+                        if h.conns.contains_key(&pair_key(local, remote))
+                            || h.listeners.contains_key(&p)
+                        {
                             return err(Errno::EADDRINUSE);
                         }
                         p
@@ -1235,7 +1377,7 @@ impl Simulator {
                 let h = &mut self.hosts[host as usize];
                 h.fds += 1;
                 h.labels.insert(socket, id);
-                h.conns.insert((local, remote), id);
+                h.conns.insert(pair_key(local, remote), id);
                 let s = &mut self.socks[id as usize];
                 s.fd_open = true;
                 s.pending_connect = Some(call_id);
@@ -1429,7 +1571,7 @@ impl Simulator {
             let port = h.next_port;
             h.next_port = if port >= hi { lo } else { port + 1 };
             let local = SocketAddrV4::new(h.addr, port);
-            if !h.conns.contains_key(&(local, remote)) && !h.listeners.contains_key(&port) {
+            if !h.conns.contains_key(&pair_key(local, remote)) && !h.listeners.contains_key(&port) {
                 return Some(port);
             }
         }

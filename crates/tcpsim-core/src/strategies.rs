@@ -3,16 +3,18 @@
 //!
 //! ```
 //! use proptest::prelude::*;
+//! use proptest::test_runner::{Config, TestRunner};
 //! use tcpsim_core::{check, strategies, time::Duration};
 //!
-//! proptest! {
-//!     #![proptest_config(ProptestConfig::with_cases(8))]
-//!     #[test]
-//!     fn my_property(scenario in strategies::pair_scenario()) {
+//! // In a test: every invariant holds for 16 random two-host scenarios.
+//! let mut runner = TestRunner::new(Config::with_cases(16));
+//! runner
+//!     .run(&strategies::pair_scenario(), |scenario| {
 //!         let trace = scenario.run(Duration::from_secs(300)).unwrap();
 //!         prop_assert!(check::all(&trace).is_empty());
-//!     }
-//! }
+//!         Ok(())
+//!     })
+//!     .unwrap();
 //! ```
 
 use crate::config::TcpConfig;

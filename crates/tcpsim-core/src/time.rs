@@ -118,16 +118,16 @@ fn fmt_micros(us: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if us == 0 {
         return f.write_str("0s");
     }
-    if us % H == 0 {
+    if us.is_multiple_of(H) {
         return write!(f, "{}h", us / H);
     }
-    if us >= H && us % MIN == 0 {
+    if us >= H && us.is_multiple_of(MIN) {
         return write!(f, "{}h{}min", us / H, (us % H) / MIN);
     }
-    if us % MIN == 0 {
+    if us.is_multiple_of(MIN) {
         return write!(f, "{}min", us / MIN);
     }
-    if us % S == 0 {
+    if us.is_multiple_of(S) {
         return write!(f, "{}s", us / S);
     }
     if us >= S {
@@ -135,7 +135,7 @@ fn fmt_micros(us: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let frac = format!("{:06}", us % S);
         return write!(f, "{}.{}s", us / S, frac.trim_end_matches('0'));
     }
-    if us % MS == 0 {
+    if us.is_multiple_of(MS) {
         return write!(f, "{}ms", us / MS);
     }
     if us >= MS {
