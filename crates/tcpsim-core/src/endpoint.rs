@@ -797,15 +797,8 @@ impl Endpoint {
                 }
                 self.drop_connection(Cause::LingerZero, None, out);
             }
-            State::SynReceived | State::Established => {
-                self.fin_queued = true;
-                self.set_state(State::FinWait1, Cause::Close, out);
-                self.transmit(now, out);
-            }
-            State::CloseWait => {
-                self.fin_queued = true;
-                self.set_state(State::LastAck, Cause::Close, out);
-                self.transmit(now, out);
+            State::SynReceived | State::Established | State::CloseWait => {
+                self.close_state(now, Cause::Close, out)
             }
             // The FIN is already on its way (shutdown(SHUT_WR) earlier); the socket is orphaned.
             State::FinWait2 => self.arm_fin_wait_2(now, out),
@@ -832,20 +825,26 @@ impl Endpoint {
             self.wr_shutdown = true;
             match self.state {
                 State::SynSent => self.drop_connection(Cause::ShutdownWrite, None, out),
-                State::SynReceived | State::Established => {
-                    self.fin_queued = true;
-                    self.set_state(State::FinWait1, Cause::ShutdownWrite, out);
-                    self.transmit(now, out);
-                }
-                State::CloseWait => {
-                    self.fin_queued = true;
-                    self.set_state(State::LastAck, Cause::ShutdownWrite, out);
-                    self.transmit(now, out);
+                State::SynReceived | State::Established | State::CloseWait => {
+                    self.close_state(now, Cause::ShutdownWrite, out)
                 }
                 _ => {}
             }
         }
         Ok(())
+    }
+
+    /// Linux `tcp_close_state()` for the states that send a FIN: ESTABLISHED and SYN-RECEIVED
+    /// go to FIN-WAIT-1, CLOSE-WAIT to LAST-ACK; the FIN follows any queued data (3.10.4).
+    fn close_state(&mut self, now: Instant, cause: Cause, out: &mut Outputs) {
+        let to = if self.state == State::CloseWait {
+            State::LastAck
+        } else {
+            State::FinWait1
+        };
+        self.fin_queued = true;
+        self.set_state(to, cause, out);
+        self.transmit(now, out);
     }
 
     /// ABORT (3.10.5): RST where the state calls for one, flush, CLOSED.
