@@ -1,1 +1,6 @@
+//! tcpsim: a deterministic TCP connection simulator. This crate is the `tcpsim` command-line
+//! tool and a facade over the workspace's crates.
+
 pub use tcpsim_core as core;
+pub use tcpsim_render as render;
+pub use tcpsim_scenario as scenario;

@@ -36,6 +36,29 @@ pub enum Errno {
 }
 
 impl Errno {
+    pub const ALL: [Errno; 13] = [
+        Errno::ECONNREFUSED,
+        Errno::ECONNRESET,
+        Errno::EPIPE,
+        Errno::ETIMEDOUT,
+        Errno::ENOTCONN,
+        Errno::EMFILE,
+        Errno::EAGAIN,
+        Errno::EADDRINUSE,
+        Errno::EADDRNOTAVAIL,
+        Errno::EISCONN,
+        Errno::EINVAL,
+        Errno::EBADF,
+        Errno::ENOBUFS,
+    ];
+
+    /// Parses a name such as `ECONNRESET` (any case).
+    pub fn from_name(name: &str) -> Option<Errno> {
+        Errno::ALL
+            .into_iter()
+            .find(|e| e.name().eq_ignore_ascii_case(name.trim()))
+    }
+
     /// The C library's message for the error (`strerror`).
     pub const fn message(self) -> &'static str {
         match self {

@@ -637,8 +637,8 @@ impl Simulator {
         self.trace.events.push(TraceEvent { t: self.now, kind });
     }
 
-    /// Runs for `duration` of simulated time (or until nothing is left to do, whichever is
-    /// later in the trace's `end`: the trace always ends at `duration`).
+    /// Runs for `duration` of simulated time. The trace always ends at `duration`, also when
+    /// nothing happens after some point. May follow [`Simulator::advance`].
     pub fn run(mut self, duration: Duration) -> Result<Trace, RunError> {
         if duration > self.cfg.max_duration {
             let error = SimError::DurationLimit {
@@ -651,36 +651,53 @@ impl Simulator {
             });
         }
         let end = Instant::ZERO + duration;
-        while self.queue.peek_time().is_some_and(|at| at <= end) {
+        match self.advance(end) {
+            Ok(()) => {
+                self.trace.end = end;
+                Ok(self.trace)
+            }
+            Err(error) => {
+                self.trace.end = self.now;
+                Err(RunError {
+                    error,
+                    partial: Box::new(self.trace),
+                })
+            }
+        }
+    }
+
+    /// Processes every event up to and including `until`, leaving the simulator to go on.
+    pub fn advance(&mut self, until: Instant) -> Result<(), SimError> {
+        while self.queue.peek_time().is_some_and(|at| at <= until) {
             let Some((at, what)) = self.queue.pop() else {
                 break;
             };
             self.now = at;
             self.trace.stats.queue_events += 1;
             if self.trace.stats.queue_events > self.cfg.max_events {
-                self.limit_hit = Some(SimError::EventLimit {
+                return Err(SimError::EventLimit {
                     limit: self.cfg.max_events,
                     at: self.now,
                 });
             }
-            if let Some(error) = self.limit_hit.take() {
-                self.trace.end = self.now;
-                return Err(RunError {
-                    error,
-                    partial: Box::new(self.trace),
-                });
-            }
             self.dispatch(at, what);
+            if let Some(e) = self.limit_hit.take() {
+                return Err(e);
+            }
         }
-        if let Some(error) = self.limit_hit.take() {
-            self.trace.end = self.now;
-            return Err(RunError {
-                error,
-                partial: Box::new(self.trace),
-            });
-        }
-        self.trace.end = end;
-        Ok(self.trace)
+        self.now = self.now.max(until);
+        Ok(())
+    }
+
+    /// Runs until `until` and returns the live netstat then, leaving the simulator to go on.
+    pub fn run_until(&mut self, until: Instant) -> Result<Netstat, SimError> {
+        self.advance(until)?;
+        Ok(self.netstat())
+    }
+
+    /// The simulated time reached so far.
+    pub fn now(&self) -> Instant {
+        self.now
     }
 
     fn dispatch(&mut self, at: Instant, what: Queued) {
@@ -719,29 +736,6 @@ impl Simulator {
             });
         }
         Netstat { at: self.now, rows }
-    }
-
-    /// Runs until `until` and returns the live netstat then, leaving the simulator to go on.
-    pub fn run_until(&mut self, until: Instant) -> Result<Netstat, SimError> {
-        while self.queue.peek_time().is_some_and(|at| at <= until) {
-            let Some((at, what)) = self.queue.pop() else {
-                break;
-            };
-            self.now = at;
-            self.trace.stats.queue_events += 1;
-            if self.trace.stats.queue_events > self.cfg.max_events {
-                return Err(SimError::EventLimit {
-                    limit: self.cfg.max_events,
-                    at: self.now,
-                });
-            }
-            self.dispatch(at, what);
-            if let Some(e) = self.limit_hit.take() {
-                return Err(e);
-            }
-        }
-        self.now = self.now.max(until);
-        Ok(self.netstat())
     }
 
     /// The trace so far (after [`Simulator::run_until`]).

@@ -127,6 +127,9 @@ fn fmt_micros(us: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if us.is_multiple_of(MIN) {
         return write!(f, "{}min", us / MIN);
     }
+    if us >= MIN && us.is_multiple_of(S) {
+        return write!(f, "{}min{}s", us / MIN, (us % MIN) / S);
+    }
     if us.is_multiple_of(S) {
         return write!(f, "{}s", us / S);
     }
@@ -172,7 +175,8 @@ mod tests {
             (Duration::from_millis(150), "150ms"),
             (Duration::from_millis(1_500), "1.5s"),
             (Duration::from_secs(60), "1min"),
-            (Duration::from_secs(90), "90s"),
+            (Duration::from_secs(90), "1min30s"),
+            (Duration::from_secs(1_050), "17min30s"),
             (Duration::from_secs(7_200), "2h"),
             (Duration::from_secs(7_500), "2h5min"),
         ];

@@ -1,0 +1,79 @@
+//! The trace as JSON Lines: one event per line, each with `t_us`, `host` (name), `conn`
+//! (`local` and `remote` addresses, when the event concerns a connection) and `kind`. State
+//! changes add `from`, `to`, `cause` and `rfc`; segment events add `flags` ("SYN,ACK"), `seq`,
+//! `ack`, `len`, `win` and `fate` (sent, delivered, dropped, duplicated).
+
+use serde_json::{Map, Value, json};
+use tcpsim_core::segment::Segment;
+use tcpsim_core::trace::{EventKind, Trace};
+
+fn seg_fields(m: &mut Map<String, Value>, seg: &Segment) {
+    m.insert("flags".into(), json!(seg.flags.to_string()));
+    m.insert("seq".into(), json!(seg.seq.0));
+    m.insert("ack".into(), json!(seg.ack.0));
+    m.insert("len".into(), json!(seg.len));
+    m.insert("win".into(), json!(seg.wnd));
+    m.insert("src".into(), json!(seg.src.to_string()));
+    m.insert("dst".into(), json!(seg.dst.to_string()));
+}
+
+/// One JSON object per event, in order.
+pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
+    trace.events.iter().map(move |e| {
+        let mut m = Map::new();
+        m.insert("t_us".into(), json!(e.t.as_micros()));
+        // The event's own fields (serde), then the common ones on top.
+        if let Ok(Value::Object(own)) = serde_json::to_value(&e.kind) {
+            for (k, v) in own {
+                if k != "t" && k != "seg" {
+                    m.insert(k, v);
+                }
+            }
+        }
+        let host_name = |h: u32| json!(trace.hosts.get(h as usize).map(|h| h.name.clone()));
+        if let Some(socket) = e.kind.socket()
+            && let Some(info) = trace.socket(socket)
+        {
+            m.insert("host".into(), host_name(info.host));
+            m.insert("socket".into(), json!(info.label));
+            m.insert(
+                "conn".into(),
+                json!({ "local": info.local.to_string(), "remote": info.remote.map(|r| r.to_string()) }),
+            );
+        }
+        match &e.kind {
+            EventKind::SegmentSent { host, seg, reason, .. } => {
+                m.insert("host".into(), host_name(*host));
+                m.insert("fate".into(), json!("sent"));
+                m.insert("rfc".into(), json!(reason.rfc_section()));
+                seg_fields(&mut m, seg);
+            }
+            EventKind::SegmentDelivered { host, seg, .. } => {
+                m.insert("host".into(), host_name(*host));
+                m.insert("fate".into(), json!("delivered"));
+                seg_fields(&mut m, seg);
+            }
+            EventKind::SegmentDropped { seg, .. } => {
+                m.insert("fate".into(), json!("dropped"));
+                seg_fields(&mut m, seg);
+            }
+            EventKind::SegmentDuplicated { seg, .. } => {
+                m.insert("fate".into(), json!("duplicated"));
+                seg_fields(&mut m, seg);
+            }
+            EventKind::StateChanged { host, cause, .. } => {
+                m.insert("host".into(), host_name(*host));
+                m.insert("rfc".into(), json!(cause.rfc_section()));
+                m.insert("why".into(), json!(cause.describe()));
+            }
+            EventKind::HostDown { host } | EventKind::HostUp { host } => {
+                m.insert("host".into(), host_name(*host));
+            }
+            EventKind::Call { host, .. } | EventKind::Return { host, .. } => {
+                m.insert("host".into(), host_name(*host));
+            }
+            _ => {}
+        }
+        Value::Object(m).to_string()
+    })
+}

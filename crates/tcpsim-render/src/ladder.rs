@@ -1,0 +1,456 @@
+//! One connection as a ladder diagram in the terminal.
+//!
+//! ```text
+//!      time  client 10.0.0.1:45067 c         server 10.0.0.2:80 s
+//!       1ms  SYN-SENT            |\ SYN seq=0                |
+//!                                |     \                     |
+//!      11ms                      |            `------------->| SYN-RECEIVED
+//! ```
+//!
+//! Each distinct event time is a row, with a spacer row between times so that arrows slope:
+//! a segment leaves the sender's lifeline on the row of its send time and reaches the other
+//! lifeline on the row of its arrival. Lost segments stop halfway at an `x`. Sequence numbers
+//! are relative to each side's initial sequence number, as Wireshark shows them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use tcpsim_core::endpoint::TimerKind;
+use tcpsim_core::segment::{Segment, SendReason};
+use tcpsim_core::seq::SeqNum;
+use tcpsim_core::state::State;
+use tcpsim_core::time::Instant;
+use tcpsim_core::trace::{CallResult, EventKind, SocketId, TimerChange, Trace};
+
+/// How to draw.
+#[derive(Clone, Debug)]
+pub struct LadderOptions {
+    /// The left endpoint; the first connection of the run when `None`.
+    pub socket: Option<SocketId>,
+    /// ANSI colours (for a terminal that wants them).
+    pub color: bool,
+    /// Stop after this many time rows, with a note of what was left out.
+    pub max_times: usize,
+    /// Width of the lane between the lifelines.
+    pub lane: usize,
+    /// Only events up to this time.
+    pub until: Option<Instant>,
+}
+
+impl Default for LadderOptions {
+    fn default() -> Self {
+        LadderOptions {
+            socket: None,
+            color: false,
+            max_times: 200,
+            lane: 46,
+            until: None,
+        }
+    }
+}
+
+const SIDE: usize = 24;
+
+/// The first connection of the run: the first socket with a peer address that was opened by
+/// connect() (else any connection).
+pub fn default_socket(trace: &Trace) -> Option<SocketId> {
+    let conn = |s: &&tcpsim_core::trace::SocketInfo| s.remote.is_some();
+    trace
+        .sockets
+        .iter()
+        .filter(conn)
+        .find(|s| s.parent.is_none())
+        .or_else(|| trace.sockets.iter().find(|s| s.remote.is_some()))
+        .map(|s| s.id)
+}
+
+/// The socket at the other end of `socket`'s connection, if it is in the trace.
+pub fn peer_of(trace: &Trace, socket: SocketId) -> Option<SocketId> {
+    let me = trace.socket(socket)?;
+    let remote = me.remote?;
+    trace
+        .sockets
+        .iter()
+        .filter(|s| s.local == remote && s.remote == Some(me.local))
+        .min_by_key(|s| s.created.as_micros().abs_diff(me.created.as_micros()))
+        .map(|s| s.id)
+}
+
+struct Arrow {
+    from_left: bool,
+    sent: Instant,
+    end: Option<Instant>,
+    label: String,
+    reason: SendReason,
+}
+
+#[derive(Default)]
+struct Notes {
+    left: Vec<(String, Option<State>)>,
+    right: Vec<(String, Option<State>)>,
+}
+
+fn color_of(state: State) -> &'static str {
+    match state {
+        State::Established => "\x1b[32m",
+        State::CloseWait => "\x1b[1;31m",
+        State::FinWait1 | State::FinWait2 => "\x1b[35m",
+        State::TimeWait => "\x1b[33m",
+        State::Closed => "\x1b[2m",
+        State::Listen | State::SynSent | State::SynReceived => "\x1b[36m",
+        State::Closing | State::LastAck => "\x1b[34m",
+    }
+}
+const RESET: &str = "\x1b[0m";
+const RED: &str = "\x1b[31m";
+
+/// Draws the connection of `opts.socket` (or the first one) and its peer.
+pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
+    let Some(left) = opts.socket.or_else(|| default_socket(trace)) else {
+        return "This run has no connection to draw.\n".to_string();
+    };
+    let right = peer_of(trace, left);
+    let until = opts.until.unwrap_or(Instant::MAX);
+    let (Some(linfo), rinfo) = (trace.socket(left), right.and_then(|r| trace.socket(r))) else {
+        return "This run has no connection to draw.\n".to_string();
+    };
+    let local = linfo.local;
+    let remote = linfo.remote.unwrap_or(local);
+    let name = |id: Option<SocketId>, fallback: String| -> String {
+        match id.and_then(|i| trace.socket(i)) {
+            Some(s) => format!(
+                "{} {}{}",
+                trace.hosts[s.host as usize].name,
+                s.local,
+                s.label
+                    .as_ref()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default()
+            ),
+            None => fallback,
+        }
+    };
+
+    // Initial sequence numbers, for relative numbering: each side's first SYN.
+    let mut iss: BTreeMap<bool, SeqNum> = BTreeMap::new();
+    let mut arrows: BTreeMap<u64, Arrow> = BTreeMap::new();
+    let mut notes: BTreeMap<Instant, Notes> = BTreeMap::new();
+    let is_ours = |seg: &Segment| {
+        (seg.src == local && seg.dst == remote) || (seg.src == remote && seg.dst == local)
+    };
+    let mut times: Vec<Instant> = Vec::new();
+    for e in trace.events.iter().take_while(|e| e.t <= until) {
+        match &e.kind {
+            EventKind::SegmentSent {
+                id, seg, reason, ..
+            } if is_ours(seg) => {
+                let from_left = seg.src == local;
+                if seg.flags.syn() {
+                    iss.entry(from_left).or_insert(seg.seq);
+                }
+                let rel =
+                    |v: SeqNum, side: bool| iss.get(&side).map_or(v.0, |i| v.0.wrapping_sub(i.0));
+                let mut label = format!("{} seq={}", seg.flags, rel(seg.seq, from_left));
+                if seg.flags.ack() {
+                    let _ = write!(label, " ack={}", rel(seg.ack, !from_left));
+                }
+                if seg.len > 0 {
+                    let _ = write!(label, " len={}", seg.len);
+                }
+                if *reason == SendReason::Retransmit {
+                    label.push_str(" (rexmit)");
+                }
+                arrows.insert(
+                    *id,
+                    Arrow {
+                        from_left,
+                        sent: e.t,
+                        end: None,
+                        label,
+                        reason: *reason,
+                    },
+                );
+                times.push(e.t);
+            }
+            EventKind::SegmentDuplicated { id, copy, .. } => {
+                if let Some(a) = arrows.get(id) {
+                    let dup = Arrow {
+                        from_left: a.from_left,
+                        sent: a.sent,
+                        end: None,
+                        label: format!("{} (dup)", a.label),
+                        reason: a.reason,
+                    };
+                    arrows.insert(*copy, dup);
+                }
+            }
+            EventKind::SegmentDelivered { id, .. } => {
+                if let Some(a) = arrows.get_mut(id) {
+                    a.end = Some(e.t);
+                    times.push(e.t);
+                }
+            }
+            EventKind::StateChanged { socket, to, .. }
+                if *socket == left || Some(*socket) == right =>
+            {
+                let n = notes.entry(e.t).or_default();
+                let side = if *socket == left {
+                    &mut n.left
+                } else {
+                    &mut n.right
+                };
+                side.push((to.rfc_name().to_string(), Some(*to)));
+                times.push(e.t);
+            }
+            EventKind::Timer {
+                socket,
+                timer,
+                change,
+                deadline,
+                ..
+            } if *socket == left || Some(*socket) == right => {
+                let text = match (change, timer) {
+                    (TimerChange::Fired, TimerKind::TimeWait | TimerKind::FinWait2) => None,
+                    (TimerChange::Fired, t) => Some(format!("{} timer fired", t.name())),
+                    (
+                        TimerChange::Armed,
+                        TimerKind::TimeWait | TimerKind::FinWait2 | TimerKind::Keepalive,
+                    ) => deadline.map(|d| {
+                        format!(
+                            "{} timer {}",
+                            timer.name(),
+                            tcpsim_core::time::Duration::from_micros(
+                                d.as_micros() - e.t.as_micros()
+                            )
+                        )
+                    }),
+                    _ => None,
+                };
+                if let Some(text) = text {
+                    let n = notes.entry(e.t).or_default();
+                    let side = if *socket == left {
+                        &mut n.left
+                    } else {
+                        &mut n.right
+                    };
+                    side.push((text, None));
+                    times.push(e.t);
+                }
+            }
+            EventKind::Call {
+                socket: Some(socket),
+                call,
+                result,
+                ..
+            } if *socket == left || Some(*socket) == right => {
+                let r = match result {
+                    Some(CallResult::Error(e)) => format!(" = {}", e.name()),
+                    Some(CallResult::Bytes(n)) => format!(" = {n}"),
+                    Some(CallResult::Eof) => " = 0".to_string(),
+                    _ => String::new(),
+                };
+                if matches!(
+                    call,
+                    tcpsim_core::sim::Call::Listen { .. } | tcpsim_core::sim::Call::Accept { .. }
+                ) {
+                    continue;
+                }
+                let n = notes.entry(e.t).or_default();
+                let side = if *socket == left {
+                    &mut n.left
+                } else {
+                    &mut n.right
+                };
+                side.push((format!("{}(){r}", call.name()), None));
+                times.push(e.t);
+            }
+            EventKind::ConnectionError { socket, errno, .. }
+                if *socket == left || Some(*socket) == right =>
+            {
+                let n = notes.entry(e.t).or_default();
+                let side = if *socket == left {
+                    &mut n.left
+                } else {
+                    &mut n.right
+                };
+                side.push((errno.name().to_string(), None));
+                times.push(e.t);
+            }
+            _ => {}
+        }
+    }
+    times.sort();
+    times.dedup();
+    let total_times = times.len();
+    times.truncate(opts.max_times);
+    let cut = times.last().copied();
+    let row_of: BTreeMap<Instant, usize> =
+        times.iter().enumerate().map(|(i, t)| (*t, 2 * i)).collect();
+    let rows = (2 * times.len()).saturating_sub(1);
+    let lane = opts.lane.max(20);
+    let mut grid: Vec<Vec<(char, bool)>> = vec![vec![(' ', false); lane]; rows];
+
+    let put = |grid: &mut Vec<Vec<(char, bool)>>, r: usize, c: usize, ch: char, red: bool| {
+        if r < grid.len() && c < lane {
+            grid[r][c] = (ch, red);
+        }
+    };
+    // Diagonals first, labels over them.
+    for a in arrows.values() {
+        let Some(&r0) = row_of.get(&a.sent) else {
+            continue;
+        };
+        match a.end.and_then(|t| row_of.get(&t).copied()) {
+            Some(r1) if r1 > r0 => {
+                // Departures leave one column in from the lifeline, arrivals end on its edge, so
+                // an arrival and a departure on the same row never share a cell.
+                for r in r0..=r1 {
+                    let f = (r - r0) as f64 / (r1 - r0) as f64;
+                    let x = 1 + ((lane - 2) as f64 * f).round() as usize;
+                    let col = if a.from_left {
+                        x.min(lane - 1)
+                    } else {
+                        (lane - 1).saturating_sub(x)
+                    };
+                    let ch = if r == r1 {
+                        if a.from_left { '>' } else { '<' }
+                    } else if a.from_left {
+                        '\\'
+                    } else {
+                        '/'
+                    };
+                    put(&mut grid, r, col, ch, false);
+                }
+            }
+            Some(_) => {
+                // Same row (no latency): a horizontal arrow.
+                for c in 0..lane {
+                    put(&mut grid, r0, c, '-', false);
+                }
+                put(
+                    &mut grid,
+                    r0,
+                    if a.from_left { lane - 1 } else { 0 },
+                    if a.from_left { '>' } else { '<' },
+                    false,
+                );
+            }
+            None if a.end.is_none() && cut.is_none_or(|c| a.sent <= c) => {
+                // Lost (or still in flight when the run ended): stops halfway.
+                let half = lane / 2;
+                for c in 0..half {
+                    let col = if a.from_left { c } else { lane - 1 - c };
+                    put(&mut grid, r0, col, '-', false);
+                }
+                let x = if a.from_left { half } else { lane - 1 - half };
+                put(&mut grid, r0, x, 'x', true);
+            }
+            None => {}
+        }
+    }
+    for a in arrows.values() {
+        let Some(&r0) = row_of.get(&a.sent) else {
+            continue;
+        };
+        let lost = a.end.is_none();
+        let text: Vec<char> = format!(" {}{} ", a.label, if lost { " lost" } else { "" })
+            .chars()
+            .collect();
+        let len = text.len().min(lane.saturating_sub(4));
+        let start = if a.from_left {
+            2
+        } else {
+            lane.saturating_sub(len + 2)
+        };
+        for (i, ch) in text.iter().take(len).enumerate() {
+            put(&mut grid, r0, start + i, *ch, lost);
+        }
+    }
+
+    let mut out = String::new();
+    // Two header lines over the lifelines: host and socket name, then the address.
+    let head = |id: Option<SocketId>, addr: std::net::SocketAddrV4| -> (String, String) {
+        match id.and_then(|i| trace.socket(i)) {
+            Some(s) => (
+                format!(
+                    "{}{}",
+                    trace.hosts[s.host as usize].name,
+                    s.label
+                        .as_ref()
+                        .map(|l| format!(" {l}"))
+                        .unwrap_or_default()
+                ),
+                s.local.to_string(),
+            ),
+            None => ("(not simulated)".to_string(), addr.to_string()),
+        }
+    };
+    let (l1, l2) = head(Some(left), local);
+    let (r1, r2) = head(right, remote);
+    let clip = |s: &str| -> String { s.chars().take(SIDE).collect() };
+    let blank = " ".repeat(lane);
+    let _ = writeln!(out, "{:>10}  {:>SIDE$} |{blank}| {}", "", clip(&l1), r1);
+    let _ = writeln!(out, "{:>10}  {:>SIDE$} |{blank}| {}", "time", clip(&l2), r2);
+    let _ = (name, rinfo);
+    let side_text = |items: &[(String, Option<State>)], color: bool, right_align: bool| -> String {
+        let plain: String = items
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let clipped: String = plain.chars().take(SIDE).collect();
+        let padded = if right_align {
+            format!("{clipped:>SIDE$}")
+        } else {
+            format!("{clipped:<SIDE$}")
+        };
+        if !color {
+            return padded;
+        }
+        // Colour the state names inside the padded text.
+        let mut s = padded;
+        for (t, st) in items {
+            if let Some(st) = st
+                && let Some(pos) = s.find(t.as_str())
+            {
+                s.replace_range(pos..pos + t.len(), &format!("{}{t}{RESET}", color_of(*st)));
+            }
+        }
+        s
+    };
+    for r in 0..rows {
+        let (time, n) = if r % 2 == 0 {
+            let t = times[r / 2];
+            (
+                format!(
+                    "{}",
+                    tcpsim_core::time::Duration::from_micros(t.as_micros())
+                ),
+                notes.get(&t),
+            )
+        } else {
+            (String::new(), None)
+        };
+        let empty = Vec::new();
+        let l = side_text(n.map_or(&empty, |n| &n.left), opts.color, true);
+        let rr = side_text(n.map_or(&empty, |n| &n.right), opts.color, false);
+        let mut lane_s = String::new();
+        for (ch, red) in &grid[r] {
+            if opts.color && *red {
+                let _ = write!(lane_s, "{RED}{ch}{RESET}");
+            } else {
+                lane_s.push(*ch);
+            }
+        }
+        let line = format!("{time:>10}  {l} |{lane_s}| {rr}");
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if total_times > times.len() {
+        let _ = writeln!(
+            out,
+            "{:>10}  ... {} more moments not drawn (narrow with --until, or raise --rows)",
+            "",
+            total_times - times.len()
+        );
+    }
+    out
+}

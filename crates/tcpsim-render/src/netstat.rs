@@ -1,0 +1,45 @@
+//! `ss -tan`-style tables and per-state counts at one moment of a trace.
+
+use std::fmt::Write as _;
+use tcpsim_core::state::State;
+use tcpsim_core::time::{Duration, Instant};
+use tcpsim_core::trace::Trace;
+
+/// Per host: the counts per state (like `netstat -n | awk '/^tcp/ {++S[$NF]} ...'`), then the
+/// sockets in `ss -tan` layout, at most `max_rows` per host.
+pub fn render(trace: &Trace, at: Instant, max_rows: usize) -> String {
+    let ns = trace.netstat_at(at);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "At {} into the run:",
+        Duration::from_micros(at.as_micros())
+    );
+    for (h, host) in trace.hosts.iter().enumerate() {
+        let h = h as u32;
+        let counts = ns.counts(Some(h));
+        let _ = writeln!(s, "\n{} ({})", host.name, host.addr);
+        if counts.is_empty() {
+            let _ = writeln!(s, "  no sockets");
+            continue;
+        }
+        let summary: Vec<String> = State::ALL
+            .iter()
+            .filter_map(|st| counts.get(st).map(|n| format!("{} {n}", st.netstat_name())))
+            .collect();
+        let _ = writeln!(s, "  {}", summary.join("  "));
+        let table = ns.render_ss(h);
+        let mut lines = table.lines();
+        if let Some(head) = lines.next() {
+            let _ = writeln!(s, "  {head}");
+        }
+        let rows: Vec<&str> = lines.collect();
+        for r in rows.iter().take(max_rows) {
+            let _ = writeln!(s, "  {r}");
+        }
+        if rows.len() > max_rows {
+            let _ = writeln!(s, "  ... and {} more", rows.len() - max_rows);
+        }
+    }
+    s
+}

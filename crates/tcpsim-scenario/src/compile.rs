@@ -1,0 +1,1213 @@
+//! From a parsed file to a checked [`Scenario`]: names resolved, calls checked against what
+//! each call takes, repeats expanded within limits, expectations typed. Every problem found is
+//! reported with its place; compilation goes on after an error to report as many as it can.
+
+use crate::duration::HumanDuration;
+use crate::error::{ScenarioError, ScenarioErrors, Source};
+use crate::model::{
+    self, CallName, DurationOrOff, ExpiredName, FaultActionName, OptionName, ProfileName,
+    ScenarioFile, ShutdownName, Step, TcpOverrides,
+};
+use serde_spanned::Spanned;
+use std::collections::BTreeMap;
+use std::net::SocketAddrV4;
+use std::ops::Range;
+use tcpsim_core::config::TcpConfig;
+use tcpsim_core::net::{
+    ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter,
+};
+use tcpsim_core::prelude::*;
+
+/// The default limits: generous for a laptop, and still a bounded run.
+pub const DEFAULT_MAX_EVENTS: u64 = 20_000_000;
+pub const DEFAULT_MAX_SOCKETS: u32 = 200_000;
+pub const DEFAULT_MAX_CALLS: u64 = 1_000_000;
+/// The longest run a file may ask for.
+pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// One call of the applications, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledCall {
+    pub at: Instant,
+    pub host: HostId,
+    pub call: Call,
+    pub span: Range<usize>,
+}
+
+/// When an expectation looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum At {
+    End,
+    Time(Instant),
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::End => f.write_str("the end"),
+            At::Time(t) => write!(f, "{}", Duration::from_micros(t.as_micros())),
+        }
+    }
+}
+
+/// What a call must have returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WantResult {
+    Ok,
+    Error(Errno),
+}
+
+/// A checked expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectKind {
+    State {
+        host: HostId,
+        socket: String,
+        state: State,
+        at: At,
+    },
+    Count {
+        host: HostId,
+        state: State,
+        at: At,
+        min: Option<u64>,
+        max: Option<u64>,
+        equals: Option<u64>,
+    },
+    Segment {
+        flags: Flags,
+        from: Option<HostId>,
+        to: Option<HostId>,
+        after: Option<Instant>,
+        before: Option<Instant>,
+        absent: bool,
+    },
+    Result {
+        host: HostId,
+        socket: Option<String>,
+        call: Option<CallName>,
+        want: WantResult,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expect {
+    pub kind: ExpectKind,
+    pub note: Option<String>,
+    pub span: Range<usize>,
+}
+
+/// A scenario, checked and ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub source: Source,
+    pub title: model::Text,
+    pub description: model::Text,
+    pub seed: u64,
+    pub duration: Duration,
+    pub hosts: Vec<HostSpec>,
+    pub default_latency: Duration,
+    pub links: Vec<(HostId, HostId, LinkConfig)>,
+    pub faults: Vec<FaultRule>,
+    pub middleboxes: Vec<Middlebox>,
+    pub calls: Vec<ScheduledCall>,
+    pub expectations: Vec<Expect>,
+    pub max_events: u64,
+    pub max_sockets: u32,
+}
+
+struct Ctx<'a> {
+    src: &'a Source,
+    errors: Vec<ScenarioError>,
+    hosts: BTreeMap<String, HostId>,
+    host_names: Vec<String>,
+    addrs: Vec<std::net::Ipv4Addr>,
+    /// (host, socket name) -> (earliest time it is opened, kind of socket).
+    opened: BTreeMap<(HostId, String), (Instant, SocketKind)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SocketKind {
+    Listener,
+    Connection,
+}
+
+fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
+    Some(s.span())
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, span: Option<Range<usize>>, msg: impl Into<String>, help: impl Into<String>) {
+        let help: String = help.into();
+        let mut e = ScenarioError::new(self.src, span, msg);
+        if !help.is_empty() {
+            e = e.help(help);
+        }
+        self.errors.push(e);
+    }
+
+    fn host(&mut self, name: &Spanned<String>) -> Option<HostId> {
+        if let Some(h) = self.hosts.get(name.get_ref()) {
+            return Some(*h);
+        }
+        let known = self.host_names.join(", ");
+        self.err(
+            span_of(name),
+            format!("there is no host named `{}`", name.get_ref()),
+            format!("the hosts are: {known}"),
+        );
+        None
+    }
+
+    fn opt_host(&mut self, name: &Option<Spanned<String>>) -> Result<Option<HostId>, ()> {
+        match name {
+            None => Ok(None),
+            Some(n) => self.host(n).map(Some).ok_or(()),
+        }
+    }
+
+    /// "host:port" or "a.b.c.d:port".
+    fn endpoint(&mut self, to: &Spanned<String>) -> Option<SocketAddrV4> {
+        let text = to.get_ref().trim();
+        let help = "write the destination as \"host:port\" (a host name from this file) or \"10.0.0.2:80\"";
+        let Some((h, p)) = text.rsplit_once(':') else {
+            self.err(span_of(to), format!("`{text}` has no port"), help);
+            return None;
+        };
+        let Ok(port) = p.parse::<u16>() else {
+            self.err(
+                span_of(to),
+                format!("`{p}` is not a port number (1 to 65535)"),
+                help,
+            );
+            return None;
+        };
+        if let Some(id) = self.hosts.get(h) {
+            return Some(SocketAddrV4::new(self.addrs[*id as usize], port));
+        }
+        match h.parse() {
+            Ok(ip) => Some(SocketAddrV4::new(ip, port)),
+            Err(_) => {
+                let known = self.host_names.join(", ");
+                self.err(
+                    span_of(to),
+                    format!("`{h}` is neither a host of this file nor an IPv4 address"),
+                    format!("the hosts are: {known}"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Parses a state name, reporting at `span`.
+fn parse_state(ctx: &mut Ctx, s: &Spanned<String>) -> Option<State> {
+    match s.get_ref().parse::<State>() {
+        Ok(st) => Some(st),
+        Err(e) => {
+            ctx.err(span_of(s), e.to_string(), "");
+            None
+        }
+    }
+}
+
+fn parse_flags(ctx: &mut Ctx, s: &Spanned<String>) -> Option<Flags> {
+    match s.get_ref().parse::<Flags>() {
+        Ok(f) => Some(f),
+        Err(e) => {
+            ctx.err(span_of(s), e.to_string(), "");
+            None
+        }
+    }
+}
+
+/// Applies overrides on top of a configuration.
+fn apply_overrides(cfg: &mut TcpConfig, o: &TcpOverrides) {
+    macro_rules! set {
+        ($($field:ident),*) => { $( if let Some(v) = o.$field { cfg.$field = v; } )* };
+    }
+    macro_rules! set_d {
+        ($($field:ident),*) => { $( if let Some(v) = o.$field { cfg.$field = v.get(); } )* };
+    }
+    set!(
+        mss,
+        rcv_buf,
+        snd_buf,
+        syn_retries,
+        synack_retries,
+        retries2,
+        orphan_retries,
+        linger_zero,
+        rfc5961,
+        rfc1337
+    );
+    set_d!(msl, time_wait, rto_initial, rto_min, rto_max);
+    if let Some(f) = o.fin_timeout {
+        cfg.fin_timeout = match f {
+            DurationOrOff::Off => None,
+            DurationOrOff::On(d) => Some(d.get()),
+        };
+    }
+    if let Some(u) = o.user_timeout {
+        cfg.user_timeout = match u {
+            DurationOrOff::Off => None,
+            DurationOrOff::On(d) => Some(d.get()).filter(|d| !d.is_zero()),
+        };
+    }
+    if let Some(k) = o.keepalive {
+        cfg.keepalive.enabled = k;
+    }
+    if let Some(d) = o.keepalive_time {
+        cfg.keepalive.idle = d.get();
+    }
+    if let Some(d) = o.keepalive_intvl {
+        cfg.keepalive.interval = d.get();
+    }
+    if let Some(n) = o.keepalive_probes {
+        cfg.keepalive.probes = n;
+    }
+}
+
+/// Which keys each call takes.
+fn allowed_keys(call: CallName) -> &'static [&'static str] {
+    match call {
+        CallName::Listen => &["socket", "port", "backlog"],
+        CallName::Connect => &["socket", "to", "local_port"],
+        CallName::Accept => &["socket", "listener"],
+        CallName::Send => &["socket", "bytes"],
+        CallName::Recv => &["socket", "max"],
+        CallName::Close | CallName::Abort => &["socket"],
+        CallName::Shutdown => &["socket", "how"],
+        CallName::Setsockopt => &["socket", "option", "value"],
+        CallName::Crash | CallName::Restart => &[],
+    }
+}
+
+fn call_word(c: CallName) -> &'static str {
+    match c {
+        CallName::Listen => "listen",
+        CallName::Connect => "connect",
+        CallName::Accept => "accept",
+        CallName::Send => "send",
+        CallName::Recv => "recv",
+        CallName::Close => "close",
+        CallName::Shutdown => "shutdown",
+        CallName::Abort => "abort",
+        CallName::Setsockopt => "setsockopt",
+        CallName::Crash => "crash",
+        CallName::Restart => "restart",
+    }
+}
+
+/// Compiles one step (already timed) into a call. `index` replaces `{i}` in names.
+fn compile_step(
+    ctx: &mut Ctx,
+    step: &Spanned<Step>,
+    at: Instant,
+    index: Option<u64>,
+) -> Option<ScheduledCall> {
+    let s = step.get_ref();
+    let span = step.span();
+    let host = ctx.host(&s.host)?;
+    let call = *s.call.get_ref();
+    let word = call_word(call);
+    // Keys that do not apply to this call are mistakes, not decoration.
+    let present: [(&str, Option<Range<usize>>); 11] = [
+        ("socket", s.socket.as_ref().map(|x| x.span())),
+        ("to", s.to.as_ref().map(|x| x.span())),
+        ("local_port", s.local_port.map(|_| span.clone())),
+        ("port", s.port.map(|_| span.clone())),
+        ("backlog", s.backlog.map(|_| span.clone())),
+        ("listener", s.listener.as_ref().map(|x| x.span())),
+        ("bytes", s.bytes.map(|_| span.clone())),
+        ("max", s.max.map(|_| span.clone())),
+        ("how", s.how.map(|_| span.clone())),
+        ("option", s.option.as_ref().map(|x| x.span())),
+        ("value", s.value.as_ref().map(|x| x.span())),
+    ];
+    let allowed = allowed_keys(call);
+    let mut ok = true;
+    for (key, sp) in present.iter() {
+        if let Some(sp) = sp
+            && !allowed.contains(key)
+        {
+            let takes = if allowed.is_empty() {
+                "no other keys".to_string()
+            } else {
+                allowed.join(", ")
+            };
+            ctx.err(
+                Some(sp.clone()),
+                format!("`{key}` does not apply to `{word}`"),
+                format!("`{word}` takes: {takes}"),
+            );
+            ok = false;
+        }
+    }
+    let name = |x: &Spanned<String>| -> String {
+        match index {
+            Some(i) => x.get_ref().replace("{i}", &i.to_string()),
+            None => x.get_ref().clone(),
+        }
+    };
+    let need_socket = !matches!(call, CallName::Crash | CallName::Restart);
+    let socket = match (&s.socket, need_socket) {
+        (Some(sock), true) => {
+            let n = name(sock);
+            if n.is_empty() || n.contains('/') || n.chars().any(char::is_whitespace) {
+                ctx.err(
+                    span_of(sock),
+                    format!("`{n}` is not a usable socket name"),
+                    "use letters, digits, `-` and `_`, e.g. \"client-1\"",
+                );
+                ok = false;
+            }
+            Some((n, sock.span()))
+        }
+        (None, true) => {
+            ctx.err(
+                Some(span.clone()),
+                format!("`{word}` needs `socket`, the name of the socket"),
+                "add e.g. socket = \"c\"",
+            );
+            return None;
+        }
+        _ => None,
+    };
+    let missing = |ctx: &mut Ctx, key: &str, example: &str| {
+        ctx.err(
+            Some(span.clone()),
+            format!("`{word}` needs `{key}`"),
+            format!("add e.g. {key} = {example}"),
+        );
+    };
+    // Sockets must be opened (listen, connect, accept) before other calls use them.
+    let check_open = |ctx: &mut Ctx, n: &str, sp: Range<usize>, want: Option<SocketKind>| -> bool {
+        match ctx.opened.get(&(host, n.to_string())) {
+            None => {
+                ctx.err(
+                    Some(sp),
+                    format!(
+                        "socket `{n}` is never opened on host `{}`",
+                        ctx.host_names[host as usize]
+                    ),
+                    "open it first with `listen`, `connect` or `accept` on the same host",
+                );
+                false
+            }
+            Some((t, _)) if *t > at => {
+                ctx.err(
+                    Some(sp),
+                    format!(
+                        "socket `{n}` is used at {} but only opened at {}",
+                        Duration::from_micros(at.as_micros()),
+                        Duration::from_micros(t.as_micros())
+                    ),
+                    "move this call after the one that opens the socket",
+                );
+                false
+            }
+            Some((_, kind)) if want.is_some_and(|w| w != *kind) => {
+                let what = if *kind == SocketKind::Listener {
+                    "a listening socket"
+                } else {
+                    "a connection"
+                };
+                ctx.err(
+                    Some(sp),
+                    format!("socket `{n}` is {what}, which `{word}` cannot use"),
+                    if *kind == SocketKind::Listener {
+                        "send, recv and shutdown work on connections: accept one first"
+                    } else {
+                        "accept takes the listening socket in `listener`"
+                    },
+                );
+                false
+            }
+            Some(_) => true,
+        }
+    };
+    let call_value = match call {
+        CallName::Listen => {
+            let Some(port) = s.port else {
+                missing(ctx, "port", "80");
+                return None;
+            };
+            if port == 0 {
+                ctx.err(
+                    Some(span.clone()),
+                    "port 0 cannot be listened on",
+                    "use 1 to 65535",
+                );
+                return None;
+            }
+            let (socket, _) = socket?;
+            Call::Listen {
+                socket,
+                port,
+                backlog: s.backlog.unwrap_or(128),
+            }
+        }
+        CallName::Connect => {
+            let Some(to) = &s.to else {
+                missing(ctx, "to", "\"server:80\"");
+                return None;
+            };
+            let remote = ctx.endpoint(to)?;
+            let (socket, _) = socket?;
+            Call::Connect {
+                socket,
+                remote,
+                local_port: s.local_port,
+            }
+        }
+        CallName::Accept => {
+            let Some(l) = &s.listener else {
+                missing(ctx, "listener", "\"l\"");
+                return None;
+            };
+            let listener = name(l);
+            if !check_open(ctx, &listener, l.span(), Some(SocketKind::Listener)) {
+                return None;
+            }
+            let (socket, _) = socket?;
+            Call::Accept { listener, socket }
+        }
+        CallName::Send => {
+            let Some(bytes) = s.bytes else {
+                missing(ctx, "bytes", "100");
+                return None;
+            };
+            let (socket, sp) = socket?;
+            if !check_open(ctx, &socket, sp, Some(SocketKind::Connection)) {
+                return None;
+            }
+            Call::Send { socket, bytes }
+        }
+        CallName::Recv => {
+            let (socket, sp) = socket?;
+            if !check_open(ctx, &socket, sp, Some(SocketKind::Connection)) {
+                return None;
+            }
+            Call::Recv {
+                socket,
+                max: s.max.unwrap_or(u64::MAX),
+            }
+        }
+        CallName::Close | CallName::Abort => {
+            let (socket, sp) = socket?;
+            if !check_open(ctx, &socket, sp, None) {
+                return None;
+            }
+            if call == CallName::Close {
+                Call::Close { socket }
+            } else {
+                Call::Abort { socket }
+            }
+        }
+        CallName::Shutdown => {
+            let Some(how) = s.how else {
+                missing(ctx, "how", "\"write\"");
+                return None;
+            };
+            let (socket, sp) = socket?;
+            if !check_open(ctx, &socket, sp, Some(SocketKind::Connection)) {
+                return None;
+            }
+            let how = match how {
+                ShutdownName::Read => ShutdownHow::Read,
+                ShutdownName::Write => ShutdownHow::Write,
+                ShutdownName::Both => ShutdownHow::Both,
+            };
+            Call::Shutdown { socket, how }
+        }
+        CallName::Setsockopt => {
+            let (Some(opt), Some(value)) = (&s.option, &s.value) else {
+                missing(
+                    ctx,
+                    "option` and `value",
+                    "option = \"keepalive\", value = true",
+                );
+                return None;
+            };
+            let (socket, sp) = socket?;
+            if !check_open(ctx, &socket, sp, None) {
+                return None;
+            }
+            let option = sockopt(ctx, opt, value)?;
+            Call::SetOption { socket, option }
+        }
+        CallName::Crash => Call::Crash,
+        CallName::Restart => Call::Restart,
+    };
+    if !ok {
+        return None;
+    }
+    // Record what this call opens.
+    let opens = match &call_value {
+        Call::Listen { socket, .. } => Some((socket.clone(), SocketKind::Listener)),
+        Call::Connect { socket, .. } | Call::Accept { socket, .. } => {
+            Some((socket.clone(), SocketKind::Connection))
+        }
+        _ => None,
+    };
+    if let Some((n, kind)) = opens {
+        let e = ctx.opened.entry((host, n)).or_insert((at, kind));
+        if at < e.0 {
+            *e = (at, kind);
+        }
+    }
+    Some(ScheduledCall {
+        at,
+        host,
+        call: call_value,
+        span,
+    })
+}
+
+fn sockopt(
+    ctx: &mut Ctx,
+    opt: &Spanned<OptionName>,
+    value: &Spanned<toml::Value>,
+) -> Option<SockOpt> {
+    let v = value.get_ref();
+    let bad = |ctx: &mut Ctx, what: &str| {
+        ctx.err(
+            span_of(value),
+            format!("this option takes {what}"),
+            "e.g. value = true, value = \"60s\" or value = 5",
+        );
+    };
+    let dur = |ctx: &mut Ctx| -> Option<Duration> {
+        match v.as_str().map(str::parse::<HumanDuration>) {
+            Some(Ok(d)) => Some(d.get()),
+            Some(Err(e)) => {
+                ctx.err(span_of(value), e.to_string(), "");
+                None
+            }
+            None => {
+                bad(ctx, "a duration such as \"60s\"");
+                None
+            }
+        }
+    };
+    Some(match opt.get_ref() {
+        OptionName::LingerZero | OptionName::Keepalive => {
+            let Some(b) = v.as_bool() else {
+                bad(ctx, "true or false");
+                return None;
+            };
+            if *opt.get_ref() == OptionName::Keepalive {
+                SockOpt::Keepalive(b)
+            } else {
+                SockOpt::LingerZero(b)
+            }
+        }
+        OptionName::Keepidle => SockOpt::KeepIdle(dur(ctx)?),
+        OptionName::Keepintvl => SockOpt::KeepIntvl(dur(ctx)?),
+        OptionName::UserTimeout => SockOpt::UserTimeout(dur(ctx)?),
+        OptionName::Keepcnt => match v.as_integer() {
+            Some(n) if (1..=127).contains(&n) => SockOpt::KeepCnt(n as u32),
+            _ => {
+                bad(ctx, "a count from 1 to 127");
+                return None;
+            }
+        },
+    })
+}
+
+fn parse_at(ctx: &mut Ctx, at: &Option<Spanned<String>>, duration: Duration) -> Option<At> {
+    let Some(at) = at else { return Some(At::End) };
+    let text = at.get_ref().trim();
+    if text.eq_ignore_ascii_case("end") {
+        return Some(At::End);
+    }
+    match text.parse::<HumanDuration>() {
+        Ok(d) if d.get() > duration => {
+            ctx.err(
+                span_of(at),
+                format!("{} is after the end of the run ({duration})", d.get()),
+                "use a time within `duration`, or \"end\"",
+            );
+            None
+        }
+        Ok(d) => Some(At::Time(Instant::from_micros(d.get().as_micros()))),
+        Err(e) => {
+            ctx.err(span_of(at), format!("{e}; or \"end\""), "");
+            None
+        }
+    }
+}
+
+/// "host/socket" -> (host, socket).
+fn socket_ref(ctx: &mut Ctx, s: &Spanned<String>) -> Option<(HostId, String)> {
+    let text = s.get_ref();
+    let Some((h, name)) = text.split_once('/') else {
+        ctx.err(
+            span_of(s),
+            format!("`{text}` does not say which host"),
+            "name a socket as \"host/socket\", e.g. \"client/c\"",
+        );
+        return None;
+    };
+    let host = ctx.host(&Spanned::new(s.span(), h.to_string()))?;
+    if !ctx.opened.contains_key(&(host, name.to_string())) {
+        let mut names: Vec<&str> = ctx
+            .opened
+            .keys()
+            .filter(|(hh, _)| *hh == host)
+            .map(|(_, n)| n.as_str())
+            .take(12)
+            .collect();
+        names.dedup();
+        ctx.err(
+            span_of(s),
+            format!("host `{h}` never opens a socket named `{name}`"),
+            if names.is_empty() {
+                "this host opens no sockets".to_string()
+            } else {
+                format!("its sockets are: {}", names.join(", "))
+            },
+        );
+        return None;
+    }
+    Some((host, name.to_string()))
+}
+
+fn compile_expectation(
+    ctx: &mut Ctx,
+    e: &Spanned<model::Expectation>,
+    duration: Duration,
+) -> Option<Expect> {
+    let x = e.get_ref();
+    let span = e.span();
+    let kinds = [
+        x.state.is_some(),
+        x.count.is_some(),
+        x.segment.is_some(),
+        x.result.is_some(),
+    ];
+    let n = kinds.iter().filter(|k| **k).count();
+    if n != 1 {
+        ctx.err(Some(span), if n == 0 { "this expectation says nothing to check".to_string() } else { "this expectation mixes several checks".to_string() },
+            "give exactly one of: state (with socket), count (with host), segment, result (with socket or host)");
+        return None;
+    }
+    let kind = if let Some(st) = &x.state {
+        let Some(sock) = &x.socket else {
+            ctx.err(
+                span_of(st),
+                "`state` needs `socket`, as \"host/socket\"",
+                "add e.g. socket = \"client/c\"",
+            );
+            return None;
+        };
+        let (host, socket) = socket_ref(ctx, sock)?;
+        let state = parse_state(ctx, st)?;
+        let at = parse_at(ctx, &x.at, duration)?;
+        ExpectKind::State {
+            host,
+            socket,
+            state,
+            at,
+        }
+    } else if let Some(c) = &x.count {
+        let Some(h) = &x.host else {
+            ctx.err(
+                span_of(c),
+                "`count` needs `host`: whose sockets to count",
+                "add e.g. host = \"client\"",
+            );
+            return None;
+        };
+        let host = ctx.host(h)?;
+        let state = parse_state(ctx, c)?;
+        let at = parse_at(ctx, &x.at, duration)?;
+        if x.min.is_none() && x.max.is_none() && x.equals.is_none() {
+            ctx.err(
+                span_of(c),
+                "`count` needs a bound",
+                "add min, max or equals, e.g. min = 1000",
+            );
+            return None;
+        }
+        ExpectKind::Count {
+            host,
+            state,
+            at,
+            min: x.min,
+            max: x.max,
+            equals: x.equals,
+        }
+    } else if let Some(seg) = &x.segment {
+        let flags = parse_flags(ctx, seg)?;
+        let from = ctx.opt_host(&x.from).ok()?;
+        let to = ctx.opt_host(&x.to).ok()?;
+        let t = |d: Option<HumanDuration>| d.map(|d| Instant::from_micros(d.get().as_micros()));
+        ExpectKind::Segment {
+            flags,
+            from,
+            to,
+            after: t(x.after),
+            before: t(x.before),
+            absent: x.absent,
+        }
+    } else {
+        let r = x.result.as_ref()?;
+        let want = if r.get_ref().eq_ignore_ascii_case("ok") {
+            WantResult::Ok
+        } else if let Some(e) = Errno::from_name(r.get_ref()) {
+            WantResult::Error(e)
+        } else {
+            let names: Vec<&str> = Errno::ALL.iter().map(|e| e.name()).collect();
+            ctx.err(
+                span_of(r),
+                format!("`{}` is not a result", r.get_ref()),
+                format!("use \"ok\" or an errno: {}", names.join(", ")),
+            );
+            return None;
+        };
+        let call = x.call.as_ref().map(|c| *c.get_ref());
+        let (host, socket) = match (&x.socket, &x.host) {
+            (Some(s), _) => {
+                let (h, n) = socket_ref(ctx, s)?;
+                (h, Some(n))
+            }
+            (None, Some(h)) => (ctx.host(h)?, None),
+            (None, None) => {
+                ctx.err(
+                    span_of(r),
+                    "`result` needs `socket` (\"host/socket\") or `host`",
+                    "add e.g. socket = \"client/c\"",
+                );
+                return None;
+            }
+        };
+        ExpectKind::Result {
+            host,
+            socket,
+            call,
+            want,
+        }
+    };
+    Some(Expect {
+        kind,
+        note: x.note.clone(),
+        span: e.span(),
+    })
+}
+
+impl Scenario {
+    /// Parses and checks a scenario file. `name` is used in error locations.
+    pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
+        let src = Source::new(name, text);
+        let file: ScenarioFile = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                let mut err =
+                    ScenarioError::new(&src, e.span(), e.message().trim_end().to_string());
+                if e.message().contains("unknown field") {
+                    err = err.help("check the spelling; `tcpsim schema` lists every key, and editors can complete them from scenarios/scenario.schema.json");
+                }
+                return Err(ScenarioErrors(vec![err]));
+            }
+        };
+        compile(src, file)
+    }
+}
+
+fn compile(src: Source, f: ScenarioFile) -> Result<Scenario, ScenarioErrors> {
+    let mut ctx = Ctx {
+        src: &src,
+        errors: Vec::new(),
+        hosts: BTreeMap::new(),
+        host_names: Vec::new(),
+        addrs: Vec::new(),
+        opened: BTreeMap::new(),
+    };
+    let duration = f.duration.get_ref().get();
+    if duration.is_zero() || duration > MAX_DURATION {
+        ctx.err(
+            span_of(&f.duration),
+            format!("a run of {duration} is outside the allowed range"),
+            format!("use a duration above 0 and at most {MAX_DURATION}"),
+        );
+    }
+    let end = Instant::from_micros(duration.as_micros());
+
+    // Hosts.
+    let base = {
+        let mut cfg = TcpConfig::for_profile(match f.profile {
+            ProfileName::Linux => Profile::Linux,
+            ProfileName::Rfc9293 => Profile::Rfc9293,
+        });
+        apply_overrides(&mut cfg, &f.tcp);
+        cfg
+    };
+    if let Err(m) = base.validate() {
+        ctx.err(None, format!("[tcp]: {m}"), "");
+    }
+    if f.hosts.is_empty() {
+        ctx.err(
+            Some(0..0),
+            "the file has no hosts",
+            "add at least two [[hosts]] with a name and an addr",
+        );
+    }
+    let mut hosts = Vec::new();
+    for h in &f.hosts {
+        let name = h.name.get_ref().clone();
+        if ctx.hosts.contains_key(&name) {
+            ctx.err(
+                span_of(&h.name),
+                format!("a second host is named `{name}`"),
+                "give every host its own name",
+            );
+            continue;
+        }
+        if name.is_empty() || name.contains(['/', ':']) {
+            ctx.err(
+                span_of(&h.name),
+                format!("`{name}` cannot be a host name"),
+                "use letters, digits, `-` and `_`",
+            );
+        }
+        if ctx.addrs.contains(h.addr.get_ref()) {
+            ctx.err(
+                span_of(&h.addr),
+                format!("a second host has the address {}", h.addr.get_ref()),
+                "give every host its own address",
+            );
+            continue;
+        }
+        let mut cfg = base.clone();
+        apply_overrides(&mut cfg, &h.tcp);
+        if let Err(m) = cfg.validate() {
+            ctx.err(span_of(&h.name), format!("host `{name}`: {m}"), "");
+        }
+        let mut spec = HostSpec::new(&name, h.addr.get_ref().octets()).tcp(cfg);
+        if let Some(n) = h.fd_limit {
+            spec.fd_limit = n;
+        }
+        if let Some(r) = &h.ephemeral_ports {
+            match r.split_once('-').and_then(|(a, b)| {
+                Some((a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?))
+            }) {
+                Some((lo, hi)) if lo > 0 && lo <= hi => spec.ephemeral_ports = (lo, hi),
+                _ => ctx.err(
+                    span_of(&h.name),
+                    format!("host `{name}`: ephemeral_ports `{r}` is not a range"),
+                    "write it as \"32768-60999\"",
+                ),
+            }
+        }
+        ctx.hosts.insert(name.clone(), hosts.len() as HostId);
+        ctx.host_names.push(name);
+        ctx.addrs.push(*h.addr.get_ref());
+        hosts.push(spec);
+    }
+
+    // Network.
+    let default_latency = f
+        .network
+        .latency
+        .map_or(Duration::from_millis(10), HumanDuration::get);
+    let mut links = Vec::new();
+    for l in &f.network.links {
+        let d = l.get_ref();
+        let (Some(a), Some(b)) = (ctx.host(&d.from), ctx.host(&d.to)) else {
+            continue;
+        };
+        let link = LinkConfig {
+            latency: d.latency.map_or(default_latency, HumanDuration::get),
+            jitter: d.jitter.map_or(Duration::ZERO, HumanDuration::get),
+            loss: d.loss.unwrap_or(0.0),
+            duplicate: d.duplicate.unwrap_or(0.0),
+            reorder: d.reorder.unwrap_or(0.0),
+            reorder_delay: d.reorder_delay.map_or(Duration::ZERO, HumanDuration::get),
+        };
+        if let Err(m) = link.validate() {
+            ctx.err(span_of(l), m, "");
+            continue;
+        }
+        if link.loss >= 1.0 {
+            ctx.err(
+                span_of(l),
+                "a link that loses every segment is a cut",
+                "to cut a link for a while, add a fault with action = \"drop\", after and before",
+            );
+            continue;
+        }
+        links.push((a, b, link.clone()));
+        if d.both_ways {
+            links.push((b, a, link));
+        }
+    }
+
+    // Calls, in file order: the timeline, then each repeat.
+    let max_calls = f.limits.max_calls.unwrap_or(DEFAULT_MAX_CALLS);
+    let mut calls = Vec::new();
+    let mut timeline: Vec<&Spanned<Step>> = f.timeline.iter().collect();
+    // Opening calls are checked first so that a use earlier in the file than its open (but
+    // later in time) is fine; order of scheduling stays the file's.
+    timeline.sort_by_key(|s| s.get_ref().at.as_ref().map(|a| a.get_ref().get()));
+    let mut compiled: Vec<(usize, ScheduledCall)> = Vec::new();
+    for step in &timeline {
+        let s = step.get_ref();
+        if s.after.is_some() {
+            ctx.err(
+                span_of(step),
+                "`after` belongs in the calls of a [[repeat]]",
+                "in the timeline, give the time with `at`",
+            );
+            continue;
+        }
+        let Some(at) = &s.at else {
+            ctx.err(
+                Some(step.span()),
+                "this call has no time",
+                "add e.g. at = \"1s\"",
+            );
+            continue;
+        };
+        let t = Instant::from_micros(at.get_ref().get().as_micros());
+        if t > end {
+            ctx.err(
+                span_of(at),
+                format!(
+                    "this call at {} is after the end of the run ({duration})",
+                    at.get_ref()
+                ),
+                "make `duration` longer or the call earlier",
+            );
+            continue;
+        }
+        if let Some(c) = compile_step(&mut ctx, step, t, None) {
+            compiled.push((step.span().start, c));
+        }
+    }
+    compiled.sort_by_key(|(pos, c)| (c.at, *pos));
+    calls.extend(compiled.into_iter().map(|(_, c)| c));
+
+    for r in &f.repeat {
+        let rep = r.get_ref();
+        let every = rep.every.get_ref().get();
+        if every.is_zero() {
+            ctx.err(
+                span_of(&rep.every),
+                "`every` must be above zero",
+                "e.g. every = \"5s\"",
+            );
+            continue;
+        }
+        let start = rep
+            .start
+            .as_ref()
+            .map_or(Duration::ZERO, |s| s.get_ref().get());
+        let count = match (&rep.count, &rep.until) {
+            (Some(c), None) => *c.get_ref(),
+            (None, Some(u)) => {
+                let until = u.get_ref().get().min(duration);
+                if until <= start {
+                    0
+                } else {
+                    (until.as_micros() - start.as_micros()).div_ceil(every.as_micros())
+                }
+            }
+            _ => {
+                ctx.err(
+                    Some(r.span()),
+                    "a repeat needs exactly one of `count` and `until`",
+                    "e.g. count = 100, or until = \"1h\"",
+                );
+                continue;
+            }
+        };
+        let total = count.saturating_mul(rep.calls.len() as u64);
+        if total.saturating_add(calls.len() as u64) > max_calls {
+            ctx.err(
+                Some(r.span()),
+                format!("this repeat schedules {total} calls, over the limit of {max_calls}"),
+                "repeat fewer times, or raise [limits] max_calls",
+            );
+            continue;
+        }
+        if rep.calls.is_empty() {
+            ctx.err(
+                Some(r.span()),
+                "this repeat has no calls",
+                "add [[repeat.calls]] tables with after, host and call",
+            );
+            continue;
+        }
+        for step in &rep.calls {
+            if step.get_ref().at.is_some() {
+                ctx.err(
+                    span_of(step),
+                    "calls of a repeat are timed with `after`, not `at`",
+                    "e.g. after = \"50ms\" from the start of each repetition",
+                );
+            }
+        }
+        let before = ctx.errors.len();
+        'reps: for i in 0..count {
+            let rep_start = start + every.saturating_mul(i);
+            let mut steps: Vec<&Spanned<Step>> = rep.calls.iter().collect();
+            steps.sort_by_key(|s| s.get_ref().after.as_ref().map(|a| a.get_ref().get()));
+            for step in steps {
+                let after = step
+                    .get_ref()
+                    .after
+                    .as_ref()
+                    .map_or(Duration::ZERO, |a| a.get_ref().get());
+                let t = Instant::from_micros((rep_start + after).as_micros());
+                if t > end {
+                    break 'reps;
+                }
+                if let Some(c) = compile_step(&mut ctx, step, t, Some(i)) {
+                    calls.push(c);
+                }
+                if ctx.errors.len() > before {
+                    break 'reps; // one report per mistake, not one per repetition
+                }
+            }
+        }
+    }
+    calls.sort_by_key(|c| c.at);
+
+    // Faults.
+    let mut faults = Vec::new();
+    for fd in &f.faults {
+        let d = fd.get_ref();
+        let (Ok(from), Ok(to)) = (ctx.opt_host(&d.from), ctx.opt_host(&d.to)) else {
+            continue;
+        };
+        let flags = match &d.flags {
+            Some(s) => match parse_flags(&mut ctx, s) {
+                Some(f) => f,
+                None => continue,
+            },
+            None => Flags::NONE,
+        };
+        let not_flags = match &d.not_flags {
+            Some(s) => match parse_flags(&mut ctx, s) {
+                Some(f) => f,
+                None => continue,
+            },
+            None => Flags::NONE,
+        };
+        let first = d.nth.unwrap_or(1);
+        if first == 0 {
+            ctx.err(
+                span_of(fd),
+                "`nth` counts from 1",
+                "nth = 1 is the first matching segment",
+            );
+            continue;
+        }
+        let count = match d.count.as_ref().map(|c| (c.get_ref(), c.span())) {
+            None => Some(1),
+            Some((toml::Value::String(s), _)) if s == "all" => None,
+            Some((toml::Value::Integer(n), _)) if *n >= 1 && *n <= i64::from(u32::MAX) => {
+                Some(*n as u32)
+            }
+            Some((_, sp)) => {
+                ctx.err(
+                    Some(sp),
+                    "`count` is how many matching segments to hit",
+                    "use a number from 1, or \"all\"",
+                );
+                continue;
+            }
+        };
+        let action = match (d.action.get_ref(), d.delay) {
+            (FaultActionName::Drop, None) => FaultAction::Drop,
+            (FaultActionName::Delay, Some(delay)) => FaultAction::Delay(delay.get()),
+            (FaultActionName::Delay, None) => {
+                ctx.err(
+                    span_of(&d.action),
+                    "a delay needs `delay`",
+                    "add e.g. delay = \"2s\"",
+                );
+                continue;
+            }
+            (FaultActionName::Drop, Some(_)) => {
+                ctx.err(
+                    span_of(&d.action),
+                    "`delay` does not apply to a drop",
+                    "use action = \"delay\", or remove `delay`",
+                );
+                continue;
+            }
+        };
+        let t = |d: Option<HumanDuration>| d.map(|d| Instant::from_micros(d.get().as_micros()));
+        faults.push(FaultRule {
+            filter: SegmentFilter {
+                from,
+                to,
+                flags,
+                not_flags,
+                with_data: d.with_data,
+                after: t(d.after),
+                before: t(d.before),
+            },
+            first,
+            count,
+            action,
+        });
+    }
+
+    let mut middleboxes = Vec::new();
+    for m in &f.middleboxes {
+        let d = m.get_ref();
+        let [a, b] = d.between.get_ref();
+        let (Some(a), Some(b)) = (
+            ctx.host(&Spanned::new(d.between.span(), a.clone())),
+            ctx.host(&Spanned::new(d.between.span(), b.clone())),
+        ) else {
+            continue;
+        };
+        middleboxes.push(Middlebox {
+            between: (a, b),
+            idle_timeout: d.idle_timeout.get(),
+            on_expired: match d.on_expired {
+                ExpiredName::Drop => ExpiredAction::Drop,
+                ExpiredName::Reset => ExpiredAction::Reset,
+            },
+        });
+    }
+
+    let mut expectations = Vec::new();
+    for e in &f.expect {
+        if let Some(x) = compile_expectation(&mut ctx, e, duration) {
+            expectations.push(x);
+        }
+    }
+
+    if !ctx.errors.is_empty() {
+        let mut errors = ctx.errors;
+        errors.sort_by_key(|e| e.span.as_ref().map_or(0, |s| s.start));
+        return Err(ScenarioErrors(errors));
+    }
+    Ok(Scenario {
+        source: src.clone(),
+        title: f.title,
+        description: f.description,
+        seed: f.seed,
+        duration,
+        hosts,
+        default_latency,
+        links,
+        faults,
+        middleboxes,
+        calls,
+        expectations,
+        max_events: f.limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS),
+        max_sockets: f.limits.max_sockets.unwrap_or(DEFAULT_MAX_SOCKETS),
+    })
+}
+
+/// The core's name for a call kind.
+pub(crate) fn call_name(c: CallName) -> &'static str {
+    call_word(c)
+}

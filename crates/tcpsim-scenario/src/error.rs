@@ -1,0 +1,203 @@
+//! Errors that say where: `file:line:column`, what is wrong, and what is allowed.
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A source file, shared by its errors.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+impl Source {
+    pub fn new(name: &str, text: &str) -> Source {
+        Source {
+            name: name.to_string(),
+            text: Arc::from(text),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug)]
+pub struct ScenarioError {
+    pub source: Source,
+    /// Byte range in the file, when the problem has a place.
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl ScenarioError {
+    pub fn new(
+        source: &Source,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        ScenarioError {
+            source: source.clone(),
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> ScenarioError {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:column`, or just the file name when there is no place.
+    pub fn location(&self) -> String {
+        match &self.span {
+            Some(span) => {
+                let (line, col) = self.source.line_col(span.start);
+                format!("{}:{line}:{col}", self.source.name)
+            }
+            None => self.source.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: error: {}", self.location(), self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// The miette view, for the CLI's snippet with the offending span underlined.
+#[derive(Debug)]
+pub struct Pretty<'a>(pub &'a ScenarioError, NamedSource<String>);
+
+impl<'a> Pretty<'a> {
+    pub fn new(e: &'a ScenarioError) -> Pretty<'a> {
+        Pretty(e, NamedSource::new(e.location(), e.source.text.to_string()))
+    }
+}
+
+impl fmt::Display for Pretty<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+impl std::error::Error for Pretty<'_> {}
+
+impl Diagnostic for Pretty<'_> {
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.0
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.1)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.0.span.clone()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".into()),
+            span,
+        ))))
+    }
+}
+
+/// Every problem found in one file, in file order.
+#[derive(Clone, Debug)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters_from_one() {
+        let s = Source::new("f.toml", "a = 1\nbé = 2\n");
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(6), (2, 1));
+        assert_eq!(s.line_col(9), (2, 3)); // after the two-byte é
+        let e = ScenarioError::new(&s, Some(6..8), "bad").help("do this");
+        assert_eq!(e.to_string(), "f.toml:2:1: error: bad\n  help: do this");
+    }
+}
+
+/// An owned miette view of a [`ScenarioError`], for `miette::Report`.
+#[derive(Debug)]
+pub struct OwnedPretty {
+    error: ScenarioError,
+    src: NamedSource<String>,
+}
+
+impl Pretty<'_> {
+    pub fn into_owned(self) -> OwnedPretty {
+        OwnedPretty {
+            error: self.0.clone(),
+            src: self.1,
+        }
+    }
+}
+
+impl fmt::Display for OwnedPretty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error.location(), self.error.message)
+    }
+}
+impl std::error::Error for OwnedPretty {}
+
+impl Diagnostic for OwnedPretty {
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.error
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.error.span.clone()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".into()),
+            span,
+        ))))
+    }
+}

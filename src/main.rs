@@ -1,0 +1,365 @@
+//! The `tcpsim` command: run, check, trace and inspect scenario files.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant as WallClock;
+use tcpsim::core::prelude::*;
+use tcpsim::render::{jsonl, ladder, netstat};
+use tcpsim::scenario::duration::HumanDuration;
+use tcpsim::scenario::error::Pretty;
+use tcpsim::scenario::{Scenario, ScenarioErrors};
+
+#[derive(Parser)]
+#[command(
+    name = "tcpsim",
+    version,
+    about = "Deterministic TCP connection simulator: see what happens on the wire and in each endpoint",
+    after_help = "Examples:\n  tcpsim run scenarios/leaked-close.toml\n  tcpsim check scenarios/*.toml\n  tcpsim trace scenarios/handshake.toml --json > trace.jsonl\n  tcpsim netstat scenarios/http-client-leak.toml --at 30min\n  tcpsim schema > scenario.schema.json"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Lang {
+    En,
+    Zh,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and draw one connection as a ladder diagram, then the sockets at the end.
+    #[command(
+        after_help = "Examples:\n  tcpsim run scenarios/handshake.toml\n  tcpsim run scenarios/http-client-leak.toml --socket client/req3 --until 2min\n  tcpsim run scenarios/leaked-close.toml --lang zh"
+    )]
+    Run {
+        file: PathBuf,
+        /// The connection to draw, as host/socket (default: the first connection).
+        #[arg(long)]
+        socket: Option<String>,
+        /// Draw events up to this time only, e.g. 2s.
+        #[arg(long)]
+        until: Option<String>,
+        /// Most moments (rows) to draw.
+        #[arg(long, default_value_t = 200)]
+        rows: usize,
+        /// Language of the title and description (default: from LANG).
+        #[arg(long)]
+        lang: Option<Lang>,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Run scenarios and check their expectations. Exit code 1 if any fails, 2 on bad input.
+    #[command(
+        after_help = "Examples:\n  tcpsim check scenarios/*.toml\n  tcpsim check my-incident.toml"
+    )]
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the trace as JSON Lines, one event per line.
+    #[command(
+        after_help = "Example:\n  tcpsim trace scenarios/handshake.toml --json | jq 'select(.kind==\"state_changed\")'"
+    )]
+    Trace {
+        file: PathBuf,
+        /// JSON Lines (the only format for now; required so later formats stay explicit).
+        #[arg(long, required = true)]
+        json: bool,
+    },
+    /// Show every host's sockets at a moment, ss -tan style, with counts per state.
+    #[command(after_help = "Example:\n  tcpsim netstat scenarios/http-client-leak.toml --at 30min")]
+    Netstat {
+        file: PathBuf,
+        /// The moment, e.g. 30s (default: the end of the run).
+        #[arg(long)]
+        at: Option<String>,
+        /// Most sockets to list per host.
+        #[arg(long, default_value_t = 30)]
+        rows: usize,
+    },
+    /// Print the JSON Schema of scenario files (for editor completion and checking).
+    Schema,
+}
+
+/// Exit codes.
+const FAILED: u8 = 1;
+const BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            file,
+            socket,
+            until,
+            rows,
+            lang,
+            color,
+        } => cmd_run(&file, socket, until, rows, lang, color),
+        Command::Check { files } => cmd_check(&files),
+        Command::Trace { file, json: _ } => cmd_trace(&file),
+        Command::Netstat { file, at, rows } => cmd_netstat(&file, at, rows),
+        Command::Schema => {
+            print!("{}", tcpsim::scenario::json_schema());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn report(errors: &ScenarioErrors) {
+    let fancy = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for e in &errors.0 {
+        if fancy {
+            eprintln!("{:?}", miette::Report::new(Pretty::new(e).into_owned()));
+        } else {
+            eprintln!("{e}");
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Scenario, ExitCode> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{}: error: cannot read the file: {e}", path.display());
+            return Err(ExitCode::from(BAD_INPUT));
+        }
+    };
+    Scenario::parse(&path.display().to_string(), &text).map_err(|e| {
+        report(&e);
+        ExitCode::from(BAD_INPUT)
+    })
+}
+
+fn parse_time(s: &str, what: &str) -> Result<Instant, ExitCode> {
+    s.parse::<HumanDuration>()
+        .map(|d| Instant::from_micros(d.get().as_micros()))
+        .map_err(|e| {
+            eprintln!("error: {what}: {e}");
+            ExitCode::from(BAD_INPUT)
+        })
+}
+
+/// Runs with a progress line on standard error when the run takes over a second.
+fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
+    let mut sim = s.simulator().map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(BAD_INPUT)
+    })?;
+    let start = WallClock::now();
+    let steps = 100u64;
+    let mut shown = false;
+    let fail = |e: &dyn std::fmt::Display| {
+        eprintln!(
+            "{}: error: {e}\n  help: the limits are set in the file's [limits] table",
+            s.source.name
+        );
+        ExitCode::from(FAILED)
+    };
+    for i in 1..steps {
+        let t = Instant::from_micros(s.duration.as_micros() / steps * i);
+        sim.advance(t).map_err(|e| fail(&e))?;
+        if start.elapsed().as_secs_f64() > 1.0 && std::io::stderr().is_terminal() {
+            eprint!(
+                "\rsimulating {}: {i}% ({} of {})   ",
+                s.source.name,
+                Duration::from_micros(t.as_micros()),
+                s.duration
+            );
+            shown = true;
+        }
+    }
+    let trace = sim.run(s.duration).map_err(|e| fail(&e))?;
+    if shown {
+        eprintln!(
+            "\rsimulated {} in {:.1} s{:30}",
+            s.duration,
+            start.elapsed().as_secs_f64(),
+            ""
+        );
+    }
+    Ok(trace)
+}
+
+fn lang_from_env() -> Lang {
+    let v = std::env::var("LC_ALL")
+        .or_else(|_| std::env::var("LANG"))
+        .unwrap_or_default();
+    if v.starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+fn cmd_run(
+    file: &Path,
+    socket: Option<String>,
+    until: Option<String>,
+    rows: usize,
+    lang: Option<Lang>,
+    color: ColorChoice,
+) -> ExitCode {
+    let s = match load(file) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let until = match until.map(|u| parse_time(&u, "--until")).transpose() {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
+    let trace = match run_with_progress(&s) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let sock = match socket {
+        None => None,
+        Some(spec) => {
+            let found = spec.split_once('/').and_then(|(h, n)| {
+                let h = trace.host_by_name(h)?;
+                trace.socket_by_label(h, n)
+            });
+            if found.is_none() {
+                eprintln!(
+                    "error: --socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
+                );
+                return ExitCode::from(BAD_INPUT);
+            }
+            found
+        }
+    };
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let (title, desc) = match lang.unwrap_or_else(lang_from_env) {
+        Lang::En => (&s.title.en, &s.description.en),
+        Lang::Zh => (&s.title.zh, &s.description.zh),
+    };
+    let mut out = std::io::stdout().lock();
+    let opts = ladder::LadderOptions {
+        socket: sock,
+        color,
+        max_times: rows,
+        until,
+        ..Default::default()
+    };
+    let _ = writeln!(out, "{title}\n{}\n", desc.trim());
+    let _ = write!(out, "{}", ladder::render(&trace, &opts));
+    let _ = write!(out, "\n{}", netstat::render(&trace, s.end(), 10));
+    let failures = s.check(&trace);
+    if !s.expectations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nExpectations: {} of {} met",
+            s.expectations.len() - failures.len(),
+            s.expectations.len()
+        );
+        for f in &failures {
+            let _ = writeln!(out, "{f}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn cmd_check(files: &[PathBuf]) -> ExitCode {
+    let (mut bad_input, mut failed, mut passed_total) = (false, 0usize, 0usize);
+    for file in files {
+        let s = match load(file) {
+            Ok(s) => s,
+            Err(_) => {
+                bad_input = true;
+                continue;
+            }
+        };
+        let trace = match run_with_progress(&s) {
+            Ok(t) => t,
+            Err(_) => {
+                failed += 1;
+                continue;
+            }
+        };
+        let failures = s.check(&trace);
+        let n = s.expectations.len();
+        if failures.is_empty() {
+            println!("ok    {} ({n} expectations)", file.display());
+            passed_total += 1;
+        } else {
+            println!(
+                "FAIL  {} ({} of {n} expectations failed)",
+                file.display(),
+                failures.len()
+            );
+            for f in &failures {
+                println!("{f}");
+            }
+            failed += 1;
+        }
+    }
+    println!("\n{passed_total} passed, {failed} failed");
+    if bad_input {
+        ExitCode::from(BAD_INPUT)
+    } else if failed > 0 {
+        ExitCode::from(FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn cmd_trace(file: &Path) -> ExitCode {
+    let s = match load(file) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let trace = match run_with_progress(&s) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in jsonl::lines(&trace) {
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::SUCCESS; // the reader went away (e.g. `| head`)
+        }
+    }
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
+fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> ExitCode {
+    let s = match load(file) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let at = match at.map(|a| parse_time(&a, "--at")).transpose() {
+        Ok(a) => a.unwrap_or(s.end()),
+        Err(c) => return c,
+    };
+    if at > s.end() {
+        eprintln!(
+            "error: --at {} is after the end of the run ({})",
+            Duration::from_micros(at.as_micros()),
+            s.duration
+        );
+        return ExitCode::from(BAD_INPUT);
+    }
+    let trace = match run_with_progress(&s) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    print!("{}", netstat::render(&trace, at, rows));
+    ExitCode::SUCCESS
+}
