@@ -277,12 +277,12 @@ fn cmd_run(
 }
 
 fn cmd_check(files: &[PathBuf]) -> ExitCode {
-    let (mut bad_input, mut failed, mut passed_total) = (false, 0usize, 0usize);
+    let (mut bad_input, mut failed, mut passed_total) = (0usize, 0usize, 0usize);
     for file in files {
         let s = match load(file) {
             Ok(s) => s,
             Err(_) => {
-                bad_input = true;
+                bad_input += 1;
                 continue;
             }
         };
@@ -310,8 +310,12 @@ fn cmd_check(files: &[PathBuf]) -> ExitCode {
             failed += 1;
         }
     }
-    println!("\n{passed_total} passed, {failed} failed");
-    if bad_input {
+    if bad_input > 0 {
+        println!("\n{passed_total} passed, {failed} failed, {bad_input} could not be read");
+    } else {
+        println!("\n{passed_total} passed, {failed} failed");
+    }
+    if bad_input > 0 {
         ExitCode::from(BAD_INPUT)
     } else if failed > 0 {
         ExitCode::from(FAILED)

@@ -232,7 +232,19 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
                     } else {
                         &mut n.right
                     };
-                    side.push((text, None));
+                    // A state's own timer reads best folded into the state: "TIME-WAIT 60s".
+                    let own = match timer {
+                        TimerKind::TimeWait => Some(State::TimeWait),
+                        TimerKind::FinWait2 => Some(State::FinWait2),
+                        _ => None,
+                    };
+                    match side.last_mut() {
+                        Some((t, Some(st))) if own == Some(*st) => {
+                            let d = text.rsplit(' ').next().unwrap_or_default().to_string();
+                            *t = format!("{t} {d}");
+                        }
+                        _ => side.push((text, None)),
+                    }
                     times.push(e.t);
                 }
             }

@@ -124,6 +124,9 @@ struct Ctx<'a> {
     addrs: Vec<std::net::Ipv4Addr>,
     /// (host, socket name) -> (earliest time it is opened, kind of socket).
     opened: BTreeMap<(HostId, String), (Instant, SocketKind)>,
+    /// Times at which the timeline opens each (host, socket name), found before checking, to
+    /// tell "opened too late" from "never opened".
+    opens_in_timeline: BTreeMap<(String, String), Instant>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,13 +318,13 @@ fn compile_step(
     let present: [(&str, Option<Range<usize>>); 11] = [
         ("socket", s.socket.as_ref().map(|x| x.span())),
         ("to", s.to.as_ref().map(|x| x.span())),
-        ("local_port", s.local_port.map(|_| span.clone())),
-        ("port", s.port.map(|_| span.clone())),
-        ("backlog", s.backlog.map(|_| span.clone())),
+        ("local_port", s.local_port.as_ref().map(|x| x.span())),
+        ("port", s.port.as_ref().map(|x| x.span())),
+        ("backlog", s.backlog.as_ref().map(|x| x.span())),
         ("listener", s.listener.as_ref().map(|x| x.span())),
-        ("bytes", s.bytes.map(|_| span.clone())),
-        ("max", s.max.map(|_| span.clone())),
-        ("how", s.how.map(|_| span.clone())),
+        ("bytes", s.bytes.as_ref().map(|x| x.span())),
+        ("max", s.max.as_ref().map(|x| x.span())),
+        ("how", s.how.as_ref().map(|x| x.span())),
         ("option", s.option.as_ref().map(|x| x.span())),
         ("value", s.value.as_ref().map(|x| x.span())),
     ];
@@ -384,6 +387,23 @@ fn compile_step(
     // Sockets must be opened (listen, connect, accept) before other calls use them.
     let check_open = |ctx: &mut Ctx, n: &str, sp: Range<usize>, want: Option<SocketKind>| -> bool {
         match ctx.opened.get(&(host, n.to_string())) {
+            None if ctx
+                .opens_in_timeline
+                .contains_key(&(ctx.host_names[host as usize].clone(), n.to_string())) =>
+            {
+                let t =
+                    ctx.opens_in_timeline[&(ctx.host_names[host as usize].clone(), n.to_string())];
+                ctx.err(
+                    Some(sp),
+                    format!(
+                        "socket `{n}` is used at {} but only opened at {}",
+                        Duration::from_micros(at.as_micros()),
+                        Duration::from_micros(t.as_micros())
+                    ),
+                    "move this call after the one that opens the socket",
+                );
+                false
+            }
             None => {
                 ctx.err(
                     Some(sp),
@@ -429,7 +449,7 @@ fn compile_step(
     };
     let call_value = match call {
         CallName::Listen => {
-            let Some(port) = s.port else {
+            let Some(port) = s.port.as_ref().map(|p| *p.get_ref()) else {
                 missing(ctx, "port", "80");
                 return None;
             };
@@ -445,7 +465,7 @@ fn compile_step(
             Call::Listen {
                 socket,
                 port,
-                backlog: s.backlog.unwrap_or(128),
+                backlog: s.backlog.as_ref().map_or(128, |b| *b.get_ref()),
             }
         }
         CallName::Connect => {
@@ -458,7 +478,7 @@ fn compile_step(
             Call::Connect {
                 socket,
                 remote,
-                local_port: s.local_port,
+                local_port: s.local_port.as_ref().map(|p| *p.get_ref()),
             }
         }
         CallName::Accept => {
@@ -474,7 +494,7 @@ fn compile_step(
             Call::Accept { listener, socket }
         }
         CallName::Send => {
-            let Some(bytes) = s.bytes else {
+            let Some(bytes) = s.bytes.as_ref().map(|b| *b.get_ref()) else {
                 missing(ctx, "bytes", "100");
                 return None;
             };
@@ -491,7 +511,7 @@ fn compile_step(
             }
             Call::Recv {
                 socket,
-                max: s.max.unwrap_or(u64::MAX),
+                max: s.max.as_ref().map_or(u64::MAX, |m| *m.get_ref()),
             }
         }
         CallName::Close | CallName::Abort => {
@@ -506,7 +526,7 @@ fn compile_step(
             }
         }
         CallName::Shutdown => {
-            let Some(how) = s.how else {
+            let Some(how) = s.how.as_ref().map(|h| *h.get_ref()) else {
                 missing(ctx, "how", "\"write\"");
                 return None;
             };
@@ -806,6 +826,11 @@ impl Scenario {
             Err(e) => {
                 let mut err =
                     ScenarioError::new(&src, e.span(), e.message().trim_end().to_string());
+                if e.message().contains("IPv4") {
+                    err = err.help(
+                        "write an IPv4 address such as \"10.0.0.1\" (four numbers from 0 to 255)",
+                    );
+                }
                 if e.message().contains("unknown field") {
                     err = err.help("check the spelling; `tcpsim schema` lists every key, and editors can complete them from scenarios/scenario.schema.json");
                 }
@@ -817,6 +842,18 @@ impl Scenario {
 }
 
 fn compile(src: Source, f: ScenarioFile) -> Result<Scenario, ScenarioErrors> {
+    let mut opens_in_timeline = BTreeMap::new();
+    for step in &f.timeline {
+        let s = step.get_ref();
+        if let (CallName::Listen | CallName::Connect | CallName::Accept, Some(sock), Some(at)) =
+            (s.call.get_ref(), &s.socket, &s.at)
+        {
+            let key = (s.host.get_ref().clone(), sock.get_ref().clone());
+            let t = Instant::from_micros(at.get_ref().get().as_micros());
+            let e = opens_in_timeline.entry(key).or_insert(t);
+            *e = (*e).min(t);
+        }
+    }
     let mut ctx = Ctx {
         src: &src,
         errors: Vec::new(),
@@ -824,6 +861,7 @@ fn compile(src: Source, f: ScenarioFile) -> Result<Scenario, ScenarioErrors> {
         host_names: Vec::new(),
         addrs: Vec::new(),
         opened: BTreeMap::new(),
+        opens_in_timeline,
     };
     let duration = f.duration.get_ref().get();
     if duration.is_zero() || duration > MAX_DURATION {

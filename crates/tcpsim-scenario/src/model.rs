@@ -266,20 +266,26 @@ pub struct Step {
     #[schemars(with = "Option<String>")]
     pub to: Option<Spanned<String>>,
     /// connect: bind this local port first.
-    pub local_port: Option<u16>,
+    #[schemars(with = "Option<u16>")]
+    pub local_port: Option<Spanned<u16>>,
     /// listen: the port.
-    pub port: Option<u16>,
+    #[schemars(with = "Option<u16>")]
+    pub port: Option<Spanned<u16>>,
     /// listen: the backlog (default 128).
-    pub backlog: Option<u32>,
+    #[schemars(with = "Option<u32>")]
+    pub backlog: Option<Spanned<u32>>,
     /// accept: the listening socket.
     #[schemars(with = "Option<String>")]
     pub listener: Option<Spanned<String>>,
     /// send: how many bytes.
-    pub bytes: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub bytes: Option<Spanned<u64>>,
     /// recv: at most this many bytes.
-    pub max: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max: Option<Spanned<u64>>,
     /// shutdown: "read", "write" or "both".
-    pub how: Option<ShutdownName>,
+    #[schemars(with = "Option<ShutdownName>")]
+    pub how: Option<Spanned<ShutdownName>>,
     /// setsockopt: "linger_zero", "keepalive", "keepidle", "keepintvl", "keepcnt" or "user_timeout".
     #[schemars(with = "Option<OptionName>")]
     pub option: Option<Spanned<OptionName>>,

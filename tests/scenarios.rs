@@ -1,0 +1,326 @@
+//! The bundled scenarios are data-driven tests: each parses, runs, and meets its expectations.
+//! Their ladders and JSON traces are golden files, and broken files have golden errors.
+
+use std::path::PathBuf;
+use tcpsim::render::{jsonl, ladder};
+use tcpsim::scenario::Scenario;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `dir`'s `.toml` files, sorted, as (stem, path relative to the workspace).
+fn toml_files(dir: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (
+                stem,
+                format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn load(rel: &str) -> Scenario {
+    let text = std::fs::read_to_string(root().join(rel)).unwrap();
+    Scenario::parse(rel, &text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The scenarios the issue names, so that none is silently missing.
+const REQUIRED: [&str; 18] = [
+    "handshake",
+    "four-way-close",
+    "simultaneous-close",
+    "simultaneous-open",
+    "leaked-close",
+    "leaked-close-late-rst",
+    "time-wait",
+    "close-with-unread-data",
+    "linger-zero-abort",
+    "lost-fin-retransmit",
+    "syn-timeout",
+    "connect-refused",
+    "half-close",
+    "keepalive-detects-dead-peer",
+    "http-client-leak",
+    "http-client-pooled",
+    "server-exception-leak",
+    "lb-idle-timeout",
+];
+
+#[test]
+fn every_bundled_scenario_meets_its_expectations() {
+    let files = toml_files("scenarios");
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for r in REQUIRED {
+        assert!(names.contains(&r), "scenarios/{r}.toml is missing");
+    }
+    for (name, rel) in &files {
+        let s = load(rel);
+        assert!(!s.expectations.is_empty(), "{name} has no expectations");
+        assert!(
+            !s.title.zh.is_empty() && !s.description.zh.is_empty(),
+            "{name} needs Chinese text"
+        );
+        assert!(
+            s.title.en != s.title.zh,
+            "{name}: the Chinese title is a copy of the English one"
+        );
+        let trace = s.run().unwrap_or_else(|e| panic!("{e}"));
+        let failures = s.check(&trace);
+        assert!(
+            failures.is_empty(),
+            "{}",
+            failures
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let violations = tcpsim::core::check::all(&trace);
+        assert!(violations.is_empty(), "{name}: {violations:#?}");
+    }
+}
+
+#[test]
+fn ladders_are_golden() {
+    for (name, rel) in toml_files("scenarios") {
+        let s = load(&rel);
+        let trace = s.run().unwrap();
+        let opts = ladder::LadderOptions {
+            max_times: 80,
+            ..Default::default()
+        };
+        insta::assert_snapshot!(format!("ladder_{name}"), ladder::render(&trace, &opts));
+    }
+}
+
+#[test]
+fn json_traces_are_golden() {
+    // The first 150 events verbatim, and a digest of the whole trace so that any change shows.
+    for (name, rel) in toml_files("scenarios") {
+        let s = load(&rel);
+        let trace = s.run().unwrap();
+        let lines: Vec<String> = jsonl::lines(&trace).collect();
+        let all = lines.join("\n");
+        let mut shown = lines
+            .iter()
+            .take(150)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
+        shown.push_str(&format!(
+            "\n# {} events, fnv1a {:016x}\n",
+            lines.len(),
+            fnv1a(all.as_bytes())
+        ));
+        insta::assert_snapshot!(format!("trace_{name}"), shown);
+    }
+}
+
+#[test]
+fn json_lines_carry_the_documented_fields() {
+    let s = load("scenarios/four-way-close.toml");
+    let trace = s.run().unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in jsonl::lines(&trace) {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        for key in ["t_us", "kind"] {
+            assert!(v.get(key).is_some(), "{key} missing in {line}");
+        }
+        let kind = v["kind"].as_str().unwrap().to_string();
+        match kind.as_str() {
+            "segment_sent" | "segment_delivered" | "segment_dropped" => {
+                for key in ["flags", "seq", "ack", "len", "fate", "host"] {
+                    assert!(v.get(key).is_some(), "{key} missing in {line}");
+                }
+            }
+            "state_changed" => {
+                for key in ["from", "to", "cause", "host", "conn", "rfc"] {
+                    assert!(v.get(key).is_some(), "{key} missing in {line}");
+                }
+                assert!(v["conn"]["local"].is_string());
+            }
+            _ => {}
+        }
+        kinds.insert(kind);
+    }
+    for k in [
+        "segment_sent",
+        "segment_delivered",
+        "state_changed",
+        "call",
+        "timer",
+    ] {
+        assert!(kinds.contains(k), "no {k} event");
+    }
+}
+
+#[test]
+fn broken_files_get_located_errors() {
+    let files = toml_files("tests/broken");
+    assert!(files.len() >= 15);
+    for (name, rel) in files {
+        let text = std::fs::read_to_string(root().join(&rel)).unwrap();
+        let err = match Scenario::parse(&rel, &text) {
+            Ok(_) => panic!("{rel} should not parse"),
+            Err(e) => e.to_string(),
+        };
+        // Every error says where: file:line:column.
+        for line in err.lines().filter(|l| !l.starts_with("  help")) {
+            let loc = line.split(": error:").next().unwrap();
+            assert!(
+                loc.starts_with(&rel) && loc.matches(':').count() == 2,
+                "{name}: no location in `{line}`"
+            );
+        }
+        insta::assert_snapshot!(format!("broken_{name}"), err);
+    }
+}
+
+#[test]
+fn the_schema_in_the_repository_is_current() {
+    let generated = tcpsim::scenario::json_schema();
+    let path = root().join("scenarios/scenario.schema.json");
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        stored == generated,
+        "scenarios/scenario.schema.json is stale: run `cargo run -- schema > scenarios/scenario.schema.json`"
+    );
+}
+
+#[test]
+fn every_expectation_kind_can_fail() {
+    // The same file with each expectation turned wrong: check must report each one.
+    let text = std::fs::read_to_string(root().join("scenarios/leaked-close.toml")).unwrap();
+    let wrong = text
+        .replace("at = \"65.02s\"", "at = \"65.01s\"")
+        .replace("equals = 1\n", "equals = 2\n")
+        .replace("state = \"CLOSE_WAIT\"", "state = \"LAST-ACK\"")
+        .replace("absent = true", "absent = false");
+    let s = Scenario::parse("wrong.toml", &wrong).unwrap();
+    let failures = s.check(&s.run().unwrap());
+    assert_eq!(failures.len(), 4, "{failures:#?}");
+    insta::assert_snapshot!(
+        "failures_leaked_close",
+        failures
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn tcpsim(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tcpsim"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_exit_codes_say_pass_fail_or_bad_input() {
+    let (code, out, _) = tcpsim(&[
+        "check",
+        "scenarios/handshake.toml",
+        "scenarios/leaked-close.toml",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+
+    let dir = std::env::temp_dir().join(format!("tcpsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wrong = dir.join("wrong.toml");
+    let text = std::fs::read_to_string(root().join("scenarios/handshake.toml")).unwrap();
+    std::fs::write(
+        &wrong,
+        text.replace(
+            "state = \"ESTABLISHED\"\nat = \"21ms\"",
+            "state = \"ESTABLISHED\"\nat = \"20ms\"",
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = tcpsim(&["check", wrong.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("expectation failed: client/conn is ESTABLISHED at 20ms"),
+        "{out}"
+    );
+    assert!(
+        out.contains("seen instead: client/conn was SYN-SENT at 20ms"),
+        "{out}"
+    );
+
+    let (code, _, err) = tcpsim(&["check", "tests/broken/unknown-host.toml"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("tests/broken/unknown-host.toml:15:8: error: there is no host named `clinet`"),
+        "{err}"
+    );
+    let (code, _, err) = tcpsim(&["check", "no/such/file.toml"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no/such/file.toml: error: cannot read the file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_run_trace_netstat_and_schema() {
+    let (code, out, _) = tcpsim(&["run", "scenarios/leaked-close.toml", "--lang", "zh"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("忘记 close()"), "{out}");
+    assert!(
+        out.contains("CLOSE-WAIT") && out.contains("Expectations: 5 of 5 met"),
+        "{out}"
+    );
+
+    let (code, out, _) = tcpsim(&["trace", "scenarios/handshake.toml", "--json"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+    );
+    assert!(out.lines().count() > 10);
+
+    let (code, out, _) = tcpsim(&[
+        "netstat",
+        "scenarios/http-client-leak.toml",
+        "--at",
+        "10min",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("CLOSE_WAIT 595"), "{out}");
+    let (code, _, err) = tcpsim(&["netstat", "scenarios/handshake.toml", "--at", "1h"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("after the end of the run"), "{err}");
+
+    let (code, out, _) = tcpsim(&["schema"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        std::fs::read_to_string(root().join("scenarios/scenario.schema.json")).unwrap()
+    );
+    let (code, out, _) = tcpsim(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Examples:"));
+}
