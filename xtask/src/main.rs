@@ -146,7 +146,7 @@ fn run_tests(step: &str, mut cmd: Command) -> Result<(u64, u64), String> {
 
 fn bench() -> Result<(), String> {
     let mut c = cargo();
-    c.args(["bench", "-p", "tcpsim-core"]);
+    c.args(["bench", "-p", "tcpsim-core", "-p", "tcpsim-scenario"]);
     run("benchmarks", c)
 }
 

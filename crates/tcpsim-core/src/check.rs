@@ -171,10 +171,11 @@ fn written_so_far(trace: &Trace) -> impl FnMut(usize, SocketId) -> u64 + '_ {
         while upto < index.min(trace.events.len()) {
             if let EventKind::Call {
                 socket: Some(s),
-                call: Call::Send { .. },
+                call_id,
                 result: Some(CallResult::Bytes(n)),
                 ..
             } = &trace.events[upto].kind
+                && matches!(trace.call(*call_id), Some(Call::Send { .. }))
             {
                 *written.entry(*s).or_insert(0) += n;
             }

@@ -477,7 +477,6 @@ pub struct Simulator {
     /// Per middlebox: flow (lower address first) -> last time seen.
     flows: Vec<BTreeMap<(SocketAddrV4, SocketAddrV4), Instant>>,
     socks: Vec<Sock>,
-    calls: Vec<(HostId, Call)>,
     queue: EventQueue,
     next_segment: SegmentId,
     rng: SimRng,
@@ -504,7 +503,6 @@ impl Simulator {
             middleboxes: Vec::new(),
             flows: Vec::new(),
             socks: Vec::new(),
-            calls: Vec::new(),
             queue: EventQueue::default(),
             next_segment: 0,
             rng,
@@ -623,8 +621,10 @@ impl Simulator {
                 max: self.cfg.max_duration,
             });
         }
-        let id = self.calls.len() as CallId;
-        self.calls.push((host, call));
+        let id = self.trace.calls.len() as CallId;
+        self.trace
+            .calls
+            .push(crate::trace::ScheduledCall { at, host, call });
         self.push(at, Queued::Call { id });
         Ok(id)
     }
@@ -651,6 +651,12 @@ impl Simulator {
             });
         }
         let end = Instant::ZERO + duration;
+        // A run records about eight events per call; growing the vector by doubling from
+        // nothing would copy it a dozen times on a large run.
+        let expected = self.trace.calls.len().saturating_mul(8).min(1 << 24);
+        self.trace
+            .events
+            .reserve(expected.saturating_sub(self.trace.events.len()));
         match self.advance(end) {
             Ok(()) => {
                 self.trace.end = end;
@@ -1257,41 +1263,36 @@ impl Simulator {
     }
 
     fn run_call(&mut self, call_id: CallId) {
-        let (host, call) = self.calls[call_id as usize].clone();
-        let socket = call.socket().and_then(|l| self.lookup(host, l));
+        let host = self.trace.calls[call_id as usize].host;
+        // Take the call out of the table while it runs (no copy), and put it back after.
+        let call = std::mem::replace(&mut self.trace.calls[call_id as usize].call, Call::Crash);
+        let named = |sim: &Simulator| call.socket().and_then(|l| sim.lookup(host, l));
+        let socket = named(self);
         let idx = self.trace.events.len();
         self.record(EventKind::Call {
             host,
             call_id,
             socket,
-            call: call.clone(),
             result: None,
         });
         let result = if self.hosts[host as usize].up || matches!(call, Call::Restart) {
-            self.perform(host, call_id, call)
+            self.perform(host, call_id, &call)
         } else {
             // The host is down: its applications are not running.
             Some(CallResult::Error(Errno::EBADF))
         };
-        if let Some(r) = result {
-            if let EventKind::Call { result, socket, .. } = &mut self.trace.events[idx].kind {
-                *result = Some(r);
-                if socket.is_none() {
-                    // Calls that create a socket name it in the trace.
-                    *socket = self.calls[call_id as usize]
-                        .1
-                        .socket()
-                        .and_then(|l| self.hosts[host as usize].labels.get(l).copied());
-                }
-            }
-        } else if let EventKind::Call { socket, .. } = &mut self.trace.events[idx].kind
-            && socket.is_none()
+        // Calls that create a socket name it in the trace.
+        let now_named = named(self);
+        if let EventKind::Call {
+            result: r, socket, ..
+        } = &mut self.trace.events[idx].kind
         {
-            *socket = self.calls[call_id as usize]
-                .1
-                .socket()
-                .and_then(|l| self.hosts[host as usize].labels.get(l).copied());
+            *r = result;
+            if socket.is_none() {
+                *socket = now_named;
+            }
         }
+        self.trace.calls[call_id as usize].call = call;
     }
 
     fn fd_available(&self, host: HostId) -> bool {
@@ -1300,11 +1301,11 @@ impl Simulator {
     }
 
     /// Performs a call; `None` means it blocks and returns later.
-    fn perform(&mut self, host: HostId, call_id: CallId, call: Call) -> Option<CallResult> {
+    fn perform(&mut self, host: HostId, call_id: CallId, call: &Call) -> Option<CallResult> {
         let err = |e| Some(CallResult::Error(e));
-        match call {
+        match *call {
             Call::Listen {
-                socket,
+                ref socket,
                 port,
                 backlog,
             } => {
@@ -1332,14 +1333,14 @@ impl Simulator {
                 let h = &mut self.hosts[host as usize];
                 h.fds += 1;
                 h.listeners.insert(port, id);
-                h.labels.insert(socket, id);
+                h.labels.insert(socket.clone(), id);
                 self.drive(id, |ep, _, out| ep.listen(out))
                     .err()
                     .map(CallResult::Error)
                     .or(Some(CallResult::Ok))
             }
             Call::Connect {
-                socket,
+                ref socket,
                 remote,
                 local_port,
             } => {
@@ -1370,7 +1371,7 @@ impl Simulator {
                 self.trace.sockets[id as usize].remote = Some(remote);
                 let h = &mut self.hosts[host as usize];
                 h.fds += 1;
-                h.labels.insert(socket, id);
+                h.labels.insert(socket.clone(), id);
                 h.conns.insert(pair_key(local, remote), id);
                 let s = &mut self.socks[id as usize];
                 s.fd_open = true;
@@ -1391,8 +1392,11 @@ impl Simulator {
                     }
                 }
             }
-            Call::Accept { listener, socket } => {
-                let Some(lid) = self.lookup(host, &listener) else {
+            Call::Accept {
+                ref listener,
+                ref socket,
+            } => {
+                let Some(lid) = self.lookup(host, listener) else {
                     return err(Errno::EBADF);
                 };
                 if self.socks[lid as usize].ep.state() != State::Listen {
@@ -1402,16 +1406,17 @@ impl Simulator {
                     return err(Errno::EINVAL);
                 };
                 if l.queue.is_empty() {
-                    l.waiting.push_back((call_id, socket));
+                    l.waiting.push_back((call_id, socket.clone()));
                     return None;
                 }
                 if !self.fd_available(host) {
                     return err(Errno::EMFILE);
                 }
-                self.take_from_queue(lid, socket).map(CallResult::Accepted)
+                self.take_from_queue(lid, socket.clone())
+                    .map(CallResult::Accepted)
             }
-            Call::Send { socket, bytes } => {
-                let Some(id) = self.lookup(host, &socket) else {
+            Call::Send { ref socket, bytes } => {
+                let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
                 Some(
@@ -1421,16 +1426,16 @@ impl Simulator {
                     },
                 )
             }
-            Call::Recv { socket, max } => {
-                let Some(id) = self.lookup(host, &socket) else {
+            Call::Recv { ref socket, max } => {
+                let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
                 Some(CallResult::from_recv(
                     self.drive(id, |ep, _, out| ep.recv(max, out)),
                 ))
             }
-            Call::Shutdown { socket, how } => {
-                let Some(id) = self.lookup(host, &socket) else {
+            Call::Shutdown { ref socket, how } => {
+                let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
                 Some(
@@ -1440,8 +1445,8 @@ impl Simulator {
                     },
                 )
             }
-            Call::SetOption { socket, option } => {
-                let Some(id) = self.lookup(host, &socket) else {
+            Call::SetOption { ref socket, option } => {
+                let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
                 Some(
@@ -1451,18 +1456,18 @@ impl Simulator {
                     },
                 )
             }
-            Call::Close { socket } => {
-                let Some(id) = self.lookup(host, &socket) else {
+            Call::Close { ref socket } => {
+                let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
-                self.close_fd(host, id, &socket, false);
+                self.close_fd(host, id, socket, false);
                 Some(CallResult::Ok)
             }
-            Call::Abort { socket } => {
-                let Some(id) = self.lookup(host, &socket) else {
+            Call::Abort { ref socket } => {
+                let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
-                self.close_fd(host, id, &socket, true);
+                self.close_fd(host, id, socket, true);
                 Some(CallResult::Ok)
             }
             Call::Crash => {

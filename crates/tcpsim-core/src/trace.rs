@@ -179,13 +179,12 @@ pub enum EventKind {
         socket: SocketId,
         total: u64,
     },
-    /// The application made a call. `result` is `None` while a blocking call (connect, accept)
-    /// waits; its [`EventKind::Return`] follows.
+    /// The application made call `call_id` (see [`Trace::calls`]). `result` is `None` while a
+    /// blocking call (connect, accept) waits; its [`EventKind::Return`] follows.
     Call {
         host: HostIndex,
         call_id: CallId,
         socket: Option<SocketId>,
-        call: Call,
         result: Option<CallResult>,
     },
     /// A blocking call returned.
@@ -240,12 +239,22 @@ pub struct RunStats {
     pub queue_events: u64,
 }
 
+/// A call the applications were scheduled to make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledCall {
+    pub at: Instant,
+    pub host: HostIndex,
+    pub call: Call,
+}
+
 /// Everything a run did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     pub seed: u64,
     pub hosts: Vec<HostInfo>,
     pub sockets: Vec<SocketInfo>,
+    /// The applications' script: every call, by [`CallId`]. `Call` events refer to it.
+    pub calls: Vec<ScheduledCall>,
     pub events: Vec<TraceEvent>,
     /// The simulated time the run stopped at.
     pub end: Instant,
@@ -271,6 +280,11 @@ impl Trace {
 
     pub fn socket(&self, id: SocketId) -> Option<&SocketInfo> {
         self.sockets.get(id as usize)
+    }
+
+    /// The call with this id. Every `Call` and `Return` event's id is in the table.
+    pub fn call(&self, id: CallId) -> Option<&Call> {
+        self.calls.get(id as usize).map(|c| &c.call)
     }
 
     /// The states a socket entered, in order.
@@ -373,11 +387,14 @@ impl Trace {
                 }
                 EventKind::Call {
                     socket: Some(socket),
-                    call,
+                    call_id,
                     result: Some(result),
                     ..
                 } => {
                     let row = rows.entry(*socket).or_default();
+                    let Some(call) = self.call(*call_id) else {
+                        continue;
+                    };
                     match (call, result) {
                         (Call::Send { .. }, CallResult::Bytes(n)) => row.written += n,
                         (Call::Recv { .. }, CallResult::Bytes(n)) => row.read += n,
@@ -606,8 +623,14 @@ impl Trace {
                     format!("{}: {total} bytes acknowledged", self.socket_name(*socket))
                 }
                 EventKind::Call {
-                    host, call, result, ..
+                    host,
+                    call_id,
+                    result,
+                    ..
                 } => {
+                    let Some(call) = self.call(*call_id) else {
+                        continue;
+                    };
                     let r = result.map_or("(blocks)".to_string(), |r| format!("= {r:?}"));
                     format!(
                         "{} calls {} {}",

@@ -402,10 +402,8 @@ fn leaked_close_write_on_the_stale_connection_is_reset() {
     );
     let recv = trace.events.iter().rev().find_map(|e| match &e.kind {
         EventKind::Call {
-            call: Call::Recv { .. },
-            result,
-            ..
-        } => *result,
+            call_id, result, ..
+        } if matches!(trace.call(*call_id), Some(Call::Recv { .. })) => *result,
         _ => None,
     });
     assert_eq!(recv, Some(CallResult::Error(Errno::EPIPE)));
@@ -514,10 +512,8 @@ fn descriptor_limit_gives_emfile() {
         .iter()
         .filter_map(|e| match &e.kind {
             EventKind::Call {
-                call: Call::Connect { .. },
-                result,
-                ..
-            } => Some(*result),
+                call_id, result, ..
+            } if matches!(trace.call(*call_id), Some(Call::Connect { .. })) => Some(*result),
             _ => None,
         })
         .collect();

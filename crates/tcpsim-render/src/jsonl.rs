@@ -69,8 +69,11 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
             EventKind::HostDown { host } | EventKind::HostUp { host } => {
                 m.insert("host".into(), host_name(*host));
             }
-            EventKind::Call { host, .. } | EventKind::Return { host, .. } => {
+            EventKind::Call { host, call_id, .. } | EventKind::Return { host, call_id, .. } => {
                 m.insert("host".into(), host_name(*host));
+                if let Some(call) = trace.call(*call_id) {
+                    m.insert("call".into(), serde_json::to_value(call).unwrap_or(Value::Null));
+                }
             }
             _ => {}
         }

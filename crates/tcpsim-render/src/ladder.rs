@@ -250,10 +250,13 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             }
             EventKind::Call {
                 socket: Some(socket),
-                call,
+                call_id,
                 result,
                 ..
             } if *socket == left || Some(*socket) == right => {
+                let Some(call) = trace.call(*call_id) else {
+                    continue;
+                };
                 let r = match result {
                     Some(CallResult::Error(e)) => format!(" = {}", e.name()),
                     Some(CallResult::Bytes(n)) => format!(" = {n}"),

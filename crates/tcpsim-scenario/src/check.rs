@@ -302,10 +302,12 @@ fn call_results(
             EventKind::Call {
                 host: h,
                 call_id,
-                call,
                 result,
                 ..
             } if *h == host => {
+                let Some(call) = trace.call(*call_id) else {
+                    continue;
+                };
                 let name_ok = socket.is_none_or(|s| {
                     call.socket() == Some(s)
                         || matches!(call, Call::Accept { socket: a, .. } if a == s)
