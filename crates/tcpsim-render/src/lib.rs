@@ -3,10 +3,15 @@
 //! Views of a [`Trace`](tcpsim_core::trace::Trace). Each is a pure function of the trace: no
 //! view runs the simulator or adds behaviour of its own.
 //!
+//! - [`layout`]: the ladder diagram laid out (positions, bands, arrows, timers, steps), for
+//!   the web app and the SVG exporter.
 //! - [`ladder`]: the connection as a ladder diagram for the terminal.
 //! - [`jsonl`]: the trace as JSON Lines, one event per line.
 //! - [`netstat`]: `ss -tan`-style tables and per-state counts at a moment.
 
+pub mod chart;
+pub mod i18n;
 pub mod jsonl;
 pub mod ladder;
+pub mod layout;
 pub mod netstat;

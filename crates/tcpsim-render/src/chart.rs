@@ -1,0 +1,69 @@
+//! Sockets per state over time, for the charts: one pass over the trace, sampled at regular
+//! moments. The same numbers as [`Trace::netstat_at`] at each sample (a test checks it).
+
+use std::collections::BTreeMap;
+use tcpsim_core::net::HostIndex;
+use tcpsim_core::state::State;
+use tcpsim_core::time::Instant;
+use tcpsim_core::trace::{EventKind, Trace};
+
+/// Counts per state on `host` (all hosts when `None`) at `samples + 1` evenly spaced moments
+/// from the start to the end of the run, as `netstat` would show them (CLOSED not counted, nor
+/// abandoned handshakes back in LISTEN).
+pub fn counts_over_time(
+    trace: &Trace,
+    host: Option<HostIndex>,
+    samples: usize,
+) -> Vec<(Instant, BTreeMap<State, u64>)> {
+    let samples = samples.max(1);
+    let end = trace.end.as_micros();
+    let mut state: BTreeMap<u32, State> = BTreeMap::new();
+    let mut released: BTreeMap<u32, bool> = BTreeMap::new();
+    let mut counts: BTreeMap<State, u64> = BTreeMap::new();
+    let mut out = Vec::with_capacity(samples + 1);
+    let counted = |s: State, child: bool| s != State::Closed && !(s == State::Listen && child);
+    let mut events = trace.events.iter().peekable();
+    for k in 0..=samples {
+        let t = Instant::from_micros(end / samples as u64 * k as u64);
+        while let Some(e) = events.peek() {
+            if e.t > t {
+                break;
+            }
+            match &e.kind {
+                EventKind::StateChanged {
+                    socket,
+                    host: h,
+                    from: _,
+                    to,
+                    ..
+                } if host.is_none_or(|x| x == *h) => {
+                    let child = trace.sockets[*socket as usize].parent.is_some();
+                    if let Some(old) = state.insert(*socket, *to)
+                        && counted(old, child)
+                        && !released.get(socket).copied().unwrap_or(false)
+                        && let Some(c) = counts.get_mut(&old)
+                    {
+                        *c -= 1;
+                    }
+                    if counted(*to, child) {
+                        *counts.entry(*to).or_insert(0) += 1;
+                    }
+                }
+                EventKind::SocketReleased { socket, host: h } if host.is_none_or(|x| x == *h) => {
+                    released.insert(*socket, true);
+                }
+                _ => {}
+            }
+            events.next();
+        }
+        out.push((
+            t,
+            counts
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(s, n)| (*s, *n))
+                .collect(),
+        ));
+    }
+    out
+}

@@ -1,0 +1,625 @@
+//! The ladder diagram of one connection, laid out: every position, band, arrow and label is
+//! computed here from the trace, and renderers (the web app's SVG nodes, the SVG exporter)
+//! only draw what this says. Nothing here knows about pixels on a screen beyond the units of
+//! the coordinate system (one unit is one SVG user unit).
+//!
+//! Time runs down. Each moment at which something happens on the connection gets a y position;
+//! the distance between consecutive moments grows with the logarithm of the time between them,
+//! so a 10 ms hop and a 60 s wait both fit, and longer latencies still slope more. Gaps longer
+//! than a second are marked with their length.
+
+use crate::ladder::{default_socket, peer_of};
+use std::collections::BTreeMap;
+use tcpsim_core::endpoint::TimerKind;
+use tcpsim_core::segment::{Flags, SendReason};
+use tcpsim_core::seq::SeqNum;
+use tcpsim_core::state::{Cause, State};
+use tcpsim_core::time::{Duration, Instant};
+use tcpsim_core::trace::{CallResult, EventKind, SocketId, TimerChange, Trace};
+
+/// Which lifeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    Left,
+    Right,
+}
+
+/// A vertical line for one endpoint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lifeline {
+    pub x: f32,
+    /// Host name, e.g. "client".
+    pub host: String,
+    /// The application's name for the socket, if any.
+    pub label: Option<String>,
+    /// "10.0.0.1:52430".
+    pub addr: String,
+    /// Whether this endpoint is simulated (false when the peer is outside the run).
+    pub simulated: bool,
+}
+
+/// The endpoint was in `state` from `y0` to `y1`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub side: Side,
+    pub y0: f32,
+    pub y1: f32,
+    pub state: State,
+    /// The step at which this state was entered.
+    pub step: usize,
+}
+
+/// One segment on the wire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    pub from: Side,
+    pub x0: f32,
+    pub y0: f32,
+    /// Where the arrow ends: the other lifeline, or halfway for a lost segment.
+    pub x1: f32,
+    pub y1: f32,
+    pub flags: Flags,
+    /// "SYN,ACK seq=0 ack=1 len=100", sequence numbers relative to each side's ISS.
+    pub label: String,
+    pub reason: SendReason,
+    pub lost: bool,
+    pub duplicate: bool,
+    /// The step at which it was sent and at which it arrived (or was lost).
+    pub sent_step: usize,
+    pub end_step: usize,
+    pub sent: Instant,
+    pub end: Instant,
+}
+
+/// A running timer, drawn as a bar beside a lifeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimerBar {
+    pub side: Side,
+    pub timer: TimerKind,
+    pub y0: f32,
+    /// Where the bar ends: when the timer fired or was cancelled, or its deadline.
+    pub y1: f32,
+    pub armed: Instant,
+    pub deadline: Instant,
+    /// How it ended: fired, cancelled, or still running at the end of the drawing.
+    pub ending: TimerEnding,
+    pub step: usize,
+    pub end_step: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerEnding {
+    Fired,
+    Cancelled,
+    Running,
+}
+
+/// A note beside a lifeline: an application call, an error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub side: Side,
+    pub y: f32,
+    pub text: String,
+    pub step: usize,
+    pub error: bool,
+}
+
+/// A time label on the left margin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tick {
+    pub y: f32,
+    pub t: Instant,
+    /// Set when the time before this moment was compressed: how long it really was.
+    pub gap: Option<Duration>,
+}
+
+/// What happened at one step, for the timeline and the explanations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub t: Instant,
+    pub y: f32,
+    /// Index of the event in the trace.
+    pub event: usize,
+    pub side: Option<Side>,
+    pub what: StepKind,
+}
+
+/// The kinds of step, with what the explanation needs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepKind {
+    Sent {
+        arrow: usize,
+    },
+    Arrived {
+        arrow: usize,
+    },
+    Lost {
+        arrow: usize,
+    },
+    State {
+        from: State,
+        to: State,
+        cause: Cause,
+    },
+    Call {
+        text: String,
+        error: bool,
+    },
+    Error {
+        text: String,
+    },
+    TimerFired {
+        timer: TimerKind,
+    },
+}
+
+/// The whole diagram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LadderLayout {
+    pub width: f32,
+    pub height: f32,
+    pub lifelines: [Lifeline; 2],
+    pub left_socket: SocketId,
+    pub right_socket: Option<SocketId>,
+    pub bands: Vec<Band>,
+    pub arrows: Vec<Arrow>,
+    pub timers: Vec<TimerBar>,
+    pub notes: Vec<Note>,
+    pub ticks: Vec<Tick>,
+    pub steps: Vec<Step>,
+}
+
+/// Dimensions, in user units.
+pub const WIDTH: f32 = 760.0;
+pub const LEFT_X: f32 = 230.0;
+pub const RIGHT_X: f32 = 560.0;
+pub const TOP: f32 = 70.0;
+const BOTTOM_MARGIN: f32 = 30.0;
+
+fn gap_height(dt: Duration) -> f32 {
+    // 1 ms -> 26, 10 ms -> 44, 100 ms -> 62, 1 s -> 80, capped at 90.
+    let ms = dt.as_micros() as f64 / 1000.0;
+    (26.0 + 18.0 * (ms.max(1.0)).log10()).clamp(26.0, 90.0) as f32
+}
+
+impl LadderLayout {
+    /// The state of `side` after `step` (inclusive), if it has one yet.
+    pub fn state_at(&self, side: Side, step: usize) -> Option<State> {
+        self.bands
+            .iter()
+            .filter(|b| b.side == side && b.step <= step)
+            .last()
+            .map(|b| b.state)
+    }
+
+    /// The y of the last step at or before `step`.
+    pub fn y_of_step(&self, step: usize) -> f32 {
+        self.steps.get(step).map_or(TOP, |s| s.y)
+    }
+
+    pub fn x(&self, side: Side) -> f32 {
+        match side {
+            Side::Left => LEFT_X,
+            Side::Right => RIGHT_X,
+        }
+    }
+}
+
+/// Lays out the connection of `socket` (the first connection when `None`) and its peer.
+/// `None` if the run has no connection.
+pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
+    let left = socket.or_else(|| default_socket(trace))?;
+    let right = peer_of(trace, left);
+    let linfo = trace.socket(left)?;
+    let local = linfo.local;
+    let remote = linfo.remote.unwrap_or(local);
+    let side_of = |s: SocketId| -> Option<Side> {
+        if s == left {
+            Some(Side::Left)
+        } else if Some(s) == right {
+            Some(Side::Right)
+        } else {
+            None
+        }
+    };
+    let ours = |src: std::net::SocketAddrV4, dst: std::net::SocketAddrV4| {
+        (src == local && dst == remote) || (src == remote && dst == local)
+    };
+
+    // Pass 1: the events that belong to this connection, in order.
+    let mut picked: Vec<usize> = Vec::new();
+    let mut ids: BTreeMap<u64, ()> = BTreeMap::new();
+    for (i, e) in trace.events.iter().enumerate() {
+        let take = match &e.kind {
+            EventKind::SegmentSent { id, seg, .. } if ours(seg.src, seg.dst) => {
+                ids.insert(*id, ());
+                true
+            }
+            EventKind::SegmentDuplicated { id, copy, .. } if ids.contains_key(id) => {
+                ids.insert(*copy, ());
+                false
+            }
+            EventKind::SegmentDelivered { id, .. } | EventKind::SegmentDropped { id, .. } => {
+                ids.contains_key(id)
+            }
+            EventKind::StateChanged { socket, .. } | EventKind::ConnectionError { socket, .. } => {
+                side_of(*socket).is_some()
+            }
+            EventKind::Timer { socket, .. } => side_of(*socket).is_some(),
+            EventKind::Call {
+                socket: Some(s), ..
+            }
+            | EventKind::Return {
+                socket: Some(s), ..
+            } => side_of(*s).is_some(),
+            _ => false,
+        };
+        if take {
+            picked.push(i);
+        }
+    }
+
+    // y of each distinct time.
+    let mut times: Vec<Instant> = picked.iter().map(|i| trace.events[*i].t).collect();
+    times.dedup();
+    let mut y_of: BTreeMap<Instant, f32> = BTreeMap::new();
+    let mut ticks = Vec::new();
+    let mut y = TOP;
+    let mut prev: Option<Instant> = None;
+    for t in &times {
+        let gap = prev.map(|p| *t - p);
+        if let Some(dt) = gap {
+            y += gap_height(dt);
+        }
+        y_of.insert(*t, y);
+        ticks.push(Tick {
+            y,
+            t: *t,
+            gap: gap.filter(|d| *d >= Duration::from_secs(1)),
+        });
+        prev = Some(*t);
+    }
+    let yt = |t: Instant| y_of.get(&t).copied().unwrap_or(y);
+
+    // Pass 2: elements, with their steps.
+    let mut iss: BTreeMap<Side, SeqNum> = BTreeMap::new();
+    let mut arrows: Vec<Arrow> = Vec::new();
+    let mut arrow_of: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut bands: Vec<Band> = Vec::new();
+    let mut open_band: BTreeMap<Side, usize> = BTreeMap::new();
+    let mut timers: Vec<TimerBar> = Vec::new();
+    let mut open_timer: BTreeMap<(Side, TimerKind), usize> = BTreeMap::new();
+    let mut notes = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
+    for &i in &picked {
+        let e = &trace.events[i];
+        let y = yt(e.t);
+        let step = steps.len();
+        match &e.kind {
+            EventKind::SegmentSent {
+                id, seg, reason, ..
+            } => {
+                let from = if seg.src == local {
+                    Side::Left
+                } else {
+                    Side::Right
+                };
+                if seg.flags.syn() {
+                    iss.entry(from).or_insert(seg.seq);
+                }
+                let other = if from == Side::Left {
+                    Side::Right
+                } else {
+                    Side::Left
+                };
+                let rel = |v: SeqNum, s: Side| iss.get(&s).map_or(v.0, |i| v.0.wrapping_sub(i.0));
+                let mut label = format!("{} seq={}", seg.flags, rel(seg.seq, from));
+                if seg.flags.ack() {
+                    label += &format!(" ack={}", rel(seg.ack, other));
+                }
+                if seg.len > 0 {
+                    label += &format!(" len={}", seg.len);
+                }
+                let x0 = if from == Side::Left { LEFT_X } else { RIGHT_X };
+                let x1 = if from == Side::Left { RIGHT_X } else { LEFT_X };
+                arrow_of.insert(*id, arrows.len());
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(from),
+                    what: StepKind::Sent {
+                        arrow: arrows.len(),
+                    },
+                });
+                arrows.push(Arrow {
+                    from,
+                    x0,
+                    y0: y,
+                    x1,
+                    y1: y,
+                    flags: seg.flags,
+                    label,
+                    reason: *reason,
+                    lost: false,
+                    duplicate: false,
+                    sent_step: step,
+                    end_step: step,
+                    sent: e.t,
+                    end: e.t,
+                });
+            }
+            EventKind::SegmentDuplicated { id, copy, .. } => {
+                if let Some(&a) = arrow_of.get(id) {
+                    let mut dup = arrows[a].clone();
+                    dup.duplicate = true;
+                    dup.label += " (dup)";
+                    arrow_of.insert(*copy, arrows.len());
+                    arrows.push(dup);
+                }
+                continue;
+            }
+            EventKind::SegmentDelivered { id, .. } => {
+                let Some(&a) = arrow_of.get(id) else { continue };
+                let arr = &mut arrows[a];
+                arr.y1 = y;
+                arr.end = e.t;
+                arr.end_step = step;
+                let to = if arr.from == Side::Left {
+                    Side::Right
+                } else {
+                    Side::Left
+                };
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(to),
+                    what: StepKind::Arrived { arrow: a },
+                });
+            }
+            EventKind::SegmentDropped { id, .. } => {
+                let Some(&a) = arrow_of.get(id) else { continue };
+                let arr = &mut arrows[a];
+                arr.lost = true;
+                arr.x1 = (arr.x0 + arr.x1) / 2.0;
+                arr.y1 = arr.y0 + 18.0;
+                arr.end_step = step;
+                let from = arr.from;
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(from),
+                    what: StepKind::Lost { arrow: a },
+                });
+            }
+            EventKind::StateChanged {
+                socket,
+                from,
+                to,
+                cause,
+                ..
+            } => {
+                let Some(side) = side_of(*socket) else {
+                    continue;
+                };
+                if let Some(b) = open_band.remove(&side) {
+                    bands[b].y1 = y;
+                }
+                open_band.insert(side, bands.len());
+                bands.push(Band {
+                    side,
+                    y0: y,
+                    y1: y,
+                    state: *to,
+                    step,
+                });
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(side),
+                    what: StepKind::State {
+                        from: *from,
+                        to: *to,
+                        cause: *cause,
+                    },
+                });
+            }
+            EventKind::Timer {
+                socket,
+                timer,
+                change,
+                deadline,
+                ..
+            } => {
+                let Some(side) = side_of(*socket) else {
+                    continue;
+                };
+                match change {
+                    TimerChange::Armed => {
+                        if let Some(t) = open_timer.remove(&(side, *timer)) {
+                            timers[t].y1 = y;
+                            timers[t].ending = TimerEnding::Cancelled;
+                            timers[t].end_step = step;
+                        }
+                        let deadline = deadline.unwrap_or(e.t);
+                        open_timer.insert((side, *timer), timers.len());
+                        timers.push(TimerBar {
+                            side,
+                            timer: *timer,
+                            y0: y,
+                            y1: y,
+                            armed: e.t,
+                            deadline,
+                            ending: TimerEnding::Running,
+                            step,
+                            end_step: usize::MAX,
+                        });
+                        continue; // arming is shown by the bar, not as a step of its own
+                    }
+                    TimerChange::Cancelled | TimerChange::Fired => {
+                        if let Some(t) = open_timer.remove(&(side, *timer)) {
+                            timers[t].y1 = y;
+                            timers[t].end_step = step;
+                            timers[t].ending = if *change == TimerChange::Fired {
+                                TimerEnding::Fired
+                            } else {
+                                TimerEnding::Cancelled
+                            };
+                        }
+                        if *change == TimerChange::Cancelled {
+                            continue;
+                        }
+                        steps.push(Step {
+                            t: e.t,
+                            y,
+                            event: i,
+                            side: Some(side),
+                            what: StepKind::TimerFired { timer: *timer },
+                        });
+                    }
+                }
+            }
+            EventKind::Call {
+                socket: Some(s),
+                call_id,
+                result,
+                ..
+            } => {
+                let Some(side) = side_of(*s) else { continue };
+                let Some(call) = trace.call(*call_id) else {
+                    continue;
+                };
+                let r = match result {
+                    Some(CallResult::Error(err)) => format!(" = {}", err.name()),
+                    Some(CallResult::Bytes(n)) => format!(" = {n}"),
+                    Some(CallResult::Eof) => " = 0".into(),
+                    _ => String::new(),
+                };
+                let error = matches!(result, Some(CallResult::Error(_)));
+                let text = format!("{}(){r}", call.name());
+                notes.push(Note {
+                    side,
+                    y,
+                    text: text.clone(),
+                    step,
+                    error,
+                });
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(side),
+                    what: StepKind::Call { text, error },
+                });
+            }
+            EventKind::Return {
+                socket: Some(s),
+                result,
+                call_id,
+                ..
+            } => {
+                let Some(side) = side_of(*s) else { continue };
+                let name = trace.call(*call_id).map_or("call", |c| c.name());
+                let (text, error) = match result {
+                    CallResult::Error(err) => (format!("{name}() = {}", err.name()), true),
+                    _ => (format!("{name}() returns"), false),
+                };
+                notes.push(Note {
+                    side,
+                    y,
+                    text: text.clone(),
+                    step,
+                    error,
+                });
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(side),
+                    what: StepKind::Call { text, error },
+                });
+            }
+            EventKind::ConnectionError { socket, errno, .. } => {
+                let Some(side) = side_of(*socket) else {
+                    continue;
+                };
+                let text = errno.name().to_string();
+                notes.push(Note {
+                    side,
+                    y,
+                    text: text.clone(),
+                    step,
+                    error: true,
+                });
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(side),
+                    what: StepKind::Error { text },
+                });
+            }
+            _ => continue,
+        }
+    }
+    let end_y = y + 40.0;
+    for b in open_band.values() {
+        bands[*b].y1 = end_y;
+    }
+    for t in open_timer.values() {
+        let bar = &mut timers[*t];
+        // Still running when the drawing ends: up to its deadline if that is drawn, else to the end.
+        bar.y1 = y_of.get(&bar.deadline).copied().unwrap_or(end_y);
+    }
+
+    let head = |id: Option<SocketId>, addr: std::net::SocketAddrV4, x: f32| -> Lifeline {
+        match id.and_then(|i| trace.socket(i)) {
+            Some(s) => Lifeline {
+                x,
+                host: trace.hosts[s.host as usize].name.clone(),
+                label: s.label.clone(),
+                addr: s.local.to_string(),
+                simulated: true,
+            },
+            None => Lifeline {
+                x,
+                host: addr.ip().to_string(),
+                label: None,
+                addr: addr.to_string(),
+                simulated: false,
+            },
+        }
+    };
+    Some(LadderLayout {
+        width: WIDTH,
+        height: end_y + BOTTOM_MARGIN,
+        lifelines: [
+            head(Some(left), local, LEFT_X),
+            head(right, remote, RIGHT_X),
+        ],
+        left_socket: left,
+        right_socket: right,
+        bands,
+        arrows,
+        timers,
+        notes,
+        ticks,
+        steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_gaps_grow_with_time_and_are_bounded() {
+        let g = |ms| gap_height(Duration::from_millis(ms));
+        assert!(g(1) < g(10) && g(10) < g(100) && g(100) < g(1000));
+        assert_eq!(g(60_000), 90.0);
+        assert_eq!(gap_height(Duration::ZERO), 26.0);
+    }
+}
