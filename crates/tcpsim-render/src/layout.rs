@@ -187,8 +187,7 @@ impl LadderLayout {
     pub fn state_at(&self, side: Side, step: usize) -> Option<State> {
         self.bands
             .iter()
-            .filter(|b| b.side == side && b.step <= step)
-            .last()
+            .rfind(|b| b.side == side && b.step <= step)
             .map(|b| b.state)
     }
 

@@ -1,0 +1,169 @@
+// Browser tests of the web app: playwright-core drives Debian's Chromium against dist/ served
+// on localhost. Run by `cargo xtask test` (and `cargo xtask e2e`). Prints one line per test
+// and a closing "e2e: N passed, M failed" line; exits non-zero on any failure.
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const DIST = process.env.DIST;
+const ART = process.env.ARTIFACTS;
+await mkdir(ART, { recursive: true });
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const server = http.createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://x');
+  let file = url.pathname === '/' ? '/index.html' : url.pathname;
+  try {
+    const body = await readFile(path.join(DIST, path.normalize(file)));
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end('not found');
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+let passed = 0, failed = 0;
+const results = [];
+async function test(name, fn) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await fn(page);
+    if (errors.length) throw new Error('page errors: ' + errors.join('; '));
+    passed++;
+    console.log(`ok    ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL  ${name}\n      ${String(e.message || e).split('\n').join('\n      ')}`);
+  } finally {
+    await page.screenshot({ path: path.join(ART, name.replace(/[^a-z0-9]+/gi, '-') + '.png'), fullPage: false }).catch(() => {});
+    await context.close();
+  }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+const text = (page, id) => page.locator(`[data-testid="${id}"]`).first().innerText();
+
+async function playToEnd(page) {
+  await page.selectOption('[data-testid="speed"]', '5'); // 8x
+  const fwd = page.locator('[data-testid="step-forward"]');
+  if (!(await fwd.isDisabled())) {
+    const playLabel = await page.locator('[data-testid="play"]').getAttribute('aria-label');
+    if (playLabel === 'Play' || playLabel === '播放') await page.click('[data-testid="play"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="step-forward"]').disabled, null, { timeout: 30000 });
+  }
+}
+
+const lessons = [
+  ['handshake', 'ESTABLISHED', 'ESTABLISHED'],
+  ['four-way-close', 'CLOSED', 'CLOSED'],
+  ['simultaneous-close', 'CLOSED', 'CLOSED'],
+  ['leaked-close', 'CLOSE-WAIT', 'CLOSED'],
+];
+for (const [id, client, server] of lessons) {
+  await test(`${id} plays to the end`, async (page) => {
+    await page.goto(`${base}?scenario=${id}&step=0&lang=en`);
+    await page.waitForSelector('svg.ladder');
+    await playToEnd(page);
+    assert((await text(page, 'state-client')) === client, `client is ${await text(page, 'state-client')}, expected ${client}`);
+    assert((await text(page, 'state-server')) === server, `server is ${await text(page, 'state-server')}, expected ${server}`);
+    if (id === 'leaked-close') {
+      const ex = await text(page, 'explanation');
+      assert(ex.includes('never called close()'), `the explanation does not say the application never called close(): ${ex}`);
+    }
+  });
+}
+
+await test('first diagram drawn on the default scenario', async (page) => {
+  await page.goto(base);
+  await page.waitForSelector('svg.ladder line.lifeline', { state: 'attached' });
+  const ms = await page.evaluate(() => performance.now());
+  console.log(`      time from navigation to the first drawn diagram: ${ms.toFixed(0)} ms`);
+  assert((await text(page, 'title')).includes('handshake'), 'the default scenario is the handshake');
+});
+
+await test('an editing error is shown at its line', async (page) => {
+  await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
+  await page.waitForSelector('[data-testid="editor"]', { state: 'attached' });
+  await page.click('summary');
+  await page.waitForSelector('[data-testid="editor"]');
+  const src = await page.locator('[data-testid="editor"]').inputValue();
+  const lines = src.split('\n');
+  const n = lines.findIndex((l) => l.startsWith('call = "connect"'));
+  lines[n] = 'call = "conect"';
+  await page.fill('[data-testid="editor"]', lines.join('\n'));
+  await page.waitForSelector('[data-testid="error"]', { timeout: 5000 });
+  const err = await text(page, 'error');
+  assert(err.includes(`line ${n + 1}:`), `expected the error at line ${n + 1}: ${err}`);
+  assert(err.includes('conect'), err);
+  // The last good run stays on screen.
+  assert(await page.locator('svg.ladder').count() === 1, 'the diagram is gone');
+});
+
+await test('a shared address reopens the same scenario at the same step', async (page) => {
+  await page.goto(`${base}?scenario=four-way-close&step=0&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  for (let i = 0; i < 9; i++) await page.click('[data-testid="step-forward"]');
+  const counter = await text(page, 'step-counter');
+  const states = [await text(page, 'state-client'), await text(page, 'state-server')];
+  const shared = page.url();
+  assert(shared.includes('scenario=four-way-close') && shared.includes('step=9'), shared);
+  const other = await page.context().newPage();
+  await other.goto(shared);
+  await other.waitForSelector('svg.ladder');
+  assert((await text(other, 'step-counter')) === counter, `${await text(other, 'step-counter')} vs ${counter}`);
+  assert((await text(other, 'state-client')) === states[0] && (await text(other, 'state-server')) === states[1], 'states differ');
+  await other.close();
+});
+
+await test('the keyboard steps and plays', async (page) => {
+  await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert((await text(page, 'step-counter')).startsWith('Step 3 of'), await text(page, 'step-counter'));
+  await page.keyboard.press('ArrowLeft');
+  assert((await text(page, 'step-counter')).startsWith('Step 2 of'), await text(page, 'step-counter'));
+});
+
+await test('the Chinese interface explains in Chinese', async (page) => {
+  await page.goto(`${base}?scenario=leaked-close&step=0&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  await page.click('[data-testid="lang"]');
+  await playToEnd(page);
+  const ex = await text(page, 'explanation');
+  assert(/[\u4e00-\u9fff]/.test(ex), `not Chinese: ${ex}`);
+  assert(ex.includes('从未调用 close()'), `the leak is not explained: ${ex}`);
+  assert((await text(page, 'title')).includes('CLOSE-WAIT'), await text(page, 'title'));
+});
+
+await test('many connections: the chart of sockets per state', async (page) => {
+  await page.goto(`${base}?scenario=http-client-leak&step=0&lang=en`);
+  await page.waitForSelector('[data-testid="chart"] svg', { timeout: 20000 });
+  const chart = await page.locator('[data-testid="chart"]').innerHTML();
+  assert(chart.includes('CLOSE-WAIT'), 'no CLOSE-WAIT line in the chart');
+});
+
+await test('readable on a phone', async (page) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}?scenario=handshake&step=5&lang=zh`);
+  await page.waitForSelector('svg.ladder');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  assert(!overflow, 'the page scrolls sideways on a phone');
+});
+
+await browser.close();
+server.close();
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

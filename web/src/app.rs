@@ -1,0 +1,635 @@
+//! The page: one reducer state (scenario, source, run, step, playback, language), actions, and
+//! small components. The simulation runs once per scenario text (in `model::run`); playback only
+//! moves the step through the layout of that run.
+
+use crate::bundled;
+use crate::chart;
+use crate::ladder::Ladder;
+use crate::model::{self, Outcome, RunView};
+use crate::statediagram::StateDiagram;
+use crate::url;
+use std::rc::Rc;
+use tcpsim_core::state::State;
+use tcpsim_render::i18n::{
+    Lang, cause_text, errno_text, reason_text, state_meaning, timer_name, ui,
+};
+use tcpsim_render::layout::{Side, StepKind};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// Playback speeds, steps per second at 1x being 1.5.
+pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+
+#[derive(Clone)]
+pub struct AppState {
+    pub lang: Lang,
+    pub id: String,
+    pub source: Rc<String>,
+    /// The source differs from the bundled file.
+    pub edited: bool,
+    pub outcome: Rc<Outcome>,
+    /// The last run that worked, shown while the editor's text has errors.
+    pub last_good: Option<Rc<Outcome>>,
+    pub step: usize,
+    pub playing: bool,
+    pub speed: usize,
+    pub embed: bool,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, o: &Self) -> bool {
+        self.lang == o.lang
+            && self.id == o.id
+            && Rc::ptr_eq(&self.source, &o.source)
+            && Rc::ptr_eq(&self.outcome, &o.outcome)
+            && self.step == o.step
+            && self.playing == o.playing
+            && self.speed == o.speed
+    }
+}
+
+pub enum Action {
+    SetLang(Lang),
+    Select(String),
+    Edit(String),
+    Restore,
+    Goto(usize),
+    Forward,
+    Back,
+    TogglePlay,
+    Tick,
+    Speed(usize),
+}
+
+impl AppState {
+    pub fn view(&self) -> Option<&RunView> {
+        match &*self.outcome {
+            Outcome::Ran(v) => Some(v),
+            _ => match self.last_good.as_deref() {
+                Some(Outcome::Ran(v)) => Some(v),
+                _ => None,
+            },
+        }
+    }
+    fn shown(&self) -> Option<Rc<Outcome>> {
+        match &*self.outcome {
+            Outcome::Ran(_) => Some(self.outcome.clone()),
+            _ => self.last_good.clone(),
+        }
+    }
+    pub fn last_step(&self) -> usize {
+        self.view()
+            .map_or(0, |v| v.layout.steps.len().saturating_sub(1))
+    }
+
+    /// The initial state from the address, local storage and the browser's language.
+    pub fn initial() -> AppState {
+        let req = url::read();
+        let id = req
+            .scenario
+            .filter(|s| bundled::find(s).is_some())
+            .unwrap_or_else(|| bundled::DEFAULT.to_string());
+        let bundled_text = bundled::find(&id).map_or("", |b| b.text);
+        let source = req
+            .source
+            .or_else(|| url::saved_source(&id))
+            .unwrap_or_else(|| bundled_text.to_string());
+        let edited = source != bundled_text;
+        let outcome = model::run(&format!("{id}.toml"), &source);
+        let last_good = match &*outcome {
+            Outcome::Ran(_) => None,
+            _ => Some(model::run(&format!("{id}.toml"), bundled_text)),
+        };
+        let mut s = AppState {
+            lang: req.lang.unwrap_or_else(url::browser_lang),
+            id,
+            source: Rc::new(source),
+            edited,
+            outcome,
+            last_good,
+            step: 0,
+            playing: false,
+            speed: 2,
+            embed: req.embed,
+        };
+        match req.step {
+            Some(n) => s.step = n.min(s.last_step()),
+            // Opened without a moment to show: play from the start, unless motion is unwanted.
+            None => s.playing = !url::reduced_motion(),
+        }
+        s
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetLang(l) => s.lang = l,
+            Action::Select(id) => {
+                let Some(b) = bundled::find(&id) else {
+                    return self;
+                };
+                let source = url::saved_source(&id).unwrap_or_else(|| b.text.to_string());
+                s.edited = source != b.text;
+                s.outcome = model::run(&format!("{id}.toml"), &source);
+                s.last_good = None;
+                s.source = Rc::new(source);
+                s.id = id;
+                s.step = 0;
+                s.playing = !url::reduced_motion();
+            }
+            Action::Edit(text) => {
+                let bundled_text = bundled::find(&s.id).map_or("", |b| b.text);
+                s.edited = text != bundled_text;
+                url::save_source(&s.id, s.edited.then_some(text.as_str()));
+                if matches!(&*s.outcome, Outcome::Ran(_)) {
+                    s.last_good = Some(s.outcome.clone());
+                }
+                s.outcome = model::run(&format!("{}.toml", s.id), &text);
+                s.source = Rc::new(text);
+                s.step = s.step.min(s.last_step());
+            }
+            Action::Restore => {
+                url::save_source(&s.id, None);
+                let text = bundled::find(&s.id).map_or("", |b| b.text).to_string();
+                s.outcome = model::run(&format!("{}.toml", s.id), &text);
+                s.source = Rc::new(text);
+                s.edited = false;
+                s.step = 0;
+            }
+            Action::Goto(n) => {
+                s.step = n.min(s.last_step());
+                s.playing = false;
+            }
+            Action::Forward => {
+                s.step = (s.step + 1).min(s.last_step());
+                s.playing = false;
+            }
+            Action::Back => {
+                s.step = s.step.saturating_sub(1);
+                s.playing = false;
+            }
+            Action::TogglePlay => {
+                if !s.playing && s.step >= s.last_step() {
+                    s.step = 0;
+                }
+                s.playing = !s.playing;
+            }
+            Action::Tick => {
+                if s.step >= s.last_step() {
+                    s.playing = false;
+                } else {
+                    s.step += 1;
+                }
+            }
+            Action::Speed(i) => s.speed = i.min(SPEEDS.len() - 1),
+        }
+        Rc::new(s)
+    }
+}
+
+/// The explanation of the current step: what happened, why (with the RFC section), and what
+/// to watch next.
+pub fn explain(v: &RunView, step: usize, lang: Lang) -> (String, String, String) {
+    let l = &v.layout;
+    let Some(st) = l.steps.get(step) else {
+        return Default::default();
+    };
+    let name = |side: Side| l.lifelines[side as usize].host.clone();
+    let en = lang == Lang::En;
+    let (what, why) = match &st.what {
+        StepKind::Sent { arrow } => {
+            let a = &l.arrows[*arrow];
+            (
+                format!("{} {} {}", name(a.from), ui("sends", lang), a.label),
+                format!(
+                    "{} ({})",
+                    reason_text(a.reason, lang),
+                    source_of(a.reason.rfc_section())
+                ),
+            )
+        }
+        StepKind::Arrived { arrow } => {
+            let a = &l.arrows[*arrow];
+            let to = if a.from == Side::Left {
+                Side::Right
+            } else {
+                Side::Left
+            };
+            (
+                format!("{} {} {}", a.label, ui("arrives", lang), name(to)),
+                reason_text(a.reason, lang).to_string(),
+            )
+        }
+        StepKind::Lost { arrow } => {
+            let a = &l.arrows[*arrow];
+            (
+                format!("{} {}", a.label, ui("lost", lang)),
+                reason_text(a.reason, lang).to_string(),
+            )
+        }
+        StepKind::State { from, to, cause } => (
+            format!("{}: {from} → {to}", st.side.map_or(String::new(), name)),
+            format!(
+                "{} ({})",
+                cause_text(*cause, lang),
+                source_of(cause.rfc_section())
+            ),
+        ),
+        StepKind::Call { text, .. } => (
+            format!(
+                "{}: {} {text}",
+                st.side.map_or(String::new(), name),
+                ui("calls", lang)
+            ),
+            String::new(),
+        ),
+        StepKind::Error { text } => {
+            let errno = tcpsim_core::errno::Errno::from_name(text);
+            let msg = errno.map_or(String::new(), |e| errno_text(e, lang).to_string());
+            (
+                format!("{}: {text}", st.side.map_or(String::new(), name)),
+                msg,
+            )
+        }
+        StepKind::TimerFired { timer } => (
+            format!(
+                "{}: {} {}",
+                st.side.map_or(String::new(), name),
+                timer_name(*timer, lang),
+                ui("timer_fires", lang)
+            ),
+            String::new(),
+        ),
+    };
+    let side = st.side.unwrap_or(Side::Left);
+    let mut next = l.state_at(side, step).map_or(String::new(), |s| {
+        format!("{s}: {}", state_meaning(s, lang))
+    });
+    // The leaked close, said plainly: in CLOSE-WAIT, and the application never closes.
+    for s in [Side::Left, Side::Right] {
+        if l.state_at(s, step) == Some(State::CloseWait)
+            && l.state_at(s, l.steps.len() - 1) == Some(State::CloseWait)
+        {
+            next = format!("{}: {}", name(s), ui("never_closed", lang));
+        }
+    }
+    let _ = en;
+    (what, why, next)
+}
+
+/// "RFC 9293 §3.10.7.4" for an RFC section, the source's own name otherwise ("Linux tcp_fin_timeout").
+fn source_of(section: &str) -> String {
+    if section.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("RFC 9293 §{section}")
+    } else {
+        section.to_string()
+    }
+}
+
+/// Playback icons as SVG, so they show whatever fonts the machine has.
+fn icon(d: &'static str) -> Html {
+    html! { <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d={d} /></svg> }
+}
+const ICON_BACK: &str = "M3 2h2v12H3zM14 2v12L6 8z";
+const ICON_FWD: &str = "M11 2h2v12h-2zM2 2v12l8-6z";
+const ICON_PLAY: &str = "M4 2v12l10-6z";
+const ICON_PAUSE: &str = "M3 2h4v12H3zM9 2h4v12H9z";
+
+#[function_component]
+pub fn App() -> Html {
+    let state = use_reducer(AppState::initial);
+
+    // Playback: a timer moves the step; the simulation is not re-run.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((state.playing, state.speed), move |(playing, speed)| {
+            let interval = playing.then(|| {
+                let ms = (650.0 / SPEEDS[*speed]) as u32;
+                gloo_timers::callback::Interval::new(ms, move || dispatch.dispatch(Action::Tick))
+            });
+            move || drop(interval)
+        });
+    }
+    // The address follows the state, so a link reopens this moment.
+    {
+        let s = (*state).clone();
+        use_effect_with(
+            (s.id.clone(), s.step, s.lang, s.edited, s.source.clone()),
+            move |(id, step, lang, edited, source)| {
+                url::write(id, *step, *lang, edited.then_some(source.as_str()));
+                if let Some(doc) = web_sys::window().and_then(|w| w.document())
+                    && let Some(root) = doc.document_element()
+                {
+                    let _ =
+                        root.set_attribute("lang", if *lang == Lang::Zh { "zh-CN" } else { "en" });
+                }
+            },
+        );
+    }
+    // Keyboard: space plays or pauses, arrows step (not while typing in the editor).
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo_events::EventListener::new(&w, "keydown", move |e| {
+                    let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else {
+                        return;
+                    };
+                    let typing = e
+                        .target()
+                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                        .is_some_and(|el| {
+                            matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
+                        });
+                    if typing {
+                        return;
+                    }
+                    match e.key().as_str() {
+                        " " => {
+                            e.prevent_default();
+                            dispatch.dispatch(Action::TogglePlay)
+                        }
+                        "ArrowRight" => dispatch.dispatch(Action::Forward),
+                        "ArrowLeft" => dispatch.dispatch(Action::Back),
+                        _ => {}
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let lang = state.lang;
+    let s = &*state;
+    let dispatch = state.dispatcher();
+    let on_lang = {
+        let d = dispatch.clone();
+        Callback::from(move |_| {
+            d.dispatch(Action::SetLang(if lang == Lang::En {
+                Lang::Zh
+            } else {
+                Lang::En
+            }))
+        })
+    };
+    let on_select = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                d.dispatch(Action::Select(sel.value()));
+            }
+        })
+    };
+    let title = s.view().map_or(String::new(), |v| {
+        if lang == Lang::Zh {
+            v.title.zh.clone()
+        } else {
+            v.title.en.clone()
+        }
+    });
+    let description = s.view().map_or(String::new(), |v| {
+        if lang == Lang::Zh {
+            v.description.zh.clone()
+        } else {
+            v.description.en.clone()
+        }
+    });
+
+    let picker = html! {
+        <label class="picker">{ui("scenario", lang)}{" "}
+            <select data-testid="scenario-select" onchange={on_select} aria-label={ui("scenario", lang)}>
+                { for bundled::SCENARIOS.iter().map(|b| {
+                    let t = tcpsim_scenario::Scenario::parse("x.toml", b.text).map(|sc| if lang == Lang::Zh { sc.title.zh } else { sc.title.en }).unwrap_or_else(|_| b.id.to_string());
+                    html! { <option value={b.id} selected={b.id == s.id}>{t}</option> }
+                }) }
+            </select>
+        </label>
+    };
+
+    let main = match s.shown() {
+        Some(outcome) => match &*outcome {
+            Outcome::Ran(v) => run_panels(s, v, &dispatch),
+            _ => html! {},
+        },
+        None => match &*s.outcome {
+            Outcome::CannotShow(m) => {
+                html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
+            }
+            _ => html! {},
+        },
+    };
+    let cannot = match &*s.outcome {
+        Outcome::CannotShow(m) if s.shown().is_some() => {
+            html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
+        }
+        _ => html! {},
+    };
+    if s.embed {
+        return html! { <div class="app embed">{ main }</div> };
+    }
+    html! {
+        <div class="app">
+            <header>
+                <h1>{ui("app_title", lang)}</h1>
+                { picker }
+                <button class="lang" data-testid="lang" onclick={on_lang}>{ui("lang", lang)}</button>
+            </header>
+            <section class="intro">
+                <h2 data-testid="title">{title}</h2>
+                <p>{description}</p>
+            </section>
+            { cannot }
+            { main }
+            <Editor source={s.source.clone()} outcome={s.outcome.clone()} edited={s.edited} lang={lang} dispatch={dispatch.clone()} />
+            <footer><p>{ui("keys", lang)}</p></footer>
+        </div>
+    }
+}
+
+fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<AppState>) -> Html {
+    let lang = s.lang;
+    let l = &v.layout;
+    let step = s.step.min(l.steps.len().saturating_sub(1));
+    let last = l.steps.len().saturating_sub(1);
+    let left = l.state_at(Side::Left, step);
+    let right = l.state_at(Side::Right, step);
+    let names = [l.lifelines[0].host.clone(), l.lifelines[1].host.clone()];
+    let testid = |i: usize| {
+        if names[0] == names[1] {
+            format!(
+                "state-{}-{}",
+                names[i],
+                l.lifelines[i].label.clone().unwrap_or_default()
+            )
+        } else {
+            format!("state-{}", names[i])
+        }
+    };
+    let taken = match l.steps.get(step).map(|st| &st.what) {
+        Some(StepKind::State { from, to, cause }) => Some((*from, *to, *cause)),
+        _ => None,
+    };
+    let (what, why, next) = explain(v, step, lang);
+    let t_now = l.steps.get(step).map(|st| st.t).unwrap_or_default();
+
+    let d = dispatch.clone();
+    let on_play = Callback::from(move |_| d.dispatch(Action::TogglePlay));
+    let d = dispatch.clone();
+    let on_back = Callback::from(move |_| d.dispatch(Action::Back));
+    let d = dispatch.clone();
+    let on_fwd = Callback::from(move |_| d.dispatch(Action::Forward));
+    let d = dispatch.clone();
+    let on_scrub = Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
+            d.dispatch(Action::Goto(i.value().parse().unwrap_or(0)));
+        }
+    });
+    let d = dispatch.clone();
+    let on_speed = Callback::from(move |e: Event| {
+        if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+            d.dispatch(Action::Speed(sel.value().parse().unwrap_or(2)));
+        }
+    });
+    let ns = v.trace.netstat_at(t_now);
+    let counts = ns.counts(None);
+    let chart_svg = v.busiest.map(|h| {
+        let series = chart::series(&v.trace, h);
+        let title = format!("{} — {}", ui("chart", lang), v.trace.hosts[h as usize].name);
+        Html::from_html_unchecked(AttrValue::from(chart::svg(&series, t_now, &title)))
+    });
+    let rows: Vec<_> = ns.rows.iter().take(12).collect();
+    html! {
+        <main>
+            <div class="states" aria-live="polite">
+                <div class="endpoint left">
+                    <span class="who">{names[0].clone()}</span>
+                    <span class={classes!("state", left.map(crate::ladder::state_class))} data-testid={testid(0)}>{left.map_or("-", |s| s.rfc_name())}</span>
+                </div>
+                <div class="endpoint right">
+                    <span class="who">{names[1].clone()}</span>
+                    <span class={classes!("state", right.map(crate::ladder::state_class))} data-testid={testid(1)}>{right.map_or("-", |s| s.rfc_name())}</span>
+                </div>
+            </div>
+            <nav class="controls" aria-label="timeline">
+                <button data-testid="step-back" onclick={on_back} disabled={step == 0} title={ui("step_back", lang)} aria-label={ui("step_back", lang)}>{icon(ICON_BACK)}</button>
+                <button data-testid="play" onclick={on_play} aria-label={if s.playing { ui("pause", lang) } else { ui("play", lang) }}>{ icon(if s.playing { ICON_PAUSE } else { ICON_PLAY }) }</button>
+                <button data-testid="step-forward" onclick={on_fwd} disabled={step >= last} title={ui("step_forward", lang)} aria-label={ui("step_forward", lang)}>{icon(ICON_FWD)}</button>
+                <input type="range" data-testid="scrub" min="0" max={last.to_string()} value={step.to_string()} oninput={on_scrub} aria-label={ui("step", lang)} />
+                <span class="counter" data-testid="step-counter">{format!("{} {} {} {}", ui("step", lang), step + 1, ui("of", lang), last + 1)}</span>
+                <span class="time">{format!("{} / {}", t_now, tcpsim_core::time::Duration::from_micros(v.end.as_micros()))}</span>
+                <label>{ui("speed", lang)}{" "}
+                    <select data-testid="speed" onchange={on_speed}>
+                        { for SPEEDS.iter().enumerate().map(|(i, x)| html! { <option value={i.to_string()} selected={i == s.speed}>{format!("{x}x")}</option> }) }
+                    </select>
+                </label>
+            </nav>
+            <div class="panels">
+                <section class="ladder-panel">
+                    <h3>{ui("ladder", lang)}</h3>
+                    <Ladder view={v.clone()} step={step} lang={lang} />
+                </section>
+                <aside>
+                    <section class="explain" data-testid="explanation">
+                        <h3>{ui("explanation", lang)}</h3>
+                        <p class="what">{what}</p>
+                        if !why.is_empty() { <p class="why"><strong>{ui("why", lang)}{": "}</strong>{why}</p> }
+                        <p class="next"><strong>{ui("watch_next", lang)}{": "}</strong>{next}</p>
+                    </section>
+                    <section class="diagram">
+                        <h3>{ui("state_diagram", lang)}</h3>
+                        <StateDiagram left={left} right={right} left_name={AttrValue::from(names[0].clone())} right_name={AttrValue::from(names[1].clone())} taken={taken} lang={lang} />
+                    </section>
+                    <section class="netstat" data-testid="netstat">
+                        <h3>{ui("sockets", lang)}</h3>
+                        <p class="counts">{ for counts.iter().map(|(st, n)| html! { <span class={classes!("count", crate::ladder::state_class(*st))}>{format!("{} {n}", st.netstat_name())}</span> }) }</p>
+                        <table>
+                            <thead><tr><th>{"State"}</th><th>{"Recv-Q"}</th><th>{"Send-Q"}</th><th>{"Local"}</th><th>{"Peer"}</th></tr></thead>
+                            <tbody>
+                                { for rows.iter().map(|r| html! { <tr><td>{r.state.ss_name()}</td><td>{r.recv_q}</td><td>{r.send_q}</td><td>{r.local.to_string()}</td><td>{r.remote.map_or("*".to_string(), |a| a.to_string())}</td></tr> }) }
+                            </tbody>
+                        </table>
+                        if ns.rows.len() > rows.len() { <p class="more">{format!("… +{}", ns.rows.len() - rows.len())}</p> }
+                        if let Some(c) = chart_svg { <div class="chart" data-testid="chart">{c}</div> }
+                    </section>
+                </aside>
+            </div>
+        </main>
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct EditorProps {
+    pub source: Rc<String>,
+    pub outcome: Rc<Outcome>,
+    pub edited: bool,
+    pub lang: Lang,
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+impl PartialEq for EditorProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.source, &o.source)
+            && Rc::ptr_eq(&self.outcome, &o.outcome)
+            && self.lang == o.lang
+            && self.edited == o.edited
+    }
+}
+
+/// The scenario's TOML, editable; errors appear at their line as you type.
+#[function_component]
+pub fn Editor(p: &EditorProps) -> Html {
+    let lang = p.lang;
+    let pending = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
+    let on_input = {
+        let d = p.dispatch.clone();
+        let pending = pending.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target_dyn_into::<HtmlTextAreaElement>() {
+                let text = t.value();
+                let d = d.clone();
+                // Debounced: a large scenario is not re-run on every keystroke.
+                *pending.borrow_mut() = Some(gloo_timers::callback::Timeout::new(250, move || {
+                    d.dispatch(Action::Edit(text))
+                }));
+            }
+        })
+    };
+    let on_restore = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_| d.dispatch(Action::Restore))
+    };
+    let errors = match &*p.outcome {
+        Outcome::Invalid(list) => list.clone(),
+        _ => Vec::new(),
+    };
+    let lines = p.source.lines().count().max(1);
+    let gutter: Html = (1..=lines)
+        .map(|n| {
+            let bad = errors.iter().any(|e| e.line == n);
+            html! { <span class={classes!("ln", bad.then_some("bad"))}>{n}</span> }
+        })
+        .collect();
+    html! {
+        <section class="editor-panel">
+            <details open={!errors.is_empty() || p.edited}>
+                <summary>{ui("editor", lang)}</summary>
+                if !errors.is_empty() {
+                    <div class="errors" data-testid="error" role="alert">
+                        { for errors.iter().map(|e| html! {
+                            <p><strong>{format!("{} {}:{}", if lang == Lang::Zh { "第" } else { "line" }, e.line, e.column)}{if lang == Lang::Zh { " 行：" } else { ": " }}</strong>{e.message.clone()}
+                            if let Some(h) = &e.help { <br /><em>{h.clone()}</em> }</p>
+                        }) }
+                    </div>
+                }
+                <div class="editor-box">
+                    <pre class="gutter" aria-hidden="true">{gutter}</pre>
+                    <textarea data-testid="editor" spellcheck="false" aria-label={ui("editor", lang)} value={(*p.source).clone()} oninput={on_input} rows={lines.min(40).to_string()} />
+                </div>
+                if p.edited { <button onclick={on_restore}>{ui("reset", lang)}</button> }
+            </details>
+        </section>
+    }
+}

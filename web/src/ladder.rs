@@ -1,0 +1,168 @@
+//! The ladder diagram as SVG, drawn from the shared layout up to the current step.
+
+use crate::model::RunView;
+use std::rc::Rc;
+use tcpsim_core::state::State;
+use tcpsim_core::time::Duration;
+use tcpsim_render::i18n::{Lang, timer_name};
+use tcpsim_render::layout::{Side, TimerEnding};
+use yew::prelude::*;
+
+/// Fill colour of a state band (CSS variables, so the theme can change them).
+pub fn state_class(state: State) -> &'static str {
+    match state {
+        State::Closed => "st-closed",
+        State::Listen | State::SynSent | State::SynReceived => "st-opening",
+        State::Established => "st-established",
+        State::FinWait1 | State::FinWait2 => "st-finwait",
+        State::CloseWait => "st-closewait",
+        State::Closing | State::LastAck => "st-closing",
+        State::TimeWait => "st-timewait",
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct LadderProps {
+    pub view: Rc<RunView>,
+    pub step: usize,
+    pub lang: Lang,
+}
+
+impl PartialEq for LadderProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &o.view) && self.step == o.step && self.lang == o.lang
+    }
+}
+
+fn fmt_dur(d: Duration) -> String {
+    d.to_string()
+}
+
+#[function_component]
+pub fn Ladder(p: &LadderProps) -> Html {
+    let l = &p.view.layout;
+    let step = p.step.min(l.steps.len().saturating_sub(1));
+    let cur = l.steps.get(step);
+    let t_cur = cur.map(|s| s.t).unwrap_or_default();
+    let y_cur = cur.map_or(0.0, |s| s.y);
+    let container = use_node_ref();
+    {
+        // Keep the current step in view.
+        let container = container.clone();
+        use_effect_with((step, y_cur as i32), move |(_, y)| {
+            if let Some(el) = container.cast::<web_sys::Element>() {
+                let h = el.client_height();
+                el.set_scroll_top((*y - h / 2).max(0));
+            }
+        });
+    }
+    let first_step_at = |t| l.steps.iter().position(|s| s.t == t).unwrap_or(usize::MAX);
+    let ticks = l.ticks.iter().filter(|t| first_step_at(t.t) <= step).map(|t| {
+        let gap = t.gap.map(|g| html! { <text class="gap" x="12" y={(t.y - 10.0).to_string()}>{format!("⋯ {}", fmt_dur(g))}</text> });
+        html! { <g>{gap}<text class="tick" x="12" y={(t.y + 4.0).to_string()}>{fmt_dur(Duration::from_micros(t.t.as_micros()))}</text></g> }
+    });
+    let x_of = |s: Side| l.x(s);
+    // A state entered and left at the same moment (LISTEN just before SYN-RECEIVED) gets no
+    // band or label of its own: only states that last are drawn.
+    let bands = l.bands.iter().enumerate().filter(|(i, b)| {
+        let replaced_at_once = l.bands[i + 1..].iter().any(|n| n.side == b.side && n.y0 == b.y0 && n.step <= step);
+        b.step <= step && !replaced_at_once
+    }).map(|(_, b)| {
+        let x = x_of(b.side);
+        let y1 = if b.y1 > y_cur { y_cur.max(b.y0) + 8.0 } else { b.y1 };
+        let (tx, anchor) = if b.side == Side::Left { (x - 12.0, "end") } else { (x + 12.0, "start") };
+        html! {
+            <g>
+                <rect class={classes!("band", state_class(b.state))} x={(x - 6.0).to_string()} y={b.y0.to_string()} width="12" height={(y1 - b.y0).max(2.0).to_string()} rx="3" />
+                <text class="state-label" x={tx.to_string()} y={(b.y0 + 4.0).to_string()} text-anchor={anchor}>{b.state.rfc_name()}</text>
+            </g>
+        }
+    });
+    let timers = l.timers.iter().filter(|t| t.step <= step).map(|t| {
+        let x = if t.side == Side::Left { x_of(t.side) + 10.0 } else { x_of(t.side) - 16.0 };
+        let running = t.end_step > step;
+        let y1 = if running { y_cur.max(t.y0 + 4.0) } else { t.y1 };
+        let label = if running {
+            let left = t.deadline.saturating_since(t_cur);
+            format!("{} {}", timer_name(t.timer, p.lang), fmt_dur(left))
+        } else {
+            timer_name(t.timer, p.lang).to_string()
+        };
+        let class = classes!("timer", match t.ending {
+            TimerEnding::Fired if !running => "fired",
+            TimerEnding::Cancelled if !running => "cancelled",
+            _ => "running",
+        });
+        let (tx, anchor) = if t.side == Side::Left { (x + 9.0, "start") } else { (x - 3.0, "end") };
+        html! {
+            <g class={class}>
+                <rect x={x.to_string()} y={t.y0.to_string()} width="6" height={(y1 - t.y0).max(2.0).to_string()} rx="2" />
+                if running { <text class="timer-label" x={tx.to_string()} y={(y1 - 2.0).to_string()} text-anchor={anchor}>{label}</text> }
+            </g>
+        }
+    });
+    let arrows = l.arrows.iter().enumerate().filter(|(_, a)| a.sent_step <= step).map(|(i, a)| {
+        let done = a.end_step <= step;
+        let (x1, y1) = if done {
+            (a.x1, a.y1)
+        } else {
+            let span = a.end.as_micros().saturating_sub(a.sent.as_micros()).max(1) as f32;
+            let f = (t_cur.as_micros().saturating_sub(a.sent.as_micros()) as f32 / span).clamp(0.05, 0.95);
+            (a.x0 + (a.x1 - a.x0) * f, a.y0 + (a.y1 - a.y0) * f)
+        };
+        let mx = (a.x0 + x1) / 2.0;
+        let my = (a.y0 + y1) / 2.0 - 5.0;
+        let class = classes!(
+            "seg",
+            a.lost.then_some("lost"),
+            a.flags.rst().then_some("rst"),
+            (a.reason == tcpsim_core::segment::SendReason::Retransmit).then_some("rexmit"),
+            (!done).then_some("inflight"),
+            (step == a.sent_step || step == a.end_step).then_some("current"),
+        );
+        let marker = if done && !a.lost { "url(#arrow)" } else { "" };
+        html! {
+            <g class={class} key={i}>
+                <line x1={a.x0.to_string()} y1={a.y0.to_string()} x2={x1.to_string()} y2={y1.to_string()} marker-end={marker} />
+                if a.lost && done { <text class="cross" x={x1.to_string()} y={(y1 + 5.0).to_string()} text-anchor="middle">{"✕"}</text> }
+                <text class="seg-label" x={mx.to_string()} y={my.to_string()} text-anchor="middle">{a.label.clone()}</text>
+            </g>
+        }
+    });
+    let notes = l.notes.iter().filter(|n| n.step <= step).map(|n| {
+        let (x, anchor) = if n.side == Side::Left { (x_of(n.side) - 12.0, "end") } else { (x_of(n.side) + 12.0, "start") };
+        html! { <text class={classes!("note", n.error.then_some("error-note"))} x={x.to_string()} y={(n.y + 16.0).to_string()} text-anchor={anchor}>{n.text.clone()}</text> }
+    });
+    let heads = l.lifelines.iter().map(|ll| {
+        let name = match &ll.label {
+            Some(lab) => format!("{} · {lab}", ll.host),
+            None => ll.host.clone(),
+        };
+        html! {
+            <g class="head">
+                <text class="host" x={ll.x.to_string()} y="24" text-anchor="middle">{name}</text>
+                <text class="addr" x={ll.x.to_string()} y="42" text-anchor="middle">{ll.addr.clone()}</text>
+                <line class="lifeline" x1={ll.x.to_string()} y1="52" x2={ll.x.to_string()} y2={(l.height - 10.0).to_string()} />
+            </g>
+        }
+    });
+    let desc = format!("{} ↔ {}", l.lifelines[0].host, l.lifelines[1].host);
+    html! {
+        <div class="ladder-scroll" ref={container}>
+            <svg class="ladder" viewBox={format!("0 0 {} {}", l.width, l.height)} width={l.width.to_string()} height={l.height.to_string()} role="img" aria-label={desc}>
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
+                    </marker>
+                </defs>
+                { for heads }
+                <line class="now" x1="60" x2={(l.width - 20.0).to_string()} y1={y_cur.to_string()} y2={y_cur.to_string()} />
+                { for ticks }
+                { for bands }
+                { for timers }
+                { for arrows }
+                { for notes }
+            </svg>
+        </div>
+    }
+}

@@ -1,0 +1,124 @@
+//! Running a scenario in the page: compile, run within the page's limits, lay out. The UI only
+//! steps through what this returns; nothing here is driven by a timer.
+
+use std::rc::Rc;
+use tcpsim_core::prelude::*;
+use tcpsim_render::layout::{LadderLayout, layout};
+use tcpsim_scenario::Scenario;
+use tcpsim_scenario::model::Text;
+
+/// Limits of a run in the page, so that a hostile or huge file gets a message, not a frozen tab.
+pub const PAGE_MAX_EVENTS: u64 = 3_000_000;
+pub const PAGE_MAX_SOCKETS: u32 = 50_000;
+
+/// A scenario that ran.
+pub struct RunView {
+    pub title: Text,
+    pub description: Text,
+    pub trace: Trace,
+    pub layout: LadderLayout,
+    pub end: Instant,
+    /// The host with the most sockets, charted when there are many connections.
+    pub busiest: Option<u32>,
+}
+
+/// An error in the editor's text, at a line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+pub enum Outcome {
+    Ran(Rc<RunView>),
+    Invalid(Vec<LineError>),
+    /// The run hit a limit, or has no connection to show.
+    CannotShow(String),
+}
+
+pub fn run(name: &str, text: &str) -> Rc<Outcome> {
+    let mut scenario = match Scenario::parse(name, text) {
+        Ok(s) => s,
+        Err(errors) => {
+            let list = errors
+                .0
+                .iter()
+                .map(|e| {
+                    let (line, column) = e
+                        .span
+                        .as_ref()
+                        .map_or((1, 1), |s| e.source.line_col(s.start));
+                    LineError {
+                        line,
+                        column,
+                        message: e.message.clone(),
+                        help: e.help.clone(),
+                    }
+                })
+                .collect();
+            return Rc::new(Outcome::Invalid(list));
+        }
+    };
+    scenario.max_events = scenario.max_events.min(PAGE_MAX_EVENTS);
+    scenario.max_sockets = scenario.max_sockets.min(PAGE_MAX_SOCKETS);
+    let trace = match scenario.run() {
+        Ok(t) => t,
+        Err(e) => return Rc::new(Outcome::CannotShow(e.to_string())),
+    };
+    let Some(layout) = layout(&trace, None) else {
+        return Rc::new(Outcome::CannotShow(
+            "this run has no connection to draw".into(),
+        ));
+    };
+    // Chart the host that ends with the most open sockets, when there are many: that is where
+    // a leak piles up.
+    let open_at_end = trace.netstat_at(scenario.end());
+    let busiest = (0..trace.hosts.len() as u32)
+        .map(|h| (h, open_at_end.rows.iter().filter(|r| r.host == h).count()))
+        .max_by_key(|(h, n)| (*n, std::cmp::Reverse(*h)))
+        .filter(|(_, n)| *n > 6)
+        .map(|(h, _)| h);
+    Rc::new(Outcome::Ran(Rc::new(RunView {
+        title: scenario.title.clone(),
+        description: scenario.description.clone(),
+        end: scenario.end(),
+        trace,
+        layout,
+        busiest,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_scenario_runs_within_the_page_limits() {
+        for b in crate::bundled::SCENARIOS {
+            match &*run(b.id, b.text) {
+                Outcome::Ran(v) => assert!(!v.layout.steps.is_empty(), "{}", b.id),
+                Outcome::Invalid(e) => panic!("{}: {e:?}", b.id),
+                Outcome::CannotShow(m) => panic!("{}: {m}", b.id),
+            }
+        }
+    }
+
+    #[test]
+    fn errors_carry_their_line() {
+        let text = crate::bundled::find("handshake")
+            .unwrap()
+            .text
+            .replace("call = \"connect\"", "call = \"conect\"");
+        let Outcome::Invalid(errors) = &*run("h.toml", &text) else {
+            panic!("should not run")
+        };
+        let line = errors[0].line;
+        assert!(
+            text.lines().nth(line - 1).unwrap().contains("conect"),
+            "line {line}: {errors:?}"
+        );
+        assert!(errors[0].message.contains("conect"), "{errors:?}");
+    }
+}
