@@ -111,6 +111,18 @@ await test('an editing error is shown at its line', async (page) => {
   assert(await page.locator('svg.ladder').count() === 1, 'the diagram is gone');
 });
 
+await test('a run past the page limits gets a message, not a frozen tab', async (page) => {
+  await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
+  await page.waitForSelector('[data-testid="editor"]', { state: 'attached' });
+  await page.click('summary');
+  const src = await page.locator('[data-testid="editor"]').inputValue();
+  await page.fill('[data-testid="editor"]', src + '\n[limits]\nmax_events = 5\n');
+  await page.waitForSelector('[data-testid="too-large"]', { timeout: 5000 });
+  const msg = await text(page, 'too-large');
+  assert(msg.includes('limit'), msg);
+  assert(await page.locator('svg.ladder').count() === 1, 'the last good diagram is gone');
+});
+
 await test('a shared address reopens the same scenario at the same step', async (page) => {
   await page.goto(`${base}?scenario=four-way-close&step=0&lang=en`);
   await page.waitForSelector('svg.ladder');

@@ -401,8 +401,8 @@ pub fn App() -> Html {
     let picker = html! {
         <label class="picker">{ui("scenario", lang)}{" "}
             <select data-testid="scenario-select" onchange={on_select} aria-label={ui("scenario", lang)}>
-                { for bundled::SCENARIOS.iter().map(|b| {
-                    let t = tcpsim_scenario::Scenario::parse("x.toml", b.text).map(|sc| if lang == Lang::Zh { sc.title.zh } else { sc.title.en }).unwrap_or_else(|_| b.id.to_string());
+                { for bundled::SCENARIOS.iter().zip(bundled::titles()).map(|(b, (en, zh))| {
+                    let t = if lang == Lang::Zh { zh } else { en };
                     html! { <option value={b.id} selected={b.id == s.id}>{t}</option> }
                 }) }
             </select>
@@ -495,10 +495,9 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
     });
     let ns = v.trace.netstat_at(t_now);
     let counts = ns.counts(None);
-    let chart_svg = v.busiest.map(|h| {
-        let series = chart::series(&v.trace, h);
+    let chart_svg = v.busiest.zip(v.series.as_ref()).map(|(h, series)| {
         let title = format!("{} — {}", ui("chart", lang), v.trace.hosts[h as usize].name);
-        Html::from_html_unchecked(AttrValue::from(chart::svg(&series, t_now, &title)))
+        Html::from_html_unchecked(AttrValue::from(chart::svg(series, t_now, &title)))
     });
     let rows: Vec<_> = ns.rows.iter().take(12).collect();
     html! {

@@ -90,6 +90,28 @@ pub fn find(id: &str) -> Option<&'static Bundled> {
     SCENARIOS.iter().find(|b| b.id == id)
 }
 
+/// Only the title of a scenario file: reading it does not compile the scenario (the
+/// production-scale one expands 70 000 calls).
+#[derive(serde::Deserialize)]
+struct TitleOnly {
+    title: tcpsim_scenario::model::Text,
+}
+
+thread_local! {
+    static TITLES: Vec<(String, String)> = SCENARIOS
+        .iter()
+        .map(|b| match toml::from_str::<TitleOnly>(b.text) {
+            Ok(t) => (t.title.en, t.title.zh),
+            Err(_) => (b.id.to_string(), b.id.to_string()),
+        })
+        .collect();
+}
+
+/// (English, Chinese) titles of the bundled scenarios, in `SCENARIOS` order, read once.
+pub fn titles() -> Vec<(String, String)> {
+    TITLES.with(|t| t.clone())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -20,6 +20,8 @@ pub struct RunView {
     pub end: Instant,
     /// The host with the most sockets, charted when there are many connections.
     pub busiest: Option<u32>,
+    /// Its sockets per state over time, computed once per run.
+    pub series: Option<crate::chart::Series>,
 }
 
 /// An error in the editor's text, at a line.
@@ -80,11 +82,13 @@ pub fn run(name: &str, text: &str) -> Rc<Outcome> {
         .max_by_key(|(h, n)| (*n, std::cmp::Reverse(*h)))
         .filter(|(_, n)| *n > 6)
         .map(|(h, _)| h);
+    let series = busiest.map(|h| crate::chart::series(&trace, h));
     Rc::new(Outcome::Ran(Rc::new(RunView {
         title: scenario.title.clone(),
         description: scenario.description.clone(),
         end: scenario.end(),
         trace,
+        series,
         layout,
         busiest,
     })))

@@ -79,7 +79,7 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         html! {
             <g class="taken">
                 { line(a, b, "arc taken") }
-                <text class="taken-label" x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()} text-anchor="middle">{cause_text(cause, p.lang)}</text>
+                <text class="taken-label" x={((x1 + x2) / 2.0).clamp(150.0, 270.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()} text-anchor="middle">{cause_text(cause, p.lang)}</text>
             </g>
         }
     });

@@ -365,10 +365,12 @@ fn npm_ci() -> Result<(), String> {
     run("installing npm packages (wasm-opt, playwright-core)", c)
 }
 
-/// Debian's Chromium for the browser tests, installed with apt-get when missing.
+/// Debian's Chromium for the browser tests, installed with apt-get when missing, with a
+/// small CJK font so that the Chinese interface's screenshots show characters, not boxes.
 fn ensure_chromium() -> Result<PathBuf, String> {
     let path = PathBuf::from("/usr/bin/chromium");
-    if tool_version(&path).is_some() {
+    let font = Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
+    if tool_version(&path).is_some() && font.exists() {
         return Ok(path);
     }
     let mut update = Command::new("apt-get");
@@ -376,7 +378,13 @@ fn ensure_chromium() -> Result<PathBuf, String> {
     run("apt-get update (for Chromium)", update)?;
     let mut install = Command::new("apt-get");
     install
-        .args(["install", "-y", "chromium", "chromium-driver"])
+        .args([
+            "install",
+            "-y",
+            "chromium",
+            "chromium-driver",
+            "fonts-wqy-microhei",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive");
     run(
         "installing Chromium (Debian packages chromium, chromium-driver)",
@@ -401,7 +409,14 @@ fn build_web() -> Result<PathBuf, String> {
     let dist = root().join("dist");
     let mut c = Command::new(&tools.trunk);
     c.current_dir(root())
-        .args(["build", "--release", "--offline", "--public-url", "./", "--dist"])
+        .args([
+            "build",
+            "--release",
+            "--offline",
+            "--public-url",
+            "./",
+            "--dist",
+        ])
         .arg(&dist)
         .env("PATH", path_with_cargo_bin());
     run("trunk build --release (the web app)", c)?;

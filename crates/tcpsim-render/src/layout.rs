@@ -522,9 +522,11 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
             } => {
                 let Some(side) = side_of(*s) else { continue };
                 let name = trace.call(*call_id).map_or("call", |c| c.name());
+                // Written as C would, so it reads the same in every language.
                 let (text, error) = match result {
                     CallResult::Error(err) => (format!("{name}() = {}", err.name()), true),
-                    _ => (format!("{name}() returns"), false),
+                    CallResult::Accepted(child) => (format!("{name}() = #{child}"), false),
+                    _ => (format!("{name}() = 0"), false),
                 };
                 notes.push(Note {
                     side,
