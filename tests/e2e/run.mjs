@@ -88,8 +88,11 @@ for (const [id, client, server] of lessons) {
 await test('first diagram drawn on the default scenario', async (page) => {
   await page.goto(base);
   await page.waitForSelector('svg.ladder line.lifeline', { state: 'attached' });
-  const ms = await page.evaluate(() => performance.now());
-  console.log(`      time from navigation to the first drawn diagram: ${ms.toFixed(0)} ms`);
+  await page.waitForFunction(() => performance.getEntriesByName('tcpsim-first-frame').length > 0);
+  const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])));
+  const paint = await page.evaluate(() => Math.round(performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1));
+  console.log(`      time from navigation to the first drawn diagram (frame after the first render): ${marks['tcpsim-first-frame']} ms` +
+    ` [wasm running ${marks['tcpsim-main']} ms, first run done ${marks['tcpsim-initial-run']} ms, DOM committed ${marks['tcpsim-first-render']} ms, first contentful paint ${paint} ms]`);
   assert((await text(page, 'title')).includes('handshake'), 'the default scenario is the handshake');
 });
 

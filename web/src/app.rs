@@ -300,7 +300,20 @@ const ICON_PAUSE: &str = "M3 2h4v12H3zM9 2h4v12H9z";
 
 #[function_component]
 pub fn App() -> Html {
-    let state = use_reducer(AppState::initial);
+    let state = use_reducer(|| {
+        let s = AppState::initial();
+        crate::mark("tcpsim-initial-run");
+        s
+    });
+    use_effect_with((), |_| {
+        crate::mark("tcpsim-first-render");
+        // The next animation frame is the one that paints the first diagram.
+        if let Some(w) = web_sys::window() {
+            let cb =
+                wasm_bindgen::closure::Closure::once_into_js(|| crate::mark("tcpsim-first-frame"));
+            let _ = w.request_animation_frame(wasm_bindgen::JsCast::unchecked_ref(&cb));
+        }
+    });
 
     // Playback: a timer moves the step; the simulation is not re-run.
     {

@@ -90,26 +90,19 @@ pub fn find(id: &str) -> Option<&'static Bundled> {
     SCENARIOS.iter().find(|b| b.id == id)
 }
 
-/// Only the title of a scenario file: reading it does not compile the scenario (the
-/// production-scale one expands 70 000 calls).
-#[derive(serde::Deserialize)]
-struct TitleOnly {
-    title: tcpsim_scenario::model::Text,
-}
+include!(concat!(env!("OUT_DIR"), "/titles.rs"));
 
-thread_local! {
-    static TITLES: Vec<(String, String)> = SCENARIOS
+/// (English, Chinese) titles of the bundled scenarios, in `SCENARIOS` order.
+pub fn titles() -> Vec<(&'static str, &'static str)> {
+    SCENARIOS
         .iter()
-        .map(|b| match toml::from_str::<TitleOnly>(b.text) {
-            Ok(t) => (t.title.en, t.title.zh),
-            Err(_) => (b.id.to_string(), b.id.to_string()),
+        .map(|b| {
+            TITLES
+                .iter()
+                .find(|t| t.0 == b.id)
+                .map_or((b.id, b.id), |t| (t.1, t.2))
         })
-        .collect();
-}
-
-/// (English, Chinese) titles of the bundled scenarios, in `SCENARIOS` order, read once.
-pub fn titles() -> Vec<(String, String)> {
-    TITLES.with(|t| t.clone())
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,5 +10,13 @@ pub mod url;
 
 /// Mounts the app on the page's body.
 pub fn start() {
+    mark("tcpsim-main");
     yew::Renderer::<app::App>::new().render();
+}
+
+/// A `performance.mark`, so that tests and users can see where the page's time goes.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
 }
