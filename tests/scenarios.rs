@@ -324,3 +324,29 @@ fn cli_run_trace_netstat_and_schema() {
     assert_eq!(code, 0);
     assert!(out.contains("Examples:"));
 }
+
+#[test]
+fn broken_files_are_explained_in_chinese_too() {
+    let mut all = String::new();
+    for (name, rel) in toml_files("tests/broken") {
+        let text = std::fs::read_to_string(root().join(&rel)).unwrap();
+        let Err(errors) = Scenario::parse(&rel, &text) else {
+            panic!("{rel} should not parse")
+        };
+        for e in &errors.0 {
+            let (msg, help) = e.text(true);
+            // Every message a Chinese reader sees is in Chinese, except TOML syntax errors,
+            // which come from the TOML reader as they are.
+            let chinese = msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert!(
+                chinese || name == "toml-syntax",
+                "{name}: `{msg}` is not translated"
+            );
+            all += &format!("{}: {msg}\n", e.location());
+            if let Some(h) = help {
+                all += &format!("  {h}\n");
+            }
+        }
+    }
+    insta::assert_snapshot!("broken_all_zh", all);
+}

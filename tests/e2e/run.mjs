@@ -110,6 +110,10 @@ await test('an editing error is shown at its line', async (page) => {
   const err = await text(page, 'error');
   assert(err.includes(`line ${n + 1}:`), `expected the error at line ${n + 1}: ${err}`);
   assert(err.includes('conect'), err);
+  // In Chinese, the same error, in Chinese.
+  await page.click('[data-testid="lang"]');
+  const zh = await text(page, 'error');
+  assert(zh.includes(`第 ${n + 1}:`) && zh.includes('未知的取值 `conect`'), `not in Chinese: ${zh}`);
   // The last good run stays on screen.
   assert(await page.locator('svg.ladder').count() === 1, 'the diagram is gone');
 });

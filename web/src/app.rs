@@ -631,8 +631,8 @@ pub fn Editor(p: &EditorProps) -> Html {
                 if !errors.is_empty() {
                     <div class="errors" data-testid="error" role="alert">
                         { for errors.iter().map(|e| html! {
-                            <p><strong>{format!("{} {}:{}", if lang == Lang::Zh { "第" } else { "line" }, e.line, e.column)}{if lang == Lang::Zh { " 行：" } else { ": " }}</strong>{e.message.clone()}
-                            if let Some(h) = &e.help { <br /><em>{h.clone()}</em> }</p>
+                            <p><strong>{format!("{} {}:{}", if lang == Lang::Zh { "第" } else { "line" }, e.line, e.column)}{if lang == Lang::Zh { " 行：" } else { ": " }}</strong>{if lang == Lang::Zh { e.message_zh.clone() } else { e.message.clone() }}
+                            if let Some(h) = if lang == Lang::Zh { &e.help_zh } else { &e.help } { <br /><em>{h.clone()}</em> }</p>
                         }) }
                     </div>
                 }

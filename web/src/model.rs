@@ -31,6 +31,8 @@ pub struct LineError {
     pub column: usize,
     pub message: String,
     pub help: Option<String>,
+    pub message_zh: String,
+    pub help_zh: Option<String>,
 }
 
 pub enum Outcome {
@@ -57,6 +59,8 @@ pub fn run(name: &str, text: &str) -> Rc<Outcome> {
                         column,
                         message: e.message.clone(),
                         help: e.help.clone(),
+                        message_zh: e.message_zh.clone(),
+                        help_zh: e.help_zh.clone(),
                     }
                 })
                 .collect();

@@ -8,7 +8,7 @@ use tcpsim_core::trace::{CallResult, EventKind};
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.
-    pub fn simulator(&self) -> Result<Simulator, ScenarioError> {
+    pub fn simulator(&self) -> Result<Simulator, Box<ScenarioError>> {
         let cfg = SimConfig {
             seed: self.seed,
             default_link: LinkConfig::latency(self.default_latency),
@@ -17,7 +17,7 @@ impl Scenario {
             ..SimConfig::default()
         };
         let mut sim = Simulator::new(cfg);
-        let wrap = |e: SimError| ScenarioError::new(&self.source, None, e.to_string());
+        let wrap = |e: SimError| Box::new(ScenarioError::new(&self.source, None, e.to_string()));
         for h in &self.hosts {
             sim.add_host(h.clone()).map_err(wrap)?;
         }
@@ -32,7 +32,11 @@ impl Scenario {
         }
         for c in &self.calls {
             sim.call(c.at, c.host, c.call.clone()).map_err(|e| {
-                ScenarioError::new(&self.source, Some(c.span.clone()), e.to_string())
+                Box::new(ScenarioError::new(
+                    &self.source,
+                    Some(c.span.clone()),
+                    e.to_string(),
+                ))
             })?;
         }
         Ok(sim)
@@ -377,7 +381,7 @@ impl std::fmt::Display for CheckFailure {
 /// Why a scenario could not run to its end.
 #[derive(Debug)]
 pub enum ScenarioRunError {
-    Setup(ScenarioError),
+    Setup(Box<ScenarioError>),
     Limit(String, Box<RunError>),
 }
 

@@ -3,7 +3,7 @@
 //! reported with its place; compilation goes on after an error to report as many as it can.
 
 use crate::duration::HumanDuration;
-use crate::error::{ScenarioError, ScenarioErrors, Source};
+use crate::error::{Bi, ScenarioError, ScenarioErrors, Source};
 use crate::model::{
     self, CallName, DurationOrOff, ExpiredName, FaultActionName, OptionName, ProfileName,
     ScenarioFile, ShutdownName, Step, TcpOverrides,
@@ -140,8 +140,8 @@ fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, span: Option<Range<usize>>, msg: impl Into<String>, help: impl Into<String>) {
-        let help: String = help.into();
+    fn err(&mut self, span: Option<Range<usize>>, msg: impl Into<Bi>, help: impl Into<Bi>) {
+        let help: Bi = help.into();
         let mut e = ScenarioError::new(self.src, span, msg);
         if !help.is_empty() {
             e = e.help(help);

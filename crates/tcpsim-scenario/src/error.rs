@@ -46,25 +46,77 @@ pub struct ScenarioError {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// The message and help in Simplified Chinese (the same text where not translated).
+    pub message_zh: String,
+    pub help_zh: Option<String>,
+}
+
+/// A text in English and Simplified Chinese. A plain string is the same in both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bi {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Bi {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Bi {
+        Bi {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.en.is_empty()
+    }
+}
+
+impl From<String> for Bi {
+    /// The Chinese comes from the message templates in `zh.rs`.
+    fn from(s: String) -> Bi {
+        Bi {
+            zh: crate::zh::to_zh(&s),
+            en: s,
+        }
+    }
+}
+
+impl From<&str> for Bi {
+    fn from(s: &str) -> Bi {
+        Bi::from(s.to_string())
+    }
 }
 
 impl ScenarioError {
     pub fn new(
         source: &Source,
         span: Option<Range<usize>>,
-        message: impl Into<String>,
+        message: impl Into<Bi>,
     ) -> ScenarioError {
+        let m: Bi = message.into();
         ScenarioError {
             source: source.clone(),
             span,
-            message: message.into(),
+            message: m.en,
             help: None,
+            message_zh: m.zh,
+            help_zh: None,
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> ScenarioError {
-        self.help = Some(help.into());
+    pub fn help(mut self, help: impl Into<Bi>) -> ScenarioError {
+        let h: Bi = help.into();
+        self.help = Some(h.en);
+        self.help_zh = Some(h.zh);
         self
+    }
+
+    /// The message and help in a language.
+    pub fn text(&self, chinese: bool) -> (&str, Option<&str>) {
+        if chinese {
+            (&self.message_zh, self.help_zh.as_deref())
+        } else {
+            (&self.message, self.help.as_deref())
+        }
     }
 
     /// `file:line:column`, or just the file name when there is no place.
