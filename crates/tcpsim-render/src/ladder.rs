@@ -89,6 +89,16 @@ struct Notes {
     right: Vec<(String, Option<State>)>,
 }
 
+/// The notes of one side at one moment.
+fn side_notes(
+    notes: &mut BTreeMap<Instant, Notes>,
+    t: Instant,
+    left: bool,
+) -> &mut Vec<(String, Option<State>)> {
+    let n = notes.entry(t).or_default();
+    if left { &mut n.left } else { &mut n.right }
+}
+
 fn color_of(state: State) -> &'static str {
     match state {
         State::Established => "\x1b[32m",
@@ -192,12 +202,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             EventKind::StateChanged { socket, to, .. }
                 if *socket == left || Some(*socket) == right =>
             {
-                let n = notes.entry(e.t).or_default();
-                let side = if *socket == left {
-                    &mut n.left
-                } else {
-                    &mut n.right
-                };
+                let side = side_notes(&mut notes, e.t, *socket == left);
                 side.push((to.rfc_name().to_string(), Some(*to)));
                 times.push(e.t);
             }
@@ -226,12 +231,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
                     _ => None,
                 };
                 if let Some(text) = text {
-                    let n = notes.entry(e.t).or_default();
-                    let side = if *socket == left {
-                        &mut n.left
-                    } else {
-                        &mut n.right
-                    };
+                    let side = side_notes(&mut notes, e.t, *socket == left);
                     // A state's own timer reads best folded into the state: "TIME-WAIT 60s".
                     let own = match timer {
                         TimerKind::TimeWait => Some(State::TimeWait),
@@ -269,24 +269,14 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
                 ) {
                     continue;
                 }
-                let n = notes.entry(e.t).or_default();
-                let side = if *socket == left {
-                    &mut n.left
-                } else {
-                    &mut n.right
-                };
+                let side = side_notes(&mut notes, e.t, *socket == left);
                 side.push((format!("{}(){r}", call.name()), None));
                 times.push(e.t);
             }
             EventKind::ConnectionError { socket, errno, .. }
                 if *socket == left || Some(*socket) == right =>
             {
-                let n = notes.entry(e.t).or_default();
-                let side = if *socket == left {
-                    &mut n.left
-                } else {
-                    &mut n.right
-                };
+                let side = side_notes(&mut notes, e.t, *socket == left);
                 side.push((errno.name().to_string(), None));
                 times.push(e.t);
             }

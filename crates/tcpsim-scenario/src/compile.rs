@@ -203,10 +203,13 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses a state name, reporting at `span`.
-fn parse_state(ctx: &mut Ctx, s: &Spanned<String>) -> Option<State> {
-    match s.get_ref().parse::<State>() {
-        Ok(st) => Some(st),
+/// Parses a value written as text (a state name, flags), reporting a failure at its place.
+fn parse_spanned<T: std::str::FromStr>(ctx: &mut Ctx, s: &Spanned<String>) -> Option<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match s.get_ref().parse::<T>() {
+        Ok(v) => Some(v),
         Err(e) => {
             ctx.err(span_of(s), e.to_string(), "");
             None
@@ -214,14 +217,12 @@ fn parse_state(ctx: &mut Ctx, s: &Spanned<String>) -> Option<State> {
     }
 }
 
+fn parse_state(ctx: &mut Ctx, s: &Spanned<String>) -> Option<State> {
+    parse_spanned(ctx, s)
+}
+
 fn parse_flags(ctx: &mut Ctx, s: &Spanned<String>) -> Option<Flags> {
-    match s.get_ref().parse::<Flags>() {
-        Ok(f) => Some(f),
-        Err(e) => {
-            ctx.err(span_of(s), e.to_string(), "");
-            None
-        }
-    }
+    parse_spanned(ctx, s)
 }
 
 /// Applies overrides on top of a configuration.
