@@ -88,6 +88,37 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         rows: usize,
     },
+    /// Draw a connection for documentation: SVG (self-contained), Mermaid or PlantUML.
+    #[command(
+        after_help = "Examples:\n  tcpsim render scenarios/four-way-close.toml --svg close.svg\n  tcpsim render scenarios/leaked-close.toml --mermaid > leak.mmd\n  tcpsim render scenarios/handshake.toml --plantuml -o handshake.puml --until 21ms"
+    )]
+    Render {
+        file: PathBuf,
+        /// Write a self-contained SVG to this file.
+        #[arg(long, value_name = "OUT", group = "format")]
+        svg: Option<PathBuf>,
+        /// Print a Mermaid sequenceDiagram (renders on GitHub).
+        #[arg(long, group = "format")]
+        mermaid: bool,
+        /// Print a PlantUML sequence diagram.
+        #[arg(long, group = "format")]
+        plantuml: bool,
+        /// Write the text output to this file instead of standard output.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Draw up to this moment, e.g. 2s.
+        #[arg(long, conflicts_with = "step")]
+        until: Option<String>,
+        /// Draw up to this step (as numbered in the web app, from 1).
+        #[arg(long)]
+        step: Option<usize>,
+        /// The connection to draw, as host/socket (default: the first connection).
+        #[arg(long)]
+        socket: Option<String>,
+        /// Language of the SVG's title and description (default: from LANG).
+        #[arg(long)]
+        lang: Option<Lang>,
+    },
     /// Print the JSON Schema of scenario files (for editor completion and checking).
     Schema,
 }
@@ -110,6 +141,19 @@ fn main() -> ExitCode {
         Command::Check { files } => cmd_check(&files),
         Command::Trace { file, json: _ } => cmd_trace(&file),
         Command::Netstat { file, at, rows } => cmd_netstat(&file, at, rows),
+        Command::Render {
+            file,
+            svg,
+            mermaid,
+            plantuml,
+            output,
+            until,
+            step,
+            socket,
+            lang,
+        } => cmd_render(
+            &file, svg, mermaid, plantuml, output, until, step, socket, lang,
+        ),
         Command::Schema => {
             print!("{}", tcpsim::scenario::json_schema());
             ExitCode::SUCCESS
@@ -366,4 +410,92 @@ fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> ExitCode {
     };
     print!("{}", netstat::render(&trace, at, rows));
     ExitCode::SUCCESS
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cmd_render(
+    file: &Path,
+    svg: Option<PathBuf>,
+    mermaid: bool,
+    plantuml: bool,
+    output: Option<PathBuf>,
+    until: Option<String>,
+    step: Option<usize>,
+    socket: Option<String>,
+    lang: Option<Lang>,
+) -> ExitCode {
+    use tcpsim::render::{layout, sequence, svg as svgr};
+    if svg.is_none() && !mermaid && !plantuml {
+        eprintln!("error: say what to draw: --svg OUT, --mermaid or --plantuml");
+        return ExitCode::from(BAD_INPUT);
+    }
+    let s = match load(file) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let until = match until.map(|u| parse_time(&u, "--until")).transpose() {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
+    let trace = match run_with_progress(&s) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let sock = match socket {
+        None => None,
+        Some(spec) => match spec
+            .split_once('/')
+            .and_then(|(h, n)| trace.socket_by_label(trace.host_by_name(h)?, n))
+        {
+            Some(id) => Some(id),
+            None => {
+                eprintln!(
+                    "error: --socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
+                );
+                return ExitCode::from(BAD_INPUT);
+            }
+        },
+    };
+    let Some(l) = layout::layout(&trace, sock) else {
+        eprintln!("error: this run has no connection to draw");
+        return ExitCode::from(FAILED);
+    };
+    let last_step = match (until, step) {
+        (Some(t), _) => l.steps.iter().rposition(|st| st.t <= t),
+        (None, Some(n)) => Some(n.saturating_sub(1)),
+        _ => None,
+    };
+    let (title, desc) = match lang.unwrap_or_else(lang_from_env) {
+        Lang::En => (&s.title.en, &s.description.en),
+        Lang::Zh => (&s.title.zh, &s.description.zh),
+    };
+    let write = |path: &Path, text: &str| -> ExitCode {
+        match std::fs::write(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{}: error: cannot write: {e}", path.display());
+                ExitCode::from(FAILED)
+            }
+        }
+    };
+    if let Some(out) = svg {
+        let opts = svgr::SvgOptions {
+            until_step: last_step,
+            title: title.clone(),
+            description: desc.trim().to_string(),
+        };
+        return write(&out, &svgr::ladder_svg(&l, &opts));
+    }
+    let text = if mermaid {
+        sequence::mermaid(&l, last_step)
+    } else {
+        sequence::plantuml(&l, last_step)
+    };
+    match output {
+        Some(path) => write(&path, &text),
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+    }
 }

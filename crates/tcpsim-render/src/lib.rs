@@ -8,6 +8,8 @@
 //! - [`ladder`]: the connection as a ladder diagram for the terminal.
 //! - [`jsonl`]: the trace as JSON Lines, one event per line.
 //! - [`netstat`]: `ss -tan`-style tables and per-state counts at a moment.
+//! - [`svg`]: the ladder as a self-contained SVG document.
+//! - [`sequence`]: Mermaid and PlantUML sequence diagrams.
 
 pub mod chart;
 pub mod i18n;
@@ -15,3 +17,5 @@ pub mod jsonl;
 pub mod ladder;
 pub mod layout;
 pub mod netstat;
+pub mod sequence;
+pub mod svg;

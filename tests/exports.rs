@@ -1,0 +1,219 @@
+//! Diagrams for documentation: golden SVG, Mermaid and PlantUML for the four lessons; the SVG
+//! is well-formed XML with no script and an accessible title; the Mermaid text passes a
+//! grammar check of every statement the exporter writes.
+
+use std::path::PathBuf;
+use tcpsim::render::layout::layout;
+use tcpsim::render::sequence::{mermaid, plantuml};
+use tcpsim::render::svg::{SvgOptions, ladder_svg};
+use tcpsim::scenario::Scenario;
+
+const LESSONS: [&str; 4] = [
+    "handshake",
+    "four-way-close",
+    "simultaneous-close",
+    "leaked-close",
+];
+
+fn lesson(name: &str) -> (Scenario, tcpsim::core::trace::Trace) {
+    let rel = format!("scenarios/{name}.toml");
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&rel)).unwrap();
+    let s = Scenario::parse(&rel, &text).unwrap();
+    let t = s.run().unwrap();
+    (s, t)
+}
+
+#[test]
+fn svgs_are_golden_well_formed_and_script_free() {
+    for name in LESSONS {
+        let (s, trace) = lesson(name);
+        let l = layout(&trace, None).unwrap();
+        let svg = ladder_svg(
+            &l,
+            &SvgOptions {
+                until_step: None,
+                title: s.title.en.clone(),
+                description: s.description.en.clone(),
+            },
+        );
+        let doc =
+            roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: not XML: {e}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert!(
+            doc.descendants()
+                .all(|n| n.tag_name().name() != "script" && n.tag_name().name() != "foreignObject"),
+            "{name}"
+        );
+        assert!(
+            !svg.contains("href=\"http") && !svg.contains("@import") && !svg.contains("url(http"),
+            "{name}: external reference"
+        );
+        let title = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "title")
+            .and_then(|n| n.text())
+            .unwrap_or("");
+        assert_eq!(title, s.title.en);
+        assert!(
+            svg.contains("prefers-color-scheme:dark"),
+            "{name}: no dark theme"
+        );
+        // Every segment of the connection is drawn: one line per arrow.
+        let lines = doc
+            .descendants()
+            .filter(|n| {
+                n.tag_name().name() == "line"
+                    && n.parent()
+                        .is_some_and(|p| p.attribute("class").is_some_and(|c| c.starts_with("seg")))
+            })
+            .count();
+        assert_eq!(lines, l.arrows.len(), "{name}");
+        insta::assert_snapshot!(format!("svg_{name}"), svg);
+    }
+}
+
+#[test]
+fn an_svg_can_stop_at_a_step() {
+    let (_, trace) = lesson("handshake");
+    let l = layout(&trace, None).unwrap();
+    // The step at which the SYN leaves (before it, the client only called connect()).
+    let syn = l
+        .steps
+        .iter()
+        .position(|st| matches!(st.what, tcpsim::render::layout::StepKind::Sent { .. }))
+        .unwrap();
+    assert!(syn > 0);
+    let before = ladder_svg(
+        &l,
+        &SvgOptions {
+            until_step: Some(syn - 1),
+            ..Default::default()
+        },
+    );
+    let first = ladder_svg(
+        &l,
+        &SvgOptions {
+            until_step: Some(syn),
+            ..Default::default()
+        },
+    );
+    let all = ladder_svg(&l, &SvgOptions::default());
+    let count = |s: &str| s.matches("<line x1=").count();
+    assert_eq!(count(&before), 0);
+    assert_eq!(count(&first), 1, "only the SYN is on its way");
+    assert_eq!(count(&all), 3);
+}
+
+/// Checks one line of the Mermaid subset the exporter writes.
+fn mermaid_statement_ok(line: &str) -> bool {
+    let l = line.trim();
+    if let Some(rest) = l.strip_prefix("participant ") {
+        let mut parts = rest.splitn(3, ' ');
+        return matches!((parts.next(), parts.next(), parts.next()), (Some("L" | "R"), Some("as"), Some(name)) if !name.is_empty());
+    }
+    if let Some(rest) = l.strip_prefix("Note ") {
+        let rest = ["over ", "left of ", "right of "]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p));
+        return rest.is_some_and(|r| (r.starts_with("L: ") || r.starts_with("R: ")) && r.len() > 3);
+    }
+    for arrow in ["->>", "-x"] {
+        for (a, b) in [("L", "R"), ("R", "L")] {
+            if let Some(text) = l.strip_prefix(&format!("{a}{arrow}{b}: ")) {
+                return !text.is_empty() && !text.contains(';') && !text.contains('#');
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn mermaid_is_golden_and_grammatical() {
+    for name in LESSONS {
+        let (_, trace) = lesson(name);
+        let l = layout(&trace, None).unwrap();
+        let m = mermaid(&l, None);
+        let mut lines = m.lines();
+        assert_eq!(lines.next(), Some("sequenceDiagram"));
+        for line in lines {
+            assert!(
+                mermaid_statement_ok(line),
+                "{name}: not a statement of the grammar: `{line}`"
+            );
+        }
+        // One message per segment.
+        assert_eq!(
+            m.lines()
+                .filter(|x| x.contains("->>") || x.contains("-x"))
+                .count(),
+            l.arrows.len()
+        );
+        insta::assert_snapshot!(format!("mermaid_{name}"), m);
+    }
+    // The checker itself rejects what is not in the grammar.
+    assert!(!mermaid_statement_ok("L->>R"));
+    assert!(!mermaid_statement_ok("X->>R: hi"));
+    assert!(!mermaid_statement_ok("L->>R: a;b"));
+}
+
+#[test]
+fn plantuml_slants_by_latency_and_marks_losses() {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/lost-fin-retransmit.toml"),
+    )
+    .unwrap();
+    let s = Scenario::parse("lost-fin-retransmit.toml", &text).unwrap();
+    let trace = s.run().unwrap();
+    let l = layout(&trace, None).unwrap();
+    let p = plantuml(&l, None);
+    assert!(p.starts_with("@startuml\n") && p.ends_with("@enduml\n"));
+    assert!(p.contains("L ->x R : FIN,ACK seq=1 ack=1 (lost)"), "{p}");
+    assert!(
+        p.contains("L ->(22) R : FIN,ACK seq=1 ack=1 (retransmission)"),
+        "{p}"
+    );
+    insta::assert_snapshot!("plantuml_lost-fin-retransmit", p);
+}
+
+#[test]
+fn cli_render_writes_each_format() {
+    let dir = std::env::temp_dir().join(format!("tcpsim-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = env!("CARGO_BIN_EXE_tcpsim");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let svg = dir.join("out.svg");
+    let st = std::process::Command::new(bin)
+        .current_dir(&root)
+        .args(["render", "scenarios/handshake.toml", "--svg"])
+        .arg(&svg)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    let out = std::process::Command::new(bin)
+        .current_dir(&root)
+        .args([
+            "render",
+            "scenarios/handshake.toml",
+            "--mermaid",
+            "--until",
+            "11ms",
+        ])
+        .output()
+        .unwrap();
+    let m = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        m.contains("L->>R: SYN seq=0")
+            && m.contains("R->>L: SYN,ACK")
+            && !m.contains("ACK seq=1 ack=1"),
+        "{m}"
+    );
+    let out = std::process::Command::new(bin)
+        .current_dir(&root)
+        .args(["render", "scenarios/handshake.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "no format asked for");
+}
