@@ -119,6 +119,15 @@ enum Command {
         #[arg(long)]
         lang: Option<Lang>,
     },
+    /// Write the run's segments as a pcap file, for Wireshark and tshark.
+    #[command(
+        after_help = "Example:\n  tcpsim pcap scenarios/lost-fin-retransmit.toml -o run.pcap && tshark -r run.pcap"
+    )]
+    Pcap {
+        file: PathBuf,
+        #[arg(short = 'o', long, required = true)]
+        output: PathBuf,
+    },
     /// Print the JSON Schema of scenario files (for editor completion and checking).
     Schema,
 }
@@ -154,6 +163,23 @@ fn main() -> ExitCode {
         } => cmd_render(
             &file, svg, mermaid, plantuml, output, until, step, socket, lang,
         ),
+        Command::Pcap { file, output } => {
+            let s = match load(&file) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            let trace = match run_with_progress(&s) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
+            match std::fs::write(&output, tcpsim::render::pcap::pcap(&trace)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{}: error: cannot write: {e}", output.display());
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
         Command::Schema => {
             print!("{}", tcpsim::scenario::json_schema());
             ExitCode::SUCCESS

@@ -217,3 +217,119 @@ fn cli_render_writes_each_format() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "no format asked for");
 }
+
+/// For every bundled scenario: tshark decodes the pcap with good checksums and nothing
+/// malformed, and each frame's addresses, flags, raw seq/ack and length match the trace.
+#[test]
+fn tshark_reads_every_bundled_pcap_as_the_trace_says() {
+    use tcpsim::core::trace::EventKind;
+    let tshark = std::process::Command::new("tshark")
+        .arg("--version")
+        .output();
+    assert!(
+        tshark.is_ok_and(|o| o.status.success()),
+        "tshark is needed for this test: `apt-get install tshark` (cargo xtask test installs it)"
+    );
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("tcpsim-pcap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(root.join("scenarios"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    for name in names {
+        let rel = format!("scenarios/{name}");
+        let s = Scenario::parse(&rel, &std::fs::read_to_string(root.join(&rel)).unwrap()).unwrap();
+        let trace = s.run().unwrap();
+        let path = dir.join(name.replace(".toml", ".pcap"));
+        std::fs::write(&path, tcpsim::render::pcap::pcap(&trace)).unwrap();
+        let out = std::process::Command::new("tshark")
+            .arg("-r")
+            .arg(&path)
+            .args([
+                "-o",
+                "tcp.check_checksum:TRUE",
+                "-o",
+                "ip.check_checksum:TRUE",
+                "-T",
+                "fields",
+                "-E",
+                "separator=;",
+            ])
+            .args([
+                "-e",
+                "ip.src",
+                "-e",
+                "tcp.srcport",
+                "-e",
+                "ip.dst",
+                "-e",
+                "tcp.dstport",
+                "-e",
+                "tcp.flags",
+            ])
+            .args([
+                "-e",
+                "tcp.seq_raw",
+                "-e",
+                "tcp.ack_raw",
+                "-e",
+                "tcp.len",
+                "-e",
+                "tcp.checksum.status",
+                "-e",
+                "ip.checksum.status",
+                "-e",
+                "_ws.malformed",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.contains("Running as user") && !l.trim().is_empty())
+            .collect();
+        assert!(
+            out.status.success() && warnings.is_empty(),
+            "{name}: tshark: {stderr}"
+        );
+        let rows: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let sent: Vec<_> = trace
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::SegmentSent { seg, .. } => Some(*seg),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rows.len(), sent.len(), "{name}: frame count");
+        for (i, (row, seg)) in rows.iter().zip(&sent).enumerate() {
+            let f: Vec<&str> = row.split(';').collect();
+            let ack = if seg.flags.ack() {
+                seg.ack.0.to_string()
+            } else {
+                "0".to_string()
+            };
+            let want = [
+                seg.src.ip().to_string(),
+                seg.src.port().to_string(),
+                seg.dst.ip().to_string(),
+                seg.dst.port().to_string(),
+                format!("0x{:04x}", seg.flags.bits()),
+                seg.seq.0.to_string(),
+                ack,
+                seg.len.to_string(),
+                // Wireshark's checksum status: 0 bad, 1 good, 2 unverified.
+                "1".to_string(),
+                "1".to_string(),
+                String::new(), // not malformed
+            ];
+            assert_eq!(f, want, "{name}: frame {}", i + 1);
+        }
+    }
+}

@@ -105,6 +105,8 @@ fn test() -> Result<(), String> {
     ]);
     run("clippy", clippy)?;
 
+    // The pcap test reads every bundled scenario's capture with tshark.
+    ensure_apt("tshark", &["tshark"])?;
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--all-features"]);
     let (passed, failed) = run_tests("tests", tests)?;
@@ -621,4 +623,28 @@ fn wasm_component_tests() -> Result<u64, String> {
     let _ = chromium;
     let (passed, _) = run_tests("web component tests (wasm32, headless Chromium)", c)?;
     Ok(passed)
+}
+
+/// Installs Debian packages when `probe --version` does not run.
+fn ensure_apt(probe: &str, packages: &[&str]) -> Result<(), String> {
+    if tool_version(Path::new(probe)).is_some()
+        || Command::new(probe)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    {
+        return Ok(());
+    }
+    let mut update = Command::new("apt-get");
+    update.arg("update");
+    run(
+        &format!("apt-get update (for {})", packages.join(", ")),
+        update,
+    )?;
+    let mut install = Command::new("apt-get");
+    install
+        .args(["install", "-y"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    run(&format!("installing {}", packages.join(", ")), install)
 }

@@ -17,5 +17,6 @@ pub mod jsonl;
 pub mod ladder;
 pub mod layout;
 pub mod netstat;
+pub mod pcap;
 pub mod sequence;
 pub mod svg;
