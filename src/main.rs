@@ -97,6 +97,9 @@ enum Command {
         /// Write a self-contained SVG to this file.
         #[arg(long, value_name = "OUT", group = "format")]
         svg: Option<PathBuf>,
+        /// Write the RFC 9293 state diagram with the path each endpoint took, as SVG.
+        #[arg(long, value_name = "OUT", group = "format")]
+        state_diagram: Option<PathBuf>,
         /// Print a Mermaid sequenceDiagram (renders on GitHub).
         #[arg(long, group = "format")]
         mermaid: bool,
@@ -153,6 +156,7 @@ fn main() -> ExitCode {
         Command::Render {
             file,
             svg,
+            state_diagram,
             mermaid,
             plantuml,
             output,
@@ -161,7 +165,16 @@ fn main() -> ExitCode {
             socket,
             lang,
         } => cmd_render(
-            &file, svg, mermaid, plantuml, output, until, step, socket, lang,
+            &file,
+            svg,
+            state_diagram,
+            mermaid,
+            plantuml,
+            output,
+            until,
+            step,
+            socket,
+            lang,
         ),
         Command::Pcap { file, output } => {
             let s = match load(&file) {
@@ -442,6 +455,7 @@ fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> ExitCode {
 fn cmd_render(
     file: &Path,
     svg: Option<PathBuf>,
+    state_diagram: Option<PathBuf>,
     mermaid: bool,
     plantuml: bool,
     output: Option<PathBuf>,
@@ -451,8 +465,10 @@ fn cmd_render(
     lang: Option<Lang>,
 ) -> ExitCode {
     use tcpsim::render::{layout, sequence, svg as svgr};
-    if svg.is_none() && !mermaid && !plantuml {
-        eprintln!("error: say what to draw: --svg OUT, --mermaid or --plantuml");
+    if svg.is_none() && state_diagram.is_none() && !mermaid && !plantuml {
+        eprintln!(
+            "error: say what to draw: --svg OUT, --state-diagram OUT, --mermaid or --plantuml"
+        );
         return ExitCode::from(BAD_INPUT);
     }
     let s = match load(file) {
@@ -504,6 +520,16 @@ fn cmd_render(
             }
         }
     };
+    if let Some(out) = state_diagram {
+        let sockets: Vec<_> = [Some(l.left_socket), l.right_socket]
+            .into_iter()
+            .flatten()
+            .collect();
+        return write(
+            &out,
+            &tcpsim::render::statediagram::svg(&trace, &sockets, title),
+        );
+    }
     if let Some(out) = svg {
         let opts = svgr::SvgOptions {
             until_step: last_step,

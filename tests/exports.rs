@@ -75,6 +75,32 @@ fn svgs_are_golden_well_formed_and_script_free() {
 }
 
 #[test]
+fn the_state_diagram_svg_shows_the_path_taken() {
+    for name in LESSONS {
+        let (s, trace) = lesson(name);
+        let l = layout(&trace, None).unwrap();
+        let sockets: Vec<_> = [Some(l.left_socket), l.right_socket]
+            .into_iter()
+            .flatten()
+            .collect();
+        let svg = tcpsim::render::statediagram::svg(&trace, &sockets, &s.title.en);
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(doc.descendants().all(|n| n.tag_name().name() != "script"));
+        // One bold line per transition each endpoint took.
+        let taken: usize = sockets
+            .iter()
+            .map(|s| trace.transitions_of(*s).count())
+            .sum();
+        let bold = doc
+            .descendants()
+            .filter(|n| n.attribute("stroke-width") == Some("3"))
+            .count();
+        assert_eq!(bold, taken, "{name}");
+        insta::assert_snapshot!(format!("statediagram_{name}"), svg);
+    }
+}
+
+#[test]
 fn an_svg_can_stop_at_a_step() {
     let (_, trace) = lesson("handshake");
     let l = layout(&trace, None).unwrap();

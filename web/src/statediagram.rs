@@ -3,57 +3,8 @@
 
 use tcpsim_core::state::{Cause, State};
 use tcpsim_render::i18n::{Lang, cause_text};
+use tcpsim_render::statediagram::{ARCS, NODE_H, NODE_W, WIDTH, clipped, pos};
 use yew::prelude::*;
-
-/// Node positions, laid out like Figure 5: opening at the top, closing below.
-fn pos(s: State) -> (f32, f32) {
-    match s {
-        State::Closed => (210.0, 22.0),
-        State::Listen => (210.0, 78.0),
-        State::SynReceived => (80.0, 134.0),
-        State::SynSent => (340.0, 134.0),
-        State::Established => (210.0, 190.0),
-        State::FinWait1 => (80.0, 246.0),
-        State::CloseWait => (340.0, 246.0),
-        State::FinWait2 => (80.0, 302.0),
-        State::Closing => (210.0, 302.0),
-        State::LastAck => (340.0, 302.0),
-        State::TimeWait => (150.0, 358.0),
-    }
-}
-
-/// The arcs of Figure 5.
-const ARCS: &[(State, State)] = {
-    use State::*;
-    &[
-        (Closed, Listen),
-        (Closed, SynSent),
-        (Listen, SynReceived),
-        (Listen, SynSent),
-        (SynSent, SynReceived),
-        (SynSent, Established),
-        (SynReceived, Established),
-        (SynReceived, FinWait1),
-        (Established, FinWait1),
-        (Established, CloseWait),
-        (FinWait1, FinWait2),
-        (FinWait1, Closing),
-        (FinWait1, TimeWait),
-        (FinWait2, TimeWait),
-        (CloseWait, LastAck),
-        (Closing, TimeWait),
-    ]
-};
-
-/// The arc from `a` to `b`, cut where it leaves and enters the node boxes (112 x 26).
-fn clipped(a: State, b: State) -> ((f32, f32), (f32, f32)) {
-    let ((x1, y1), (x2, y2)) = (pos(a), pos(b));
-    let (dx, dy) = (x2 - x1, y2 - y1);
-    let len = (dx * dx + dy * dy).sqrt().max(1.0);
-    let (ux, uy) = (dx / len, dy / len);
-    let s = (57.0 / ux.abs().max(1e-3)).min(14.0 / uy.abs().max(1e-3));
-    ((x1 + ux * s, y1 + uy * s), (x2 - ux * s, y2 - uy * s))
-}
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct DiagramProps {
@@ -96,14 +47,14 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         };
         html! {
             <g class={class}>
-                <rect x={(x - 56.0).to_string()} y={(y - 13.0).to_string()} width="112" height="26" rx="13" />
+                <rect x={(x - NODE_W / 2.0).to_string()} y={(y - NODE_H / 2.0).to_string()} width={NODE_W.to_string()} height={NODE_H.to_string()} rx="13" />
                 <text x={x.to_string()} y={(y + 4.0).to_string()} text-anchor="middle">{s.rfc_name()}</text>
                 if !who.is_empty() { <text class="who" x={x.to_string()} y={(y + 24.0).to_string()} text-anchor="middle">{who}</text> }
             </g>
         }
     });
     html! {
-        <svg class="state-diagram" viewBox="0 0 420 390" role="img" aria-label="RFC 9293 state diagram">
+        <svg class="state-diagram" viewBox={format!("0 0 {WIDTH} {}", tcpsim_render::statediagram::HEIGHT)} role="img" aria-label="RFC 9293 state diagram">
             <defs>
                 <marker id="sd-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
                     <path d="M 0 0 L 10 5 L 0 10 z" />

@@ -19,4 +19,5 @@ pub mod layout;
 pub mod netstat;
 pub mod pcap;
 pub mod sequence;
+pub mod statediagram;
 pub mod svg;
