@@ -174,6 +174,30 @@ await test('many connections: the chart of sockets per state', async (page) => {
   assert(chart.includes('CLOSE-WAIT'), 'no CLOSE-WAIT line in the chart');
 });
 
+await test('the embed mode shows only the diagram and the timeline', async (page) => {
+  await page.goto(`${base}?embed&scenario=four-way-close&step=6&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  assert(await page.locator('[data-testid="editor"]').count() === 0, 'the editor is shown in embed mode');
+  assert(await page.locator('[data-testid="scenario-select"]').count() === 0, 'the picker is shown in embed mode');
+  assert(await page.locator('[data-testid="step-forward"]').count() === 1, 'no timeline in embed mode');
+  assert((await text(page, 'step-counter')).startsWith('Step 7 of'), await text(page, 'step-counter'));
+});
+
+await test('exports: SVG, Mermaid and the embed code of the current view', async (page) => {
+  await page.goto(`${base}?scenario=leaked-close&step=8&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-svg"]')]);
+  assert(svg.suggestedFilename() === 'tcpsim-leaked-close.svg', svg.suggestedFilename());
+  const svgText = await readFile(await svg.path(), 'utf8');
+  assert(svgText.startsWith('<svg') && svgText.includes('<title id="title">') && !svgText.includes('<script'), svgText.slice(0, 200));
+  const [mmd] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-mermaid"]')]);
+  const mmdText = await readFile(await mmd.path(), 'utf8');
+  assert(mmdText.startsWith('sequenceDiagram') && mmdText.includes('L->>R: SYN seq=0'), mmdText);
+  await page.click('[data-testid="embed"]');
+  const code = await page.locator('[data-testid="embed-code"]').inputValue();
+  assert(code.startsWith('<iframe src="') && code.includes('?embed&scenario=leaked-close&step=8&lang=en'), code);
+});
+
 await test('readable on a phone', async (page) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}?scenario=handshake&step=5&lang=zh`);

@@ -441,6 +441,7 @@ pub fn App() -> Html {
         _ => html! {},
     };
     if s.embed {
+        // Embedded in another page: the diagram and the timeline only.
         return html! { <div class="app embed">{ main }</div> };
     }
     html! {
@@ -538,10 +539,14 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
                     </select>
                 </label>
             </nav>
+            if s.embed {
+                <Ladder view={v.clone()} step={step} lang={lang} />
+            } else {
             <div class="panels">
                 <section class="ladder-panel">
                     <h3>{ui("ladder", lang)}</h3>
                     <Ladder view={v.clone()} step={step} lang={lang} />
+                    <Share view={v.clone()} id={s.id.clone()} step={step} lang={lang} title={if lang == Lang::Zh { v.title.zh.clone() } else { v.title.en.clone() }} />
                 </section>
                 <aside>
                     <section class="explain" data-testid="explanation">
@@ -568,7 +573,121 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
                     </section>
                 </aside>
             </div>
+            }
         </main>
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct ShareProps {
+    pub view: Rc<RunView>,
+    pub id: String,
+    pub step: usize,
+    pub lang: Lang,
+    pub title: String,
+}
+
+impl PartialEq for ShareProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &o.view)
+            && self.id == o.id
+            && self.step == o.step
+            && self.lang == o.lang
+    }
+}
+
+/// Starts a download of `text` as a file (a data URL on a temporary link).
+fn download(name: &str, mime: &str, text: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let href = format!(
+        "data:{mime};charset=utf-8,{}",
+        js_sys::encode_uri_component(text)
+            .as_string()
+            .unwrap_or_default()
+    );
+    let _ = a.set_attribute("href", &href);
+    let _ = a.set_attribute("download", name);
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&a);
+        if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a.clone()) {
+            el.click();
+        }
+        a.remove();
+    }
+}
+
+/// Export the current view (SVG, Mermaid) and share it as an embeddable page.
+#[function_component]
+pub fn Share(p: &ShareProps) -> Html {
+    let embed_code = use_state(|| None::<String>);
+    let lang = p.lang;
+    let on_svg = {
+        let p = p.clone();
+        Callback::from(move |_| {
+            let opts = tcpsim_render::svg::SvgOptions {
+                until_step: Some(p.step),
+                title: p.title.clone(),
+                description: String::new(),
+            };
+            download(
+                &format!("tcpsim-{}.svg", p.id),
+                "image/svg+xml",
+                &tcpsim_render::svg::ladder_svg(&p.view.layout, &opts),
+            );
+        })
+    };
+    let on_mermaid = {
+        let p = p.clone();
+        Callback::from(move |_| {
+            download(
+                &format!("tcpsim-{}.mmd", p.id),
+                "text/plain",
+                &tcpsim_render::sequence::mermaid(&p.view.layout, Some(p.step)),
+            );
+        })
+    };
+    let on_embed = {
+        let p = p.clone();
+        let embed_code = embed_code.clone();
+        Callback::from(move |_| {
+            let loc = web_sys::window().map(|w| w.location());
+            let base = loc
+                .as_ref()
+                .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
+                .unwrap_or_default();
+            let code = format!(
+                "<iframe src=\"{base}?embed&scenario={}&step={}&lang={}\" width=\"800\" height=\"600\" title=\"{}\" style=\"border:0\"></iframe>",
+                p.id,
+                p.step,
+                p.lang.code(),
+                p.title.replace('"', "&quot;")
+            );
+            // Copy when the browser allows it; the code is shown either way.
+            if let Some(clip) = web_sys::window()
+                .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"clipboard".into()).ok())
+                .filter(|c| !c.is_undefined())
+                && let Ok(f) = js_sys::Reflect::get(&clip, &"writeText".into())
+                && let Ok(f) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f)
+            {
+                let _ = f.call1(&clip, &code.clone().into());
+            }
+            embed_code.set(Some(code));
+        })
+    };
+    html! {
+        <div class="share">
+            <button data-testid="export-svg" onclick={on_svg}>{ui("export_svg", lang)}</button>
+            <button data-testid="export-mermaid" onclick={on_mermaid}>{ui("export_mermaid", lang)}</button>
+            <button data-testid="embed" onclick={on_embed}>{ui("embed", lang)}</button>
+            if let Some(code) = &*embed_code {
+                <textarea class="embed-code" data-testid="embed-code" readonly=true rows="3" value={code.clone()} aria-label={ui("embed", lang)} />
+            }
+        </div>
     }
 }
 

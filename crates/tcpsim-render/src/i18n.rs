@@ -248,6 +248,9 @@ pub fn ui(key: &str, lang: Lang) -> &'static str {
         "start" => ("Start", "开始"),
         "chart" => ("Sockets per state over time", "各状态套接字数量随时间变化"),
         "connection" => ("Connection", "连接"),
+        "export_svg" => ("Download SVG", "下载 SVG"),
+        "export_mermaid" => ("Download Mermaid", "下载 Mermaid"),
+        "embed" => ("Copy embed code", "复制嵌入代码"),
         _ => ("", ""),
     };
     lang.pick(en, zh)
