@@ -31,6 +31,12 @@ enum ColorChoice {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum ChartKind {
+    States,
+    Sequence,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Lang {
     En,
     Zh,
@@ -122,6 +128,27 @@ enum Command {
         #[arg(long)]
         lang: Option<Lang>,
     },
+    /// Chart a run: sockets per state over time, or a time-sequence graph of a connection.
+    #[command(
+        after_help = "Examples:\n  tcpsim chart scenarios/http-client-leak.toml --svg leak.svg\n  tcpsim chart scenarios/http-client-leak.toml --png leak.png --host client\n  tcpsim chart scenarios/lost-fin-retransmit.toml --kind sequence --svg seq.svg"
+    )]
+    Chart {
+        file: PathBuf,
+        #[arg(long, value_name = "OUT", group = "out", required = true)]
+        svg: Option<PathBuf>,
+        #[arg(long, value_name = "OUT", group = "out", required = true)]
+        png: Option<PathBuf>,
+        /// `states`: sockets per state over time on a host; `sequence`: sequence numbers
+        /// against time for the data one endpoint sends (tcptrace style).
+        #[arg(long, value_enum, default_value_t = ChartKind::States)]
+        kind: ChartKind,
+        /// The host to count (default: the one with the most open sockets at the end).
+        #[arg(long)]
+        host: Option<String>,
+        /// For `sequence`: the sending endpoint, as host/socket (default: the first connection).
+        #[arg(long)]
+        socket: Option<String>,
+    },
     /// Write the run's segments as a pcap file, for Wireshark and tshark.
     #[command(
         after_help = "Example:\n  tcpsim pcap scenarios/lost-fin-retransmit.toml -o run.pcap && tshark -r run.pcap"
@@ -176,6 +203,14 @@ fn main() -> ExitCode {
             socket,
             lang,
         ),
+        Command::Chart {
+            file,
+            svg,
+            png,
+            kind,
+            host,
+            socket,
+        } => cmd_chart(&file, svg, png, kind, host, socket),
         Command::Pcap { file, output } => {
             let s = match load(&file) {
                 Ok(s) => s,
@@ -548,6 +583,112 @@ fn cmd_render(
         None => {
             print!("{text}");
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// A chart drawn (or why it could not be).
+type Drawn<T> = Result<T, String>;
+
+fn cmd_chart(
+    file: &Path,
+    svg: Option<PathBuf>,
+    png: Option<PathBuf>,
+    kind: ChartKind,
+    host: Option<String>,
+    socket: Option<String>,
+) -> ExitCode {
+    use tcpsim::render::{layout, plot};
+    let s = match load(file) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let trace = match run_with_progress(&s) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let size = (800, 450);
+    let (text, bytes): (Option<Drawn<String>>, Option<Drawn<Vec<u8>>>) = match kind {
+        ChartKind::States => {
+            let h = match host {
+                Some(name) => match trace.host_by_name(&name) {
+                    Some(h) => h,
+                    None => {
+                        eprintln!(
+                            "error: --host {name}: no such host; the hosts are {}",
+                            trace
+                                .hosts
+                                .iter()
+                                .map(|h| h.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        return ExitCode::from(BAD_INPUT);
+                    }
+                },
+                None => {
+                    let end = trace.netstat_at(s.end());
+                    (0..trace.hosts.len() as u32)
+                        .max_by_key(|h| {
+                            (
+                                end.rows.iter().filter(|r| r.host == *h).count(),
+                                std::cmp::Reverse(*h),
+                            )
+                        })
+                        .unwrap_or(0)
+                }
+            };
+            let series = plot::state_series(&trace, h);
+            let title = format!("sockets per state on {}", trace.hosts[h as usize].name);
+            (
+                svg.as_ref()
+                    .map(|_| plot::states_svg(&series, None, &title, size)),
+                png.as_ref()
+                    .map(|_| plot::png::states_png(&series, &title, size)),
+            )
+        }
+        ChartKind::Sequence => {
+            let sock = socket.and_then(|spec| {
+                spec.split_once('/')
+                    .and_then(|(h, n)| trace.socket_by_label(trace.host_by_name(h)?, n))
+            });
+            let Some(l) = layout::layout(&trace, sock) else {
+                eprintln!("error: this run has no connection to chart");
+                return ExitCode::from(FAILED);
+            };
+            let g = plot::seq_graph(&trace, &l);
+            if g.sent.is_empty() && g.retransmitted.is_empty() {
+                eprintln!(
+                    "error: {} sends no data on this connection: a time-sequence graph needs data (try --socket)",
+                    l.lifelines[0].host
+                );
+                return ExitCode::from(BAD_INPUT);
+            }
+            let title = format!(
+                "time-sequence graph: {} to {}",
+                l.lifelines[0].host, l.lifelines[1].host
+            );
+            (
+                svg.as_ref().map(|_| plot::seq_svg(&g, &title, size)),
+                png.as_ref().map(|_| plot::png::seq_png(&g, &title, size)),
+            )
+        }
+    };
+    let result = match (svg, text, png, bytes) {
+        (Some(path), Some(t), _, _) => {
+            t.and_then(|t| std::fs::write(&path, t).map_err(|e| format!("{}: {e}", path.display())))
+        }
+        (_, _, Some(path), Some(Ok(b))) => {
+            std::fs::write(&path, b).map_err(|e| format!("{}: {e}", path.display()))
+        }
+        (_, _, _, Some(Err(e))) => Err(e),
+        _ => Err("say where to write: --svg OUT or --png OUT".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(FAILED)
         }
     }
 }

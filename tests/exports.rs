@@ -359,3 +359,97 @@ fn tshark_reads_every_bundled_pcap_as_the_trace_says() {
         }
     }
 }
+
+#[test]
+fn charts_draw_states_over_time_and_time_sequence_graphs() {
+    let dir = std::env::temp_dir().join(format!("tcpsim-chart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = env!("CARGO_BIN_EXE_tcpsim");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .current_dir(&root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let svg = dir.join("leak.svg");
+    let out = run(&[
+        "chart",
+        "scenarios/http-client-leak.toml",
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert!(text.contains("sockets per state on client") && text.contains("CLOSE-WAIT"));
+    assert!(
+        doc.descendants()
+            .filter(|n| n.tag_name().name() == "polyline")
+            .count()
+            >= 2
+    );
+
+    let png = dir.join("leak.png");
+    let out = run(&[
+        "chart",
+        "scenarios/http-client-leak.toml",
+        "--png",
+        png.to_str().unwrap(),
+        "--host",
+        "server",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        u32::from_be_bytes(bytes[16..20].try_into().unwrap()),
+        800,
+        "width"
+    );
+
+    let seq = dir.join("seq.svg");
+    let out = run(&[
+        "chart",
+        "scenarios/half-close.toml",
+        "--kind",
+        "sequence",
+        "--socket",
+        "server/conn",
+        "--svg",
+        seq.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&seq).unwrap();
+    assert!(
+        text.contains("time-sequence graph: server to client") && text.contains("<circle"),
+        "{}",
+        &text[..300.min(text.len())]
+    );
+
+    // A connection without data gets a clear refusal, not an empty chart.
+    let out = run(&[
+        "chart",
+        "scenarios/handshake.toml",
+        "--kind",
+        "sequence",
+        "--svg",
+        seq.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs data"));
+}

@@ -105,8 +105,12 @@ fn test() -> Result<(), String> {
     ]);
     run("clippy", clippy)?;
 
-    // The pcap test reads every bundled scenario's capture with tshark.
+    // The pcap test reads every bundled scenario's capture with tshark; chart tests draw text
+    // with DejaVu Sans.
     ensure_apt("tshark", &["tshark"])?;
+    if !Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists() {
+        ensure_apt("/nonexistent/fonts-probe", &["fonts-dejavu-core"])?;
+    }
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--all-features"]);
     let (passed, failed) = run_tests("tests", tests)?;

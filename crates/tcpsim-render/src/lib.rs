@@ -18,6 +18,7 @@ pub mod ladder;
 pub mod layout;
 pub mod netstat;
 pub mod pcap;
+pub mod plot;
 pub mod sequence;
 pub mod statediagram;
 pub mod svg;
