@@ -198,6 +198,38 @@ await test('exports: SVG, Mermaid and the embed code of the current view', async
   assert(code.startsWith('<iframe src="') && code.includes('?embed&scenario=leaked-close&step=8&lang=en'), code);
 });
 
+await test('playback advances; frames per second while playing are reported', async (page) => {
+  await page.goto(`${base}?scenario=http-client-leak&step=0&lang=en`);
+  await page.waitForSelector('[data-testid="chart"] svg', { timeout: 20000 });
+  await page.selectOption('[data-testid="speed"]', '5'); // 8x
+  const before = await text(page, 'step-counter');
+  await page.click('[data-testid="play"]');
+  const frames = await page.evaluate(() => new Promise((resolve) => {
+    const times = [];
+    const start = performance.now();
+    function tick(t) {
+      times.push(t);
+      if (t - start < 2000) requestAnimationFrame(tick); else resolve(times);
+    }
+    requestAnimationFrame(tick);
+  }));
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]);
+  const fps = (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000);
+  const worst = Math.max(...gaps);
+  console.log(`      playing http-client-leak at 8x: ${fps.toFixed(1)} frames/s, longest frame ${worst.toFixed(0)} ms`);
+  const after = await text(page, 'step-counter');
+  assert(after !== before, `playback did not advance: ${after}`);
+});
+
+await test('the production-scale leak (10 000 connections, 1 h) runs in the page', async (page) => {
+  await page.goto(`${base}?scenario=http-client-leak-production&step=0&lang=en`);
+  await page.waitForSelector('[data-testid="chart"] svg', { timeout: 30000 });
+  const ms = await page.evaluate(() => Math.round(performance.getEntriesByName('run http-client-leak-production.toml')[0]?.duration ?? -1));
+  console.log(`      http-client-leak-production (parse, compile, run, lay out) in the page: ${ms} ms`);
+  assert(ms > 0, 'no measure of the run');
+  assert((await page.locator('[data-testid="chart"]').innerHTML()).includes('CLOSE-WAIT'), 'no CLOSE-WAIT in the chart');
+});
+
 await test('readable on a phone', async (page) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}?scenario=handshake&step=5&lang=zh`);

@@ -42,7 +42,21 @@ pub enum Outcome {
     CannotShow(String),
 }
 
+/// Runs a scenario, leaving a `performance.measure` named "run <file>" for tests and users.
 pub fn run(name: &str, text: &str) -> Rc<Outcome> {
+    let perf = web_sys::window().and_then(|w| w.performance());
+    let start = format!("run-start {name}");
+    if let Some(p) = &perf {
+        let _ = p.mark(&start);
+    }
+    let out = run_unmeasured(name, text);
+    if let Some(p) = &perf {
+        let _ = p.measure_with_start_mark(&format!("run {name}"), &start);
+    }
+    out
+}
+
+fn run_unmeasured(name: &str, text: &str) -> Rc<Outcome> {
     let mut scenario = match Scenario::parse(name, text) {
         Ok(s) => s,
         Err(errors) => {
