@@ -42,9 +42,13 @@ pub enum Outcome {
     CannotShow(String),
 }
 
-/// Runs a scenario, leaving a `performance.measure` named "run <file>" for tests and users.
+/// Runs a scenario, leaving a `performance.measure` named "run <file>" for tests and users (in
+/// the browser; natively there is no `window`).
 pub fn run(name: &str, text: &str) -> Rc<Outcome> {
+    #[cfg(target_arch = "wasm32")]
     let perf = web_sys::window().and_then(|w| w.performance());
+    #[cfg(not(target_arch = "wasm32"))]
+    let perf: Option<web_sys::Performance> = None;
     let start = format!("run-start {name}");
     if let Some(p) = &perf {
         let _ = p.mark(&start);
