@@ -198,7 +198,6 @@ pub fn explain(v: &RunView, step: usize, lang: Lang) -> (String, String, String)
         return Default::default();
     };
     let name = |side: Side| l.lifelines[side as usize].host.clone();
-    let en = lang == Lang::En;
     let (what, why) = match &st.what {
         StepKind::Sent { arrow } => {
             let a = &l.arrows[*arrow];
@@ -276,7 +275,6 @@ pub fn explain(v: &RunView, step: usize, lang: Lang) -> (String, String, String)
             next = format!("{}: {}", name(s), ui("never_closed", lang));
         }
     }
-    let _ = en;
     (what, why, next)
 }
 

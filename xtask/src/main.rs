@@ -598,7 +598,8 @@ fn e2e_count() -> Result<u64, String> {
 /// The web app's component tests, compiled to wasm32 and run in headless Chromium by
 /// wasm-bindgen-test-runner through chromedriver (web/webdriver.json holds the browser flags).
 fn wasm_component_tests() -> Result<u64, String> {
-    let chromium = ensure_chromium()?;
+    // chromedriver drives the Chromium named in web/webdriver.json.
+    ensure_chromium()?;
     let driver = PathBuf::from("/usr/bin/chromedriver");
     if tool_version(&driver).is_none() {
         return Err("chromedriver is missing: install the Debian package chromium-driver".into());
@@ -624,7 +625,6 @@ fn wasm_component_tests() -> Result<u64, String> {
     .env("CHROMEDRIVER", &driver)
     .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
     .env("PATH", path_with_cargo_bin());
-    let _ = chromium;
     let (passed, _) = run_tests("web component tests (wasm32, headless Chromium)", c)?;
     Ok(passed)
 }

@@ -120,26 +120,11 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     };
     let right = peer_of(trace, left);
     let until = opts.until.unwrap_or(Instant::MAX);
-    let (Some(linfo), rinfo) = (trace.socket(left), right.and_then(|r| trace.socket(r))) else {
+    let Some(linfo) = trace.socket(left) else {
         return "This run has no connection to draw.\n".to_string();
     };
     let local = linfo.local;
     let remote = linfo.remote.unwrap_or(local);
-    let name = |id: Option<SocketId>, fallback: String| -> String {
-        match id.and_then(|i| trace.socket(i)) {
-            Some(s) => format!(
-                "{} {}{}",
-                trace.hosts[s.host as usize].name,
-                s.local,
-                s.label
-                    .as_ref()
-                    .map(|l| format!(" {l}"))
-                    .unwrap_or_default()
-            ),
-            None => fallback,
-        }
-    };
-
     // Initial sequence numbers, for relative numbering: each side's first SYN.
     let mut iss: BTreeMap<bool, SeqNum> = BTreeMap::new();
     let mut arrows: BTreeMap<u64, Arrow> = BTreeMap::new();
@@ -395,7 +380,6 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     let blank = " ".repeat(lane);
     let _ = writeln!(out, "{:>10}  {:>SIDE$} |{blank}| {}", "", clip(&l1), r1);
     let _ = writeln!(out, "{:>10}  {:>SIDE$} |{blank}| {}", "time", clip(&l2), r2);
-    let _ = (name, rinfo);
     let side_text = |items: &[(String, Option<State>)], color: bool, right_align: bool| -> String {
         let plain: String = items
             .iter()
