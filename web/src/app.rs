@@ -264,9 +264,9 @@ pub fn explain(v: &RunView, step: usize, lang: Lang) -> (String, String, String)
         ),
     };
     let side = st.side.unwrap_or(Side::Left);
-    let mut next = l.state_at(side, step).map_or(String::new(), |s| {
-        format!("{s}: {}", state_meaning(s, lang))
-    });
+    // Before its first transition a socket is CLOSED (RFC 9293: no TCB yet).
+    let now = l.state_at(side, step).unwrap_or(State::Closed);
+    let mut next = format!("{now}: {}", state_meaning(now, lang));
     // The leaked close, said plainly: in CLOSE-WAIT, and the application never closes.
     for s in [Side::Left, Side::Right] {
         if l.state_at(s, step) == Some(State::CloseWait)
@@ -466,8 +466,9 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
     let l = &v.layout;
     let step = s.step.min(l.steps.len().saturating_sub(1));
     let last = l.steps.len().saturating_sub(1);
-    let left = l.state_at(Side::Left, step);
-    let right = l.state_at(Side::Right, step);
+    // Before its first transition a socket is CLOSED (RFC 9293: no TCB yet).
+    let left = Some(l.state_at(Side::Left, step).unwrap_or(State::Closed));
+    let right = Some(l.state_at(Side::Right, step).unwrap_or(State::Closed));
     let names = [l.lifelines[0].host.clone(), l.lifelines[1].host.clone()];
     let testid = |i: usize| {
         if names[0] == names[1] {
