@@ -12,14 +12,14 @@
 //! lifeline on the row of its arrival. Lost segments stop halfway at an `x`. Sequence numbers
 //! are relative to each side's initial sequence number, as Wireshark shows them.
 
+use crate::layout::{Side, StepKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use tcpsim_core::endpoint::TimerKind;
-use tcpsim_core::segment::{Segment, SendReason};
-use tcpsim_core::seq::SeqNum;
+use tcpsim_core::segment::SendReason;
 use tcpsim_core::state::State;
 use tcpsim_core::time::Instant;
-use tcpsim_core::trace::{CallResult, EventKind, SocketId, TimerChange, Trace};
+use tcpsim_core::trace::{SocketId, Trace};
 
 /// How to draw.
 #[derive(Clone, Debug)]
@@ -48,7 +48,7 @@ impl Default for LadderOptions {
     }
 }
 
-const SIDE: usize = 24;
+const SIDE: usize = 28;
 
 /// The first connection of the run: the first socket with a peer address that was opened by
 /// connect() (else any connection).
@@ -80,7 +80,6 @@ struct Arrow {
     sent: Instant,
     end: Option<Instant>,
     label: String,
-    reason: SendReason,
 }
 
 #[derive(Default)]
@@ -125,148 +124,82 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     };
     let local = linfo.local;
     let remote = linfo.remote.unwrap_or(local);
-    // Initial sequence numbers, for relative numbering: each side's first SYN.
-    let mut iss: BTreeMap<bool, SeqNum> = BTreeMap::new();
+    // Everything drawn comes from the shared layout; this view only places it on rows.
+    let Some(l) = crate::layout::layout(trace, Some(left)) else {
+        return "This run has no connection to draw.\n".to_string();
+    };
     let mut arrows: BTreeMap<u64, Arrow> = BTreeMap::new();
     let mut notes: BTreeMap<Instant, Notes> = BTreeMap::new();
-    let is_ours = |seg: &Segment| {
-        (seg.src == local && seg.dst == remote) || (seg.src == remote && seg.dst == local)
-    };
     let mut times: Vec<Instant> = Vec::new();
-    for e in trace.events.iter().take_while(|e| e.t <= until) {
-        match &e.kind {
-            EventKind::SegmentSent {
-                id, seg, reason, ..
-            } if is_ours(seg) => {
-                let from_left = seg.src == local;
-                if seg.flags.syn() {
-                    iss.entry(from_left).or_insert(seg.seq);
-                }
-                let rel =
-                    |v: SeqNum, side: bool| iss.get(&side).map_or(v.0, |i| v.0.wrapping_sub(i.0));
-                let mut label = format!("{} seq={}", seg.flags, rel(seg.seq, from_left));
-                if seg.flags.ack() {
-                    let _ = write!(label, " ack={}", rel(seg.ack, !from_left));
-                }
-                if seg.len > 0 {
-                    let _ = write!(label, " len={}", seg.len);
-                }
-                if *reason == SendReason::Retransmit {
-                    label.push_str(" (rexmit)");
-                }
-                arrows.insert(
-                    *id,
-                    Arrow {
-                        from_left,
-                        sent: e.t,
-                        end: None,
-                        label,
-                        reason: *reason,
-                    },
-                );
-                times.push(e.t);
-            }
-            EventKind::SegmentDuplicated { id, copy, .. } => {
-                if let Some(a) = arrows.get(id) {
-                    let dup = Arrow {
-                        from_left: a.from_left,
-                        sent: a.sent,
-                        end: None,
-                        label: format!("{} (dup)", a.label),
-                        reason: a.reason,
-                    };
-                    arrows.insert(*copy, dup);
-                }
-            }
-            EventKind::SegmentDelivered { id, .. } => {
-                if let Some(a) = arrows.get_mut(id) {
-                    a.end = Some(e.t);
-                    times.push(e.t);
-                }
-            }
-            EventKind::StateChanged { socket, to, .. }
-                if *socket == left || Some(*socket) == right =>
-            {
-                let side = side_notes(&mut notes, e.t, *socket == left);
-                side.push((to.rfc_name().to_string(), Some(*to)));
-                times.push(e.t);
-            }
-            EventKind::Timer {
-                socket,
-                timer,
-                change,
-                deadline,
-                ..
-            } if *socket == left || Some(*socket) == right => {
-                let text = match (change, timer) {
-                    (TimerChange::Fired, TimerKind::TimeWait | TimerKind::FinWait2) => None,
-                    (TimerChange::Fired, t) => Some(format!("{} timer fired", t.name())),
-                    (
-                        TimerChange::Armed,
-                        TimerKind::TimeWait | TimerKind::FinWait2 | TimerKind::Keepalive,
-                    ) => deadline.map(|d| {
-                        format!(
-                            "{} timer {}",
-                            timer.name(),
-                            tcpsim_core::time::Duration::from_micros(
-                                d.as_micros() - e.t.as_micros()
-                            )
-                        )
-                    }),
-                    _ => None,
-                };
-                if let Some(text) = text {
-                    let side = side_notes(&mut notes, e.t, *socket == left);
-                    // A state's own timer reads best folded into the state: "TIME-WAIT 60s".
-                    let own = match timer {
-                        TimerKind::TimeWait => Some(State::TimeWait),
-                        TimerKind::FinWait2 => Some(State::FinWait2),
-                        _ => None,
-                    };
-                    match side.last_mut() {
-                        Some((t, Some(st))) if own == Some(*st) => {
-                            let d = text.rsplit(' ').next().unwrap_or_default().to_string();
-                            *t = format!("{t} {d}");
-                        }
-                        _ => side.push((text, None)),
-                    }
-                    times.push(e.t);
-                }
-            }
-            EventKind::Call {
-                socket: Some(socket),
-                call_id,
-                result,
-                ..
-            } if *socket == left || Some(*socket) == right => {
-                let Some(call) = trace.call(*call_id) else {
-                    continue;
-                };
-                let r = match result {
-                    Some(CallResult::Error(e)) => format!(" = {}", e.name()),
-                    Some(CallResult::Bytes(n)) => format!(" = {n}"),
-                    Some(CallResult::Eof) => " = 0".to_string(),
-                    _ => String::new(),
-                };
-                if matches!(
-                    call,
-                    tcpsim_core::sim::Call::Listen { .. } | tcpsim_core::sim::Call::Accept { .. }
-                ) {
-                    continue;
-                }
-                let side = side_notes(&mut notes, e.t, *socket == left);
-                side.push((format!("{}(){r}", call.name()), None));
-                times.push(e.t);
-            }
-            EventKind::ConnectionError { socket, errno, .. }
-                if *socket == left || Some(*socket) == right =>
-            {
-                let side = side_notes(&mut notes, e.t, *socket == left);
-                side.push((errno.name().to_string(), None));
-                times.push(e.t);
-            }
-            _ => {}
+    for (i, a) in l.arrows.iter().enumerate().filter(|(_, a)| a.sent <= until) {
+        let mut label = a.label.clone();
+        if a.reason == SendReason::Retransmit {
+            label.push_str(" (rexmit)");
         }
+        // Delivered (a step of its own), lost, or still in flight when the drawing ends.
+        let arrived = !a.lost && a.end_step > a.sent_step && a.end <= until;
+        arrows.insert(
+            i as u64,
+            Arrow {
+                from_left: a.from == Side::Left,
+                sent: a.sent,
+                end: arrived.then_some(a.end),
+                label,
+            },
+        );
+        times.push(a.sent);
+        if arrived {
+            times.push(a.end);
+        }
+    }
+    // Notes in the order things happened: states, calls, errors, timers that fired, and the
+    // timers a state starts (folded into it: "TIME-WAIT 1min").
+    let mut folded = vec![false; l.timers.len()];
+    for st in l.steps.iter().take_while(|st| st.t <= until) {
+        let Some(side) = st.side else { continue };
+        let on_left = side == Side::Left;
+        let text = match &st.what {
+            StepKind::State { to, .. } => Some((to.rfc_name().to_string(), Some(*to))),
+            StepKind::Call { text, .. } => Some((text.clone(), None)),
+            StepKind::Error { text } => Some((text.clone(), None)),
+            StepKind::TimerFired { timer }
+                if !matches!(timer, TimerKind::TimeWait | TimerKind::FinWait2) =>
+            {
+                Some((format!("{} timer fired", timer.name()), None))
+            }
+            _ => None,
+        };
+        let Some(text) = text else { continue };
+        side_notes(&mut notes, st.t, on_left).push(text);
+        times.push(st.t);
+        for (k, bar) in l.timers.iter().enumerate() {
+            let shown = matches!(
+                bar.timer,
+                TimerKind::TimeWait | TimerKind::FinWait2 | TimerKind::Keepalive
+            );
+            if folded[k] || !shown || bar.side != side || bar.armed != st.t {
+                continue;
+            }
+            folded[k] = true;
+            let d = tcpsim_core::time::Duration::from_micros(
+                bar.deadline.as_micros() - bar.armed.as_micros(),
+            );
+            let own = match bar.timer {
+                TimerKind::TimeWait => Some(State::TimeWait),
+                TimerKind::FinWait2 => Some(State::FinWait2),
+                _ => None,
+            };
+            let side_list = side_notes(&mut notes, st.t, on_left);
+            match side_list.last_mut() {
+                Some((t, Some(s))) if own == Some(*s) => *t = format!("{t} {d}"),
+                _ => side_list.push((format!("{} timer {d}", bar.timer.name()), None)),
+            }
+        }
+    }
+    // The state comes first on each side, so a long row never hides it.
+    for n in notes.values_mut() {
+        n.left.sort_by_key(|(_, st)| st.is_none());
+        n.right.sort_by_key(|(_, st)| st.is_none());
     }
     times.sort();
     times.dedup();
