@@ -212,12 +212,8 @@ fn main() -> ExitCode {
             socket,
         } => cmd_chart(&file, svg, png, kind, host, socket),
         Command::Pcap { file, output } => {
-            let s = match load(&file) {
-                Ok(s) => s,
-                Err(c) => return c,
-            };
-            let trace = match run_with_progress(&s) {
-                Ok(t) => t,
+            let (_, trace) = match load_and_run(&file) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             match std::fs::write(&output, tcpsim::render::pcap::pcap(&trace)) {
@@ -267,6 +263,33 @@ fn parse_time(s: &str, what: &str) -> Result<Instant, ExitCode> {
             eprintln!("error: {what}: {e}");
             ExitCode::from(BAD_INPUT)
         })
+}
+
+/// Loads a scenario file and runs it (with progress), or says why not.
+fn load_and_run(file: &Path) -> Result<(Scenario, Trace), ExitCode> {
+    let s = load(file)?;
+    let trace = run_with_progress(&s)?;
+    Ok((s, trace))
+}
+
+/// `--socket host/name` to the socket it names in the run.
+fn resolve_socket(
+    trace: &Trace,
+    spec: Option<String>,
+) -> Result<Option<tcpsim::core::trace::SocketId>, ExitCode> {
+    let Some(spec) = spec else { return Ok(None) };
+    match spec
+        .split_once('/')
+        .and_then(|(h, n)| trace.socket_by_label(trace.host_by_name(h)?, n))
+    {
+        Some(id) => Ok(Some(id)),
+        None => {
+            eprintln!(
+                "error: --socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
+            );
+            Err(ExitCode::from(BAD_INPUT))
+        }
+    }
 }
 
 /// Runs with a progress line on standard error when the run takes over a second.
@@ -329,33 +352,17 @@ fn cmd_run(
     lang: Option<Lang>,
     color: ColorChoice,
 ) -> ExitCode {
-    let s = match load(file) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
     let until = match until.map(|u| parse_time(&u, "--until")).transpose() {
         Ok(u) => u,
         Err(c) => return c,
     };
-    let trace = match run_with_progress(&s) {
-        Ok(t) => t,
+    let (s, trace) = match load_and_run(file) {
+        Ok(x) => x,
         Err(c) => return c,
     };
-    let sock = match socket {
-        None => None,
-        Some(spec) => {
-            let found = spec.split_once('/').and_then(|(h, n)| {
-                let h = trace.host_by_name(h)?;
-                trace.socket_by_label(h, n)
-            });
-            if found.is_none() {
-                eprintln!(
-                    "error: --socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
-                );
-                return ExitCode::from(BAD_INPUT);
-            }
-            found
-        }
+    let sock = match resolve_socket(&trace, socket) {
+        Ok(x) => x,
+        Err(c) => return c,
     };
     let color = match color {
         ColorChoice::Always => true,
@@ -443,12 +450,8 @@ fn cmd_check(files: &[PathBuf]) -> ExitCode {
 }
 
 fn cmd_trace(file: &Path) -> ExitCode {
-    let s = match load(file) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let trace = match run_with_progress(&s) {
-        Ok(t) => t,
+    let (_, trace) = match load_and_run(file) {
+        Ok(x) => x,
         Err(c) => return c,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -506,32 +509,17 @@ fn cmd_render(
         );
         return ExitCode::from(BAD_INPUT);
     }
-    let s = match load(file) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
     let until = match until.map(|u| parse_time(&u, "--until")).transpose() {
         Ok(u) => u,
         Err(c) => return c,
     };
-    let trace = match run_with_progress(&s) {
-        Ok(t) => t,
+    let (s, trace) = match load_and_run(file) {
+        Ok(x) => x,
         Err(c) => return c,
     };
-    let sock = match socket {
-        None => None,
-        Some(spec) => match spec
-            .split_once('/')
-            .and_then(|(h, n)| trace.socket_by_label(trace.host_by_name(h)?, n))
-        {
-            Some(id) => Some(id),
-            None => {
-                eprintln!(
-                    "error: --socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
-                );
-                return ExitCode::from(BAD_INPUT);
-            }
-        },
+    let sock = match resolve_socket(&trace, socket) {
+        Ok(x) => x,
+        Err(c) => return c,
     };
     let Some(l) = layout::layout(&trace, sock) else {
         eprintln!("error: this run has no connection to draw");
@@ -599,12 +587,8 @@ fn cmd_chart(
     socket: Option<String>,
 ) -> ExitCode {
     use tcpsim::render::{layout, plot};
-    let s = match load(file) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let trace = match run_with_progress(&s) {
-        Ok(t) => t,
+    let (s, trace) = match load_and_run(file) {
+        Ok(x) => x,
         Err(c) => return c,
     };
     let size = (800, 450);
@@ -648,10 +632,10 @@ fn cmd_chart(
             )
         }
         ChartKind::Sequence => {
-            let sock = socket.and_then(|spec| {
-                spec.split_once('/')
-                    .and_then(|(h, n)| trace.socket_by_label(trace.host_by_name(h)?, n))
-            });
+            let sock = match resolve_socket(&trace, socket) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
             let Some(l) = layout::layout(&trace, sock) else {
                 eprintln!("error: this run has no connection to chart");
                 return ExitCode::from(FAILED);

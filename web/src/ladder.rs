@@ -2,24 +2,13 @@
 
 use crate::model::RunView;
 use std::rc::Rc;
-use tcpsim_core::state::State;
 use tcpsim_core::time::Duration;
 use tcpsim_render::i18n::{Lang, timer_name};
 use tcpsim_render::layout::{Side, TimerEnding};
 use yew::prelude::*;
 
-/// Fill colour of a state band (CSS variables, so the theme can change them).
-pub fn state_class(state: State) -> &'static str {
-    match state {
-        State::Closed => "st-closed",
-        State::Listen | State::SynSent | State::SynReceived => "st-opening",
-        State::Established => "st-established",
-        State::FinWait1 | State::FinWait2 => "st-finwait",
-        State::CloseWait => "st-closewait",
-        State::Closing | State::LastAck => "st-closing",
-        State::TimeWait => "st-timewait",
-    }
-}
+/// The colour class of a state: the same classes as the SVG export and the stylesheet.
+pub use tcpsim_render::svg::state_class;
 
 #[derive(Properties, Clone)]
 pub struct LadderProps {
