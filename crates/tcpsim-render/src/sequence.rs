@@ -32,11 +32,76 @@ fn participant_name(l: &LadderLayout, side: Side) -> String {
     }
 }
 
+/// What a sequence diagram says, in order, whatever its syntax.
+enum Stmt<'a> {
+    /// A segment: sender, label, whether it was retransmitted or lost, and how far it slants.
+    Message {
+        from: Side,
+        label: &'a str,
+        rexmit: bool,
+        lost: bool,
+        slant: i32,
+    },
+    /// A state change, over the endpoint.
+    State {
+        side: Side,
+        state: tcpsim_core::state::State,
+    },
+    /// A call, an error, or a timer that fired, beside the endpoint.
+    Aside { side: Side, text: String },
+}
+
+/// The statements of the layout's steps up to `until_step` (all when `None`).
+fn statements(l: &LadderLayout, until_step: Option<usize>) -> Vec<Stmt<'_>> {
+    let last = l.steps.len().saturating_sub(1);
+    let until = until_step.unwrap_or(last).min(last);
+    let mut out = Vec::new();
+    for st in l.steps.iter().take(until + 1) {
+        let Some(side) = st.side else { continue };
+        match &st.what {
+            StepKind::Sent { arrow } => {
+                let a = &l.arrows[*arrow];
+                out.push(Stmt::Message {
+                    from: a.from,
+                    label: &a.label,
+                    rexmit: a.reason == tcpsim_core::segment::SendReason::Retransmit,
+                    lost: a.lost,
+                    slant: ((a.y1 - a.y0) / 2.0).round().clamp(0.0, 40.0) as i32,
+                });
+            }
+            StepKind::State { to, .. } => out.push(Stmt::State { side, state: *to }),
+            StepKind::Call { text, .. } | StepKind::Error { text } => out.push(Stmt::Aside {
+                side,
+                text: text.clone(),
+            }),
+            StepKind::TimerFired { timer } => out.push(Stmt::Aside {
+                side,
+                text: format!("{} timer fired", timer.name()),
+            }),
+            StepKind::Arrived { .. } | StepKind::Lost { .. } => {}
+        }
+    }
+    out
+}
+
+fn beside(side: Side) -> &'static str {
+    match side {
+        Side::Left => "left of",
+        Side::Right => "right of",
+    }
+}
+
+fn suffix(rexmit: bool, lost: bool) -> String {
+    format!(
+        "{}{}",
+        if rexmit { " (retransmission)" } else { "" },
+        if lost { " (lost)" } else { "" }
+    )
+}
+
 /// A Mermaid sequence diagram: segments as messages in the order they were sent (lost ones
 /// end in a cross), state changes as notes over the endpoint, calls and errors beside it.
 pub fn mermaid(l: &LadderLayout, until_step: Option<usize>) -> String {
-    let last = l.steps.len().saturating_sub(1);
-    let until = until_step.unwrap_or(last).min(last);
     let mut s = String::from("sequenceDiagram\n");
     for side in [Side::Left, Side::Right] {
         let _ = writeln!(
@@ -46,69 +111,40 @@ pub fn mermaid(l: &LadderLayout, until_step: Option<usize>) -> String {
             mermaid_text(&participant_name(l, side))
         );
     }
-    for st in l.steps.iter().take(until + 1) {
-        let Some(side) = st.side else { continue };
-        match &st.what {
-            StepKind::Sent { arrow } => {
-                let a = &l.arrows[*arrow];
-                let rexmit = if a.reason == tcpsim_core::segment::SendReason::Retransmit {
-                    " (retransmission)"
-                } else {
-                    ""
-                };
-                let (arrow_kind, lost) = if a.lost {
-                    ("-x", " (lost)")
-                } else {
-                    ("->>", "")
-                };
-                let suffix = format!("{rexmit}{lost}");
-                let _ = writeln!(
+    for stmt in statements(l, until_step) {
+        let _ = match stmt {
+            Stmt::Message {
+                from,
+                label,
+                rexmit,
+                lost,
+                ..
+            } => {
+                let arrow = if lost { "-x" } else { "->>" };
+                writeln!(
                     s,
-                    "    {}{arrow_kind}{}: {}{suffix}",
-                    alias(a.from),
-                    alias(other(a.from)),
-                    mermaid_text(&a.label)
-                );
+                    "    {}{arrow}{}: {}{}",
+                    alias(from),
+                    alias(other(from)),
+                    mermaid_text(label),
+                    suffix(rexmit, lost)
+                )
             }
-            StepKind::State { to, .. } => {
-                let _ = writeln!(s, "    Note over {}: {to}", alias(side));
-            }
-            StepKind::Call { text, .. } | StepKind::Error { text } => {
-                let place = if side == Side::Left {
-                    "left of"
-                } else {
-                    "right of"
-                };
-                let _ = writeln!(
-                    s,
-                    "    Note {place} {}: {}",
-                    alias(side),
-                    mermaid_text(text)
-                );
-            }
-            StepKind::TimerFired { timer } => {
-                let place = if side == Side::Left {
-                    "left of"
-                } else {
-                    "right of"
-                };
-                let _ = writeln!(
-                    s,
-                    "    Note {place} {}: {} timer fired",
-                    alias(side),
-                    timer.name()
-                );
-            }
-            StepKind::Arrived { .. } | StepKind::Lost { .. } => {}
-        }
+            Stmt::State { side, state } => writeln!(s, "    Note over {}: {state}", alias(side)),
+            Stmt::Aside { side, text } => writeln!(
+                s,
+                "    Note {} {}: {}",
+                beside(side),
+                alias(side),
+                mermaid_text(&text)
+            ),
+        };
     }
     s
 }
 
 /// A PlantUML sequence diagram; each arrow slants by its latency (`->(n)`), lost ones end in `x`.
 pub fn plantuml(l: &LadderLayout, until_step: Option<usize>) -> String {
-    let last = l.steps.len().saturating_sub(1);
-    let until = until_step.unwrap_or(last).min(last);
     let mut s = String::from("@startuml\n!pragma teoz true\nhide footbox\n");
     for side in [Side::Left, Side::Right] {
         let ll = &l.lifelines[side as usize];
@@ -125,61 +161,33 @@ pub fn plantuml(l: &LadderLayout, until_step: Option<usize>) -> String {
             alias(side)
         );
     }
-    for st in l.steps.iter().take(until + 1) {
-        let Some(side) = st.side else { continue };
-        match &st.what {
-            StepKind::Sent { arrow } => {
-                let a = &l.arrows[*arrow];
-                let slant = ((a.y1 - a.y0) / 2.0).round().clamp(0.0, 40.0) as i32;
-                let rexmit = if a.reason == tcpsim_core::segment::SendReason::Retransmit {
-                    " (retransmission)"
+    for stmt in statements(l, until_step) {
+        let _ = match stmt {
+            Stmt::Message {
+                from,
+                label,
+                rexmit,
+                lost,
+                slant,
+            } => {
+                let arrow = if lost {
+                    "->x".to_string()
                 } else {
-                    ""
+                    format!("->({slant})")
                 };
-                if a.lost {
-                    let _ = writeln!(
-                        s,
-                        "{} ->x {} : {}{rexmit} (lost)",
-                        alias(a.from),
-                        alias(other(a.from)),
-                        a.label
-                    );
-                } else {
-                    let _ = writeln!(
-                        s,
-                        "{} ->({slant}) {} : {}{rexmit}",
-                        alias(a.from),
-                        alias(other(a.from)),
-                        a.label
-                    );
-                }
-            }
-            StepKind::State { to, .. } => {
-                let _ = writeln!(s, "hnote over {} : {to}", alias(side));
-            }
-            StepKind::Call { text, .. } | StepKind::Error { text } => {
-                let place = if side == Side::Left {
-                    "left of"
-                } else {
-                    "right of"
-                };
-                let _ = writeln!(s, "note {place} {} : {text}", alias(side));
-            }
-            StepKind::TimerFired { timer } => {
-                let place = if side == Side::Left {
-                    "left of"
-                } else {
-                    "right of"
-                };
-                let _ = writeln!(
+                writeln!(
                     s,
-                    "note {place} {} : {} timer fired",
-                    alias(side),
-                    timer.name()
-                );
+                    "{} {arrow} {} : {label}{}",
+                    alias(from),
+                    alias(other(from)),
+                    suffix(rexmit, lost)
+                )
             }
-            StepKind::Arrived { .. } | StepKind::Lost { .. } => {}
-        }
+            Stmt::State { side, state } => writeln!(s, "hnote over {} : {state}", alias(side)),
+            Stmt::Aside { side, text } => {
+                writeln!(s, "note {} {} : {text}", beside(side), alias(side))
+            }
+        };
     }
     s.push_str("@enduml\n");
     s
