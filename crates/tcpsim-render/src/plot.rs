@@ -119,12 +119,20 @@ pub fn states_svg(
     title: &str,
     size: (u32, u32),
 ) -> Result<String, String> {
+    svg_of(size, |root| draw_states(root, series, now, title))
+}
+
+/// Draws one chart on an SVG backend of `size`.
+fn svg_of(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+) -> Result<String, String> {
     #[cfg(feature = "png")]
     png::load_font()?;
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw_states(&root, series, now, title)?;
+        draw(&root)?;
     }
     Ok(out)
 }
@@ -245,14 +253,7 @@ pub fn draw_seq<DB: DrawingBackend>(
 }
 
 pub fn seq_svg(g: &SeqGraph, title: &str, size: (u32, u32)) -> Result<String, String> {
-    #[cfg(feature = "png")]
-    png::load_font()?;
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw_seq(&root, g, title)?;
-    }
-    Ok(out)
+    svg_of(size, |root| draw_seq(root, g, title))
 }
 
 /// PNG output (feature `png`). Text needs a font: DejaVu Sans from Debian's fonts-dejavu-core,
@@ -293,22 +294,24 @@ pub mod png {
     }
 
     pub fn states_png(series: &Series, title: &str, size: (u32, u32)) -> Result<Vec<u8>, String> {
+        png_of(size, |root| draw_states(root, series, None, title))
+    }
+
+    /// Draws one chart on a bitmap of `size` and encodes it as PNG.
+    fn png_of(
+        size: (u32, u32),
+        draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+    ) -> Result<Vec<u8>, String> {
         load_font()?;
         let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
         {
             let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-            draw_states(&root, series, None, title)?;
+            draw(&root)?;
         }
         encode(buf, size)
     }
 
     pub fn seq_png(g: &SeqGraph, title: &str, size: (u32, u32)) -> Result<Vec<u8>, String> {
-        load_font()?;
-        let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-            draw_seq(&root, g, title)?;
-        }
-        encode(buf, size)
+        png_of(size, |root| draw_seq(root, g, title))
     }
 }
