@@ -162,13 +162,16 @@ enum Command {
     Schema,
 }
 
+/// What a command ends with: `Err` for an early stop (bad input, a failed run).
+type Outcome = Result<ExitCode, ExitCode>;
+
 /// Exit codes.
 const FAILED: u8 = 1;
 const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let outcome: Outcome = match cli.command {
         Command::Run {
             file,
             socket,
@@ -211,24 +214,28 @@ fn main() -> ExitCode {
             host,
             socket,
         } => cmd_chart(&file, svg, png, kind, host, socket),
-        Command::Pcap { file, output } => {
-            let (_, trace) = match load_and_run(&file) {
-                Ok(x) => x,
-                Err(c) => return c,
-            };
-            match std::fs::write(&output, tcpsim::render::pcap::pcap(&trace)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("{}: error: cannot write: {e}", output.display());
-                    ExitCode::from(FAILED)
-                }
-            }
-        }
+        Command::Pcap { file, output } => cmd_pcap(&file, &output),
         Command::Schema => {
             print!("{}", tcpsim::scenario::json_schema());
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-    }
+    };
+    outcome.unwrap_or_else(|code| code)
+}
+
+fn cmd_pcap(file: &Path, output: &Path) -> Outcome {
+    let (_, trace) = load_and_run(file)?;
+    write_file(output, tcpsim::render::pcap::pcap(&trace))
+}
+
+/// Writes an output file, or says why it could not.
+fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Outcome {
+    std::fs::write(path, contents)
+        .map(|()| ExitCode::SUCCESS)
+        .map_err(|e| {
+            eprintln!("{}: error: cannot write: {e}", path.display());
+            ExitCode::from(FAILED)
+        })
 }
 
 fn report(errors: &ScenarioErrors) {
@@ -351,19 +358,10 @@ fn cmd_run(
     rows: usize,
     lang: Option<Lang>,
     color: ColorChoice,
-) -> ExitCode {
-    let until = match until.map(|u| parse_time(&u, "--until")).transpose() {
-        Ok(u) => u,
-        Err(c) => return c,
-    };
-    let (s, trace) = match load_and_run(file) {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
-    let sock = match resolve_socket(&trace, socket) {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
+) -> Outcome {
+    let until = until.map(|u| parse_time(&u, "--until")).transpose()?;
+    let (s, trace) = load_and_run(file)?;
+    let sock = resolve_socket(&trace, socket)?;
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -398,10 +396,10 @@ fn cmd_run(
             let _ = writeln!(out, "{f}");
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_check(files: &[PathBuf]) -> ExitCode {
+fn cmd_check(files: &[PathBuf]) -> Outcome {
     let (mut bad_input, mut failed, mut passed_total) = (0usize, 0usize, 0usize);
     for file in files {
         let s = match load(file) {
@@ -440,53 +438,44 @@ fn cmd_check(files: &[PathBuf]) -> ExitCode {
     } else {
         println!("\n{passed_total} passed, {failed} failed");
     }
-    if bad_input > 0 {
+    Ok(if bad_input > 0 {
         ExitCode::from(BAD_INPUT)
     } else if failed > 0 {
         ExitCode::from(FAILED)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }
 
-fn cmd_trace(file: &Path) -> ExitCode {
-    let (_, trace) = match load_and_run(file) {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
+fn cmd_trace(file: &Path) -> Outcome {
+    let (_, trace) = load_and_run(file)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in jsonl::lines(&trace) {
         if writeln!(out, "{line}").is_err() {
-            return ExitCode::SUCCESS; // the reader went away (e.g. `| head`)
+            return Ok(ExitCode::SUCCESS); // the reader went away (e.g. `| head`)
         }
     }
     let _ = out.flush();
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> ExitCode {
-    let s = match load(file) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let at = match at.map(|a| parse_time(&a, "--at")).transpose() {
-        Ok(a) => a.unwrap_or(s.end()),
-        Err(c) => return c,
-    };
+fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> Outcome {
+    let s = load(file)?;
+    let at = at
+        .map(|a| parse_time(&a, "--at"))
+        .transpose()?
+        .unwrap_or(s.end());
     if at > s.end() {
         eprintln!(
             "error: --at {} is after the end of the run ({})",
             Duration::from_micros(at.as_micros()),
             s.duration
         );
-        return ExitCode::from(BAD_INPUT);
+        return Err(ExitCode::from(BAD_INPUT));
     }
-    let trace = match run_with_progress(&s) {
-        Ok(t) => t,
-        Err(c) => return c,
-    };
+    let trace = run_with_progress(&s)?;
     print!("{}", netstat::render(&trace, at, rows));
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -501,29 +490,20 @@ fn cmd_render(
     step: Option<usize>,
     socket: Option<String>,
     lang: Option<Lang>,
-) -> ExitCode {
+) -> Outcome {
     use tcpsim::render::{layout, sequence, svg as svgr};
     if svg.is_none() && state_diagram.is_none() && !mermaid && !plantuml {
         eprintln!(
             "error: say what to draw: --svg OUT, --state-diagram OUT, --mermaid or --plantuml"
         );
-        return ExitCode::from(BAD_INPUT);
+        return Err(ExitCode::from(BAD_INPUT));
     }
-    let until = match until.map(|u| parse_time(&u, "--until")).transpose() {
-        Ok(u) => u,
-        Err(c) => return c,
-    };
-    let (s, trace) = match load_and_run(file) {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
-    let sock = match resolve_socket(&trace, socket) {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
+    let until = until.map(|u| parse_time(&u, "--until")).transpose()?;
+    let (s, trace) = load_and_run(file)?;
+    let sock = resolve_socket(&trace, socket)?;
     let Some(l) = layout::layout(&trace, sock) else {
         eprintln!("error: this run has no connection to draw");
-        return ExitCode::from(FAILED);
+        return Err(ExitCode::from(FAILED));
     };
     let last_step = match (until, step) {
         (Some(t), _) => l.steps.iter().rposition(|st| st.t <= t),
@@ -534,23 +514,14 @@ fn cmd_render(
         Lang::En => (&s.title.en, &s.description.en),
         Lang::Zh => (&s.title.zh, &s.description.zh),
     };
-    let write = |path: &Path, text: &str| -> ExitCode {
-        match std::fs::write(path, text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{}: error: cannot write: {e}", path.display());
-                ExitCode::from(FAILED)
-            }
-        }
-    };
     if let Some(out) = state_diagram {
         let sockets: Vec<_> = [Some(l.left_socket), l.right_socket]
             .into_iter()
             .flatten()
             .collect();
-        return write(
+        return write_file(
             &out,
-            &tcpsim::render::statediagram::svg(&trace, &sockets, title),
+            tcpsim::render::statediagram::svg(&trace, &sockets, title),
         );
     }
     if let Some(out) = svg {
@@ -559,7 +530,7 @@ fn cmd_render(
             title: title.clone(),
             description: desc.trim().to_string(),
         };
-        return write(&out, &svgr::ladder_svg(&l, &opts));
+        return write_file(&out, svgr::ladder_svg(&l, &opts));
     }
     let text = if mermaid {
         sequence::mermaid(&l, last_step)
@@ -567,10 +538,10 @@ fn cmd_render(
         sequence::plantuml(&l, last_step)
     };
     match output {
-        Some(path) => write(&path, &text),
+        Some(path) => write_file(&path, text),
         None => {
             print!("{text}");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -585,12 +556,9 @@ fn cmd_chart(
     kind: ChartKind,
     host: Option<String>,
     socket: Option<String>,
-) -> ExitCode {
+) -> Outcome {
     use tcpsim::render::{layout, plot};
-    let (s, trace) = match load_and_run(file) {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
+    let (s, trace) = load_and_run(file)?;
     let size = (800, 450);
     let (text, bytes): (Option<Drawn<String>>, Option<Drawn<Vec<u8>>>) = match kind {
         ChartKind::States => {
@@ -607,7 +575,7 @@ fn cmd_chart(
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         );
-                        return ExitCode::from(BAD_INPUT);
+                        return Err(ExitCode::from(BAD_INPUT));
                     }
                 },
                 None => {
@@ -632,13 +600,10 @@ fn cmd_chart(
             )
         }
         ChartKind::Sequence => {
-            let sock = match resolve_socket(&trace, socket) {
-                Ok(x) => x,
-                Err(c) => return c,
-            };
+            let sock = resolve_socket(&trace, socket)?;
             let Some(l) = layout::layout(&trace, sock) else {
                 eprintln!("error: this run has no connection to chart");
-                return ExitCode::from(FAILED);
+                return Err(ExitCode::from(FAILED));
             };
             let g = plot::seq_graph(&trace, &l);
             if g.sent.is_empty() && g.retransmitted.is_empty() {
@@ -646,7 +611,7 @@ fn cmd_chart(
                     "error: {} sends no data on this connection: a time-sequence graph needs data (try --socket)",
                     l.lifelines[0].host
                 );
-                return ExitCode::from(BAD_INPUT);
+                return Err(ExitCode::from(BAD_INPUT));
             }
             let title = format!(
                 "time-sequence graph: {} to {}",
@@ -669,10 +634,10 @@ fn cmd_chart(
         _ => Err("say where to write: --svg OUT or --png OUT".into()),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(FAILED)
+            Err(ExitCode::from(FAILED))
         }
     }
 }
