@@ -204,6 +204,24 @@ impl LadderLayout {
     }
 }
 
+/// A call and its result written as C would, so it reads the same in every language:
+/// `send() = 100`, `recv() = ECONNRESET`. A call that returns at once shows a value only when
+/// it has one (`close()`); a blocking call's return always does (`connect() = 0`).
+fn c_style(name: &str, result: Option<CallResult>, returned: bool) -> (String, bool) {
+    let value = match result {
+        Some(CallResult::Error(err)) => format!(" = {}", err.name()),
+        Some(CallResult::Bytes(n)) => format!(" = {n}"),
+        Some(CallResult::Eof) => " = 0".into(),
+        Some(CallResult::Accepted(child)) if returned => format!(" = #{child}"),
+        Some(CallResult::Ok) if returned => " = 0".into(),
+        _ => String::new(),
+    };
+    (
+        format!("{name}(){value}"),
+        matches!(result, Some(CallResult::Error(_))),
+    )
+}
+
 /// Lays out the connection of `socket` (the first connection when `None`) and its peer.
 /// `None` if the run has no connection.
 pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
@@ -491,14 +509,7 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                 let Some(call) = trace.call(*call_id) else {
                     continue;
                 };
-                let r = match result {
-                    Some(CallResult::Error(err)) => format!(" = {}", err.name()),
-                    Some(CallResult::Bytes(n)) => format!(" = {n}"),
-                    Some(CallResult::Eof) => " = 0".into(),
-                    _ => String::new(),
-                };
-                let error = matches!(result, Some(CallResult::Error(_)));
-                let text = format!("{}(){r}", call.name());
+                let (text, error) = c_style(call.name(), *result, false);
                 notes.push(Note {
                     side,
                     y,
@@ -522,12 +533,7 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
             } => {
                 let Some(side) = side_of(*s) else { continue };
                 let name = trace.call(*call_id).map_or("call", |c| c.name());
-                // Written as C would, so it reads the same in every language.
-                let (text, error) = match result {
-                    CallResult::Error(err) => (format!("{name}() = {}", err.name()), true),
-                    CallResult::Accepted(child) => (format!("{name}() = #{child}"), false),
-                    _ => (format!("{name}() = 0"), false),
-                };
+                let (text, error) = c_style(name, Some(*result), true);
                 notes.push(Note {
                     side,
                     y,
