@@ -589,7 +589,7 @@ fn compile_step(
 fn sockopt(
     ctx: &mut Ctx,
     opt: &Spanned<OptionName>,
-    value: &Spanned<toml::Value>,
+    value: &Spanned<model::Scalar>,
 ) -> Option<SockOpt> {
     let v = value.get_ref();
     let bad = |ctx: &mut Ctx, what: &str| {
@@ -822,22 +822,7 @@ impl Scenario {
     /// Parses and checks a scenario file. `name` is used in error locations.
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
         let src = Source::new(name, text);
-        let file: ScenarioFile = match toml::from_str(text) {
-            Ok(f) => f,
-            Err(e) => {
-                let mut err =
-                    ScenarioError::new(&src, e.span(), e.message().trim_end().to_string());
-                if e.message().contains("IPv4") {
-                    err = err.help(
-                        "write an IPv4 address such as \"10.0.0.1\" (four numbers from 0 to 255)",
-                    );
-                }
-                if e.message().contains("unknown field") {
-                    err = err.help("check the spelling; `tcpsim schema` lists every key, and editors can complete them from scenarios/scenario.schema.json");
-                }
-                return Err(ScenarioErrors(vec![err]));
-            }
-        };
+        let file = crate::read::read(&src).map_err(ScenarioErrors)?;
         compile(src, file)
     }
 }
@@ -1146,8 +1131,8 @@ fn compile(src: Source, f: ScenarioFile) -> Result<Scenario, ScenarioErrors> {
         }
         let count = match d.count.as_ref().map(|c| (c.get_ref(), c.span())) {
             None => Some(1),
-            Some((toml::Value::String(s), _)) if s == "all" => None,
-            Some((toml::Value::Integer(n), _)) if *n >= 1 && *n <= i64::from(u32::MAX) => {
+            Some((model::Scalar::String(s), _)) if s == "all" => None,
+            Some((model::Scalar::Integer(n), _)) if *n >= 1 && *n <= i64::from(u32::MAX) => {
                 Some(*n as u32)
             }
             Some((_, sp)) => {

@@ -1,7 +1,7 @@
 //! Human durations: `150ms`, `60s`, `1.5s`, `2min`, `1h`, `2h5min`, `500us`, `0`.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 use tcpsim_core::time::Duration;
@@ -97,31 +97,6 @@ impl FromStr for HumanDuration {
 impl fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
-    }
-}
-
-impl<'de> Deserialize<'de> for HumanDuration {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = HumanDuration;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a duration such as \"150ms\", \"60s\" or \"2min\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<HumanDuration, E> {
-                v.parse().map_err(E::custom)
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<HumanDuration, E> {
-                if v == 0 {
-                    Ok(HumanDuration(Duration::ZERO))
-                } else {
-                    Err(E::custom(format!(
-                        "`{v}` has no unit: write it as a string with a unit, like \"{v}s\" or \"{v}ms\""
-                    )))
-                }
-            }
-        }
-        d.deserialize_any(V)
     }
 }
 

@@ -42,6 +42,7 @@ mod compile;
 pub mod duration;
 pub mod error;
 pub mod model;
+mod read;
 mod zh;
 
 pub use check::{CheckFailure, ScenarioRunError, socket_at};

@@ -1,17 +1,18 @@
-//! The scenario file format, as serde types. `tcpsim schema` prints the JSON Schema generated
-//! from these types (kept in `scenarios/scenario.schema.json`; a test fails when it is stale).
+//! The scenario file format. `read.rs` fills these types from the TOML document; `tcpsim schema`
+//! prints the JSON Schema that schemars derives from them (kept in
+//! `scenarios/scenario.schema.json`; a test fails when it is stale, and another when `read.rs`
+//! takes other keys than the schema lists). The `serde` attributes are read by schemars only.
 //!
 //! Every table rejects unknown keys. Values that later checks need to point at (host names,
 //! socket names, states, whole steps and expectations) keep their place in the file.
 
 use crate::duration::HumanDuration;
 use schemars::JsonSchema;
-use serde::Deserialize;
 use serde_spanned::Spanned;
 use std::net::Ipv4Addr;
 
 /// A text in English and Simplified Chinese.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub en: String,
@@ -19,7 +20,7 @@ pub struct Text {
 }
 
 /// A scenario: hosts, network, what the applications do and when, and what must happen.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// A short title, in both languages.
@@ -72,8 +73,39 @@ fn default_seed() -> u64 {
     1
 }
 
+/// A value of a key that takes more than one kind (`value` of setsockopt, `count` of a fault).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    Integer(i64),
+    String(String),
+    /// Any other kind, named ("a table", "a decimal number").
+    Other(&'static str),
+}
+
+impl Scalar {
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Scalar::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn as_integer(&self) -> Option<i64> {
+        match self {
+            Scalar::Integer(n) => Some(*n),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Scalar::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 /// A TCP profile name.
-#[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ProfileName {
     #[default]
@@ -83,7 +115,7 @@ pub enum ProfileName {
 
 /// TCP parameters to change from the profile's defaults. Names follow Linux sysctls and
 /// socket options where there is one.
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TcpOverrides {
     /// Maximum segment size, bytes.
@@ -135,20 +167,6 @@ pub enum DurationOrOff {
     On(HumanDuration),
 }
 
-impl<'de> Deserialize<'de> for DurationOrOff {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        if s.trim().eq_ignore_ascii_case("off") {
-            return Ok(DurationOrOff::Off);
-        }
-        s.parse()
-            .map(DurationOrOff::On)
-            .map_err(|e: crate::duration::DurationError| {
-                serde::de::Error::custom(format!("{e}; or \"off\""))
-            })
-    }
-}
-
 impl JsonSchema for DurationOrOff {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DurationOrOff".into()
@@ -160,7 +178,7 @@ impl JsonSchema for DurationOrOff {
 }
 
 /// Link settings.
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     /// One-way delay of every link that is not listed, default "10ms".
@@ -172,7 +190,7 @@ pub struct Network {
 }
 
 /// The path between two hosts.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LinkDef {
     #[schemars(with = "String")]
@@ -199,7 +217,7 @@ fn yes() -> bool {
 }
 
 /// A host.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct HostDef {
     #[schemars(with = "String")]
@@ -217,7 +235,7 @@ pub struct HostDef {
 }
 
 /// What an application call does.
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum CallName {
     /// socket(), bind(port), listen(backlog).
@@ -245,7 +263,7 @@ pub enum CallName {
 }
 
 /// One application call. Which keys apply depends on `call`.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// When (in `timeline`), e.g. "1.5s".
@@ -291,10 +309,10 @@ pub struct Step {
     pub option: Option<Spanned<OptionName>>,
     /// setsockopt: the value (true/false, a duration, or a count).
     #[schemars(with = "Option<serde_json::Value>")]
-    pub value: Option<Spanned<toml::Value>>,
+    pub value: Option<Spanned<Scalar>>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ShutdownName {
     Read,
@@ -302,7 +320,7 @@ pub enum ShutdownName {
     Both,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum OptionName {
     /// SO_LINGER with a zero timeout: true or false.
@@ -320,7 +338,7 @@ pub enum OptionName {
 }
 
 /// Calls repeated every `every`, `count` times or until `until`.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Repeat {
     /// When the first repetition starts (default "0s").
@@ -340,7 +358,7 @@ pub struct Repeat {
 }
 
 /// Drop or delay matching segments.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FaultDef {
     /// Sent by this host.
@@ -365,7 +383,7 @@ pub struct FaultDef {
     pub nth: Option<u32>,
     /// How many matching segments are hit from `nth` on (default 1); "all" for every one.
     #[schemars(with = "Option<serde_json::Value>")]
-    pub count: Option<Spanned<toml::Value>>,
+    pub count: Option<Spanned<Scalar>>,
     /// "drop", or "delay" with `delay`.
     #[schemars(with = "FaultActionName")]
     pub action: Spanned<FaultActionName>,
@@ -373,7 +391,7 @@ pub struct FaultDef {
     pub delay: Option<HumanDuration>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum FaultActionName {
     Drop,
@@ -381,7 +399,7 @@ pub enum FaultActionName {
 }
 
 /// A load balancer, NAT or firewall between two hosts that forgets idle connections.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MiddleboxDef {
     /// The two hosts it sits between.
@@ -394,7 +412,7 @@ pub struct MiddleboxDef {
     pub on_expired: ExpiredName,
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ExpiredName {
     #[default]
@@ -404,7 +422,7 @@ pub enum ExpiredName {
 
 /// Something that must (or must not) happen. Give exactly one of `state`, `count`, `segment`
 /// or `result`.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
     /// A plain description, shown when the expectation fails.
@@ -449,7 +467,7 @@ pub struct Expectation {
 }
 
 /// Limits that keep a run bounded.
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Most events the run may take (default 20 000 000).
