@@ -113,7 +113,7 @@ await test('an editing error is shown at its line', async (page) => {
   // In Chinese, the same error, in Chinese.
   await page.click('[data-testid="lang"]');
   const zh = await text(page, 'error');
-  assert(zh.includes(`第 ${n + 1}:`) && zh.includes('未知的取值 `conect`'), `not in Chinese: ${zh}`);
+  assert(zh.includes(`第 ${n + 1}:`) && zh.includes('`conect` 不是有效的 `call`') && zh.includes('是不是想写 `connect`'), `not in Chinese: ${zh}`);
   // The last good run stays on screen.
   assert(await page.locator('svg.ladder').count() === 1, 'the diagram is gone');
 });
