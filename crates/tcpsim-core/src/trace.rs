@@ -14,7 +14,7 @@ use crate::sim::Call;
 use crate::state::{Cause, State};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -363,27 +363,37 @@ impl Trace {
             released: bool,
             accepted: bool,
         }
-        let mut rows: BTreeMap<SocketId, Row> = BTreeMap::new();
-        let mut queued: BTreeSet<SocketId> = BTreeSet::new();
+        // Indexed by socket id: sockets are numbered from 0 in creation order.
+        let n = self.sockets.len();
+        let mut rows: Vec<Row> = vec![Row::default(); n];
+        // Connections established and waiting in their listener's accept queue.
+        let mut queued: Vec<bool> = vec![false; n];
         for e in self.events.iter().take_while(|e| e.t <= t) {
             match &e.kind {
                 EventKind::StateChanged { socket, to, .. } => {
-                    rows.entry(*socket).or_default().state = Some(*to);
+                    let Some(r) = rows.get_mut(*socket as usize) else {
+                        continue;
+                    };
+                    r.state = Some(*to);
+                    let accepted = r.accepted;
                     let info = &self.sockets[*socket as usize];
-                    let row = &rows[socket];
-                    if info.parent.is_some() && !row.accepted {
+                    if info.parent.is_some() && !accepted {
                         if *to == State::Established {
-                            queued.insert(*socket);
+                            queued[*socket as usize] = true;
                         } else if *to == State::Closed || *to == State::Listen {
-                            queued.remove(socket);
+                            queued[*socket as usize] = false;
                         }
                     }
                 }
                 EventKind::DataReceived { socket, len, .. } => {
-                    rows.entry(*socket).or_default().received += u64::from(*len);
+                    if let Some(r) = rows.get_mut(*socket as usize) {
+                        r.received += u64::from(*len);
+                    }
                 }
                 EventKind::DataAcked { socket, total, .. } => {
-                    rows.entry(*socket).or_default().acked = *total
+                    if let Some(r) = rows.get_mut(*socket as usize) {
+                        r.acked = *total;
+                    }
                 }
                 EventKind::Call {
                     socket: Some(socket),
@@ -391,14 +401,16 @@ impl Trace {
                     result: Some(result),
                     ..
                 } => {
-                    let row = rows.entry(*socket).or_default();
+                    let Some(r) = rows.get_mut(*socket as usize) else {
+                        continue;
+                    };
                     let Some(call) = self.call(*call_id) else {
                         continue;
                     };
                     match (call, result) {
-                        (Call::Send { .. }, CallResult::Bytes(n)) => row.written += n,
-                        (Call::Recv { .. }, CallResult::Bytes(n)) => row.read += n,
-                        (Call::Listen { backlog, .. }, CallResult::Ok) => row.backlog = *backlog,
+                        (Call::Send { .. }, CallResult::Bytes(n)) => r.written += n,
+                        (Call::Recv { .. }, CallResult::Bytes(n)) => r.read += n,
+                        (Call::Listen { backlog, .. }, CallResult::Ok) => r.backlog = *backlog,
                         _ => {}
                     }
                 }
@@ -406,21 +418,36 @@ impl Trace {
                     result: CallResult::Accepted(child),
                     ..
                 } => {
-                    queued.remove(child);
-                    rows.entry(*child).or_default().accepted = true;
+                    if let Some(r) = rows.get_mut(*child as usize) {
+                        r.accepted = true;
+                        queued[*child as usize] = false;
+                    }
                 }
                 EventKind::SocketReleased { socket, .. } => {
-                    rows.entry(*socket).or_default().released = true
+                    if let Some(r) = rows.get_mut(*socket as usize) {
+                        r.released = true;
+                    }
                 }
                 _ => {}
+            }
+        }
+        // Connections waiting in each listener's accept queue.
+        let mut waiting: Vec<u64> = vec![0; n];
+        for (id, q) in queued.iter().enumerate() {
+            if *q
+                && let Some(p) = self.sockets[id].parent
+                && let Some(w) = waiting.get_mut(p as usize)
+            {
+                *w += 1;
             }
         }
         let mut out = Netstat {
             at: t,
             rows: Vec::new(),
         };
-        for (id, row) in &rows {
-            let info = &self.sockets[*id as usize];
+        for (i, row) in rows.iter().enumerate() {
+            let id = &(i as SocketId);
+            let info = &self.sockets[i];
             let Some(state) = row.state else { continue };
             // A child in LISTEN is a handshake that was abandoned; it is not a listening socket.
             if row.released
@@ -430,11 +457,7 @@ impl Trace {
                 continue;
             }
             let (recv_q, send_q) = if state == State::Listen {
-                let waiting = queued
-                    .iter()
-                    .filter(|c| self.sockets[**c as usize].parent == Some(*id))
-                    .count();
-                (waiting as u64, u64::from(row.backlog))
+                (waiting[i], u64::from(row.backlog))
             } else {
                 (
                     row.received - row.read.min(row.received),

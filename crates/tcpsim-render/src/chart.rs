@@ -17,8 +17,9 @@ pub fn counts_over_time(
 ) -> Vec<(Instant, BTreeMap<State, u64>)> {
     let samples = samples.max(1);
     let end = trace.end.as_micros();
-    let mut state: BTreeMap<u32, State> = BTreeMap::new();
-    let mut released: BTreeMap<u32, bool> = BTreeMap::new();
+    // Indexed by socket id: sockets are numbered from 0.
+    let mut state: Vec<Option<State>> = vec![None; trace.sockets.len()];
+    let mut released: Vec<bool> = vec![false; trace.sockets.len()];
     let mut counts: BTreeMap<State, u64> = BTreeMap::new();
     let mut out = Vec::with_capacity(samples + 1);
     let counted = |s: State, child: bool| s != State::Closed && !(s == State::Listen && child);
@@ -38,9 +39,11 @@ pub fn counts_over_time(
                     ..
                 } if host.is_none_or(|x| x == *h) => {
                     let child = trace.sockets[*socket as usize].parent.is_some();
-                    if let Some(old) = state.insert(*socket, *to)
+                    let slot = state.get_mut(*socket as usize);
+                    let old = slot.and_then(|s| s.replace(*to));
+                    if let Some(old) = old
                         && counted(old, child)
-                        && !released.get(socket).copied().unwrap_or(false)
+                        && !released.get(*socket as usize).copied().unwrap_or(false)
                         && let Some(c) = counts.get_mut(&old)
                     {
                         *c -= 1;
@@ -50,7 +53,9 @@ pub fn counts_over_time(
                     }
                 }
                 EventKind::SocketReleased { socket, host: h } if host.is_none_or(|x| x == *h) => {
-                    released.insert(*socket, true);
+                    if let Some(r) = released.get_mut(*socket as usize) {
+                        *r = true;
+                    }
                 }
                 _ => {}
             }
