@@ -925,15 +925,18 @@ mod tests {
     fn a_file_without_its_required_keys_says_which() {
         let got = errors("seed = 3\n");
         assert!(
-            got.iter().any(|e| e.contains("the file's top level needs `title`")),
+            got.iter()
+                .any(|e| e.contains("the file's top level needs `title`")),
             "{got:?}"
         );
         assert!(
-            got.iter().any(|e| e.contains("the file's top level needs `duration`")),
+            got.iter()
+                .any(|e| e.contains("the file's top level needs `duration`")),
             "{got:?}"
         );
         assert!(
-            got.iter().any(|e| e.contains("the file's top level needs `hosts`")),
+            got.iter()
+                .any(|e| e.contains("the file's top level needs `hosts`")),
             "{got:?}"
         );
     }
