@@ -225,7 +225,8 @@ await test('the production-scale leak (10 000 connections, 1 h) runs in the page
   await page.goto(`${base}?scenario=http-client-leak-production&step=0&lang=en`);
   await page.waitForSelector('[data-testid="chart"] svg', { timeout: 30000 });
   const ms = await page.evaluate(() => Math.round(performance.getEntriesByName('run http-client-leak-production.toml')[0]?.duration ?? -1));
-  console.log(`      http-client-leak-production (parse, compile, run, lay out) in the page: ${ms} ms`);
+  const part = (p) => page.evaluate((n) => Math.round(performance.getEntriesByName(n)[0]?.duration ?? -1), `${p} http-client-leak-production.toml`);
+  console.log(`      http-client-leak-production in the page: ${ms} ms [parse and compile ${await part('parse')} ms, simulate ${await part('simulate')} ms, lay out ${await part('lay out')} ms]`);
   assert(ms > 0, 'no measure of the run');
   assert((await page.locator('[data-testid="chart"]').innerHTML()).includes('CLOSE-WAIT'), 'no CLOSE-WAIT in the chart');
 });

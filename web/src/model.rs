@@ -42,26 +42,68 @@ pub enum Outcome {
     CannotShow(String),
 }
 
-/// Runs a scenario, leaving a `performance.measure` named "run <file>" for tests and users (in
-/// the browser; natively there is no `window`).
+/// Marks the phases of a run with `performance.measure` entries ("run <file>" for the whole,
+/// "parse <file>", "simulate <file>", "lay out <file>" for its parts), for tests and users
+/// (in the browser; natively there is no `window`).
+struct Phases {
+    perf: Option<web_sys::Performance>,
+    name: String,
+    last: String,
+}
+
+impl Phases {
+    fn start(name: &str) -> Phases {
+        #[cfg(target_arch = "wasm32")]
+        let perf = web_sys::window().and_then(|w| w.performance());
+        #[cfg(not(target_arch = "wasm32"))]
+        let perf: Option<web_sys::Performance> = None;
+        let p = Phases {
+            perf,
+            name: name.to_string(),
+            last: format!("run-start {name}"),
+        };
+        if let Some(perf) = &p.perf {
+            let _ = perf.mark(&p.last);
+        }
+        p
+    }
+
+    /// Ends the phase that began at the last mark.
+    fn done(&mut self, phase: &str) {
+        if let Some(perf) = &self.perf {
+            let mark = format!("{phase}-end {}", self.name);
+            let _ = perf.mark(&mark);
+            let _ = perf.measure_with_start_mark_and_end_mark(
+                &format!("{phase} {}", self.name),
+                &self.last,
+                &mark,
+            );
+            self.last = mark;
+        }
+    }
+
+    fn finish(self) {
+        if let Some(perf) = &self.perf {
+            let _ = perf.measure_with_start_mark(
+                &format!("run {}", self.name),
+                &format!("run-start {}", self.name),
+            );
+        }
+    }
+}
+
+/// Runs a scenario: parse and compile, simulate within the page's limits, lay out.
 pub fn run(name: &str, text: &str) -> Rc<Outcome> {
-    #[cfg(target_arch = "wasm32")]
-    let perf = web_sys::window().and_then(|w| w.performance());
-    #[cfg(not(target_arch = "wasm32"))]
-    let perf: Option<web_sys::Performance> = None;
-    let start = format!("run-start {name}");
-    if let Some(p) = &perf {
-        let _ = p.mark(&start);
-    }
-    let out = run_unmeasured(name, text);
-    if let Some(p) = &perf {
-        let _ = p.measure_with_start_mark(&format!("run {name}"), &start);
-    }
+    let mut phases = Phases::start(name);
+    let out = run_phases(name, text, &mut phases);
+    phases.finish();
     out
 }
 
-fn run_unmeasured(name: &str, text: &str) -> Rc<Outcome> {
-    let mut scenario = match Scenario::parse(name, text) {
+fn run_phases(name: &str, text: &str, phases: &mut Phases) -> Rc<Outcome> {
+    let parsed = Scenario::parse(name, text);
+    phases.done("parse");
+    let mut scenario = match parsed {
         Ok(s) => s,
         Err(errors) => {
             let list = errors
@@ -87,7 +129,9 @@ fn run_unmeasured(name: &str, text: &str) -> Rc<Outcome> {
     };
     scenario.max_events = scenario.max_events.min(PAGE_MAX_EVENTS);
     scenario.max_sockets = scenario.max_sockets.min(PAGE_MAX_SOCKETS);
-    let trace = match scenario.run() {
+    let ran = scenario.run();
+    phases.done("simulate");
+    let trace = match ran {
         Ok(t) => t,
         Err(e) => return Rc::new(Outcome::CannotShow(e.to_string())),
     };
@@ -105,6 +149,7 @@ fn run_unmeasured(name: &str, text: &str) -> Rc<Outcome> {
         .filter(|(_, n)| *n > 6)
         .map(|(h, _)| h);
     let series = busiest.map(|h| crate::chart::series(&trace, h));
+    phases.done("lay out");
     Rc::new(Outcome::Ran(Rc::new(RunView {
         title: scenario.title.clone(),
         description: scenario.description.clone(),
