@@ -506,7 +506,7 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
             d.dispatch(Action::Speed(sel.value().parse().unwrap_or(2)));
         }
     });
-    let ns = v.trace.netstat_at(t_now);
+    let ns = v.netstat_at(t_now);
     let counts = ns.counts(None);
     let chart_svg = v.busiest.zip(v.series.as_ref()).map(|(h, series)| {
         let title = format!("{} — {}", ui("chart", lang), v.trace.hosts[h as usize].name);

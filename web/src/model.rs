@@ -1,7 +1,9 @@
 //! Running a scenario in the page: compile, run within the page's limits, lay out. The UI only
 //! steps through what this returns; nothing here is driven by a timer.
 
+use std::cell::RefCell;
 use std::rc::Rc;
+use tcpsim_core::trace::Netstat;
 use tcpsim_core::prelude::*;
 use tcpsim_render::layout::{LadderLayout, layout};
 use tcpsim_scenario::Scenario;
@@ -22,6 +24,23 @@ pub struct RunView {
     pub busiest: Option<u32>,
     /// Its sockets per state over time, computed once per run.
     pub series: Option<crate::chart::Series>,
+    /// The sockets at the moment last shown: a render that does not move in time (a language
+    /// switch, a play tick within a step) does not pass over the trace again.
+    pub netstat_cache: RefCell<Option<(Instant, Rc<Netstat>)>>,
+}
+
+impl RunView {
+    /// The sockets at `t`, as `ss -tan` shows them.
+    pub fn netstat_at(&self, t: Instant) -> Rc<Netstat> {
+        if let Some((at, ns)) = &*self.netstat_cache.borrow()
+            && *at == t
+        {
+            return ns.clone();
+        }
+        let ns = Rc::new(self.trace.netstat_at(t));
+        *self.netstat_cache.borrow_mut() = Some((t, ns.clone()));
+        ns
+    }
 }
 
 /// An error in the editor's text, at a line.
@@ -158,6 +177,7 @@ fn run_phases(name: &str, text: &str, phases: &mut Phases) -> Rc<Outcome> {
         series,
         layout,
         busiest,
+        netstat_cache: RefCell::new(None),
     })))
 }
 
