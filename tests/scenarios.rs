@@ -350,3 +350,63 @@ fn broken_files_are_explained_in_chinese_too() {
     }
     insta::assert_snapshot!("broken_all_zh", all);
 }
+
+/// A run driven in slices (as the web page drives big runs, to keep painting) gives the trace
+/// of a run in one go, whatever the slice size; and a run that hits a limit in a slice fails
+/// the same way too.
+#[test]
+fn sliced_runs_give_the_same_trace() {
+    for (stem, rel) in toml_files("scenarios") {
+        if stem == "http-client-leak-production" {
+            continue; // the same code path as http-client-leak, 60 times longer
+        }
+        let s = load(&rel);
+        let whole = s.run().unwrap();
+        for budget in [1u64, 7, 1000] {
+            let mut run = s
+                .simulator()
+                .unwrap()
+                .sliced(s.duration)
+                .unwrap_or_else(|e| panic!("{stem}: {e}"));
+            let mut slices = 0u64;
+            let result = loop {
+                slices += 1;
+                match run.step(budget) {
+                    Ok(true) => break Ok(()),
+                    Ok(false) => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            let trace = run.finish(result).unwrap();
+            assert!(
+                trace == whole,
+                "{stem}: slices of {budget} changed the trace"
+            );
+            if budget == 1 {
+                assert!(
+                    slices >= trace.stats.queue_events,
+                    "{stem}: {slices} slices for {} events",
+                    trace.stats.queue_events
+                );
+            }
+        }
+    }
+    // A limit hit inside a slice.
+    let mut s = load("scenarios/http-client-leak.toml");
+    s.max_events = 500;
+    let whole = s.run().unwrap_err();
+    let mut run = s.simulator().unwrap().sliced(s.duration).unwrap();
+    let result = loop {
+        match run.step(33) {
+            Ok(true) => break Ok(()),
+            Ok(false) => {}
+            Err(e) => break Err(e),
+        }
+    };
+    let sliced = run.finish(result).unwrap_err();
+    let tcpsim::scenario::ScenarioRunError::Limit(_, whole) = whole else {
+        panic!("not a limit: {whole}")
+    };
+    assert_eq!(sliced.to_string(), whole.to_string());
+    assert!(sliced.partial == whole.partial, "the partial traces differ");
+}

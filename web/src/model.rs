@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use tcpsim_core::trace::Netstat;
 use tcpsim_core::prelude::*;
+use tcpsim_core::trace::Netstat;
 use tcpsim_render::layout::{LadderLayout, layout};
 use tcpsim_scenario::Scenario;
 use tcpsim_scenario::model::Text;

@@ -58,7 +58,9 @@ pub mod prelude {
     pub use crate::net::{FaultAction, FaultRule, LinkConfig, SegmentFilter};
     pub use crate::segment::{Flags, Segment, SendReason};
     pub use crate::seq::SeqNum;
-    pub use crate::sim::{Call, HostId, HostSpec, RunError, SimConfig, SimError, Simulator};
+    pub use crate::sim::{
+        Call, HostId, HostSpec, RunError, SimConfig, SimError, Simulator, SlicedRun,
+    };
     pub use crate::state::{Cause, State};
     pub use crate::time::{Duration, Instant};
     pub use crate::trace::{EventKind, SocketId, Trace, TraceEvent};

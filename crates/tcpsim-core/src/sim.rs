@@ -262,6 +262,47 @@ impl fmt::Display for RunError {
 }
 impl std::error::Error for RunError {}
 
+/// A run driven in slices; see [`Simulator::sliced`].
+pub struct SlicedRun {
+    sim: Simulator,
+    end: Instant,
+}
+
+impl SlicedRun {
+    /// Processes at most `budget` events. `Ok(true)` when the run has reached its end.
+    pub fn step(&mut self, budget: u64) -> Result<bool, SimError> {
+        self.sim.advance_at_most(self.end, budget)
+    }
+
+    /// The simulated time reached, and the end of the run.
+    pub fn progress(&self) -> (Instant, Instant) {
+        (self.sim.now, self.end)
+    }
+
+    /// Events recorded so far.
+    pub fn events(&self) -> usize {
+        self.sim.trace.events.len()
+    }
+
+    /// The trace, once [`SlicedRun::step`] has returned `Ok(true)`; with the error and the
+    /// partial trace when a step failed (`result` is that step's error).
+    pub fn finish(mut self, result: Result<(), SimError>) -> Result<Trace, RunError> {
+        match result {
+            Ok(()) => {
+                self.sim.trace.end = self.end;
+                Ok(self.sim.trace)
+            }
+            Err(error) => {
+                self.sim.trace.end = self.sim.now;
+                Err(RunError {
+                    error,
+                    partial: Box::new(self.sim.trace),
+                })
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Host {
     addr: Ipv4Addr,
@@ -641,7 +682,17 @@ impl Simulator {
 
     /// Runs for `duration` of simulated time. The trace always ends at `duration`, also when
     /// nothing happens after some point. May follow [`Simulator::advance`].
-    pub fn run(mut self, duration: Duration) -> Result<Trace, RunError> {
+    pub fn run(self, duration: Duration) -> Result<Trace, RunError> {
+        let mut run = self.sliced(duration)?;
+        let result = run.step(u64::MAX).map(|_| ());
+        run.finish(result)
+    }
+
+    /// Starts a run for `duration` that the caller drives in slices of at most a given number
+    /// of events ([`SlicedRun::step`]), for a thread that must do other work in between (a
+    /// browser tab that keeps painting). The trace is the one [`Simulator::run`] gives: slicing
+    /// only decides where the work pauses, never what happens.
+    pub fn sliced(mut self, duration: Duration) -> Result<SlicedRun, RunError> {
         if duration > self.cfg.max_duration {
             let error = SimError::DurationLimit {
                 asked: duration,
@@ -660,24 +711,23 @@ impl Simulator {
         self.trace
             .events
             .reserve(expected.saturating_sub(self.trace.events.len()));
-        match self.advance(end) {
-            Ok(()) => {
-                self.trace.end = end;
-                Ok(self.trace)
-            }
-            Err(error) => {
-                self.trace.end = self.now;
-                Err(RunError {
-                    error,
-                    partial: Box::new(self.trace),
-                })
-            }
-        }
+        Ok(SlicedRun { sim: self, end })
     }
 
     /// Processes every event up to and including `until`, leaving the simulator to go on.
     pub fn advance(&mut self, until: Instant) -> Result<(), SimError> {
+        self.advance_at_most(until, u64::MAX).map(|_| ())
+    }
+
+    /// Like [`Simulator::advance`], but stops after `budget` events; returns whether `until`
+    /// was reached.
+    fn advance_at_most(&mut self, until: Instant, budget: u64) -> Result<bool, SimError> {
+        let mut left = budget;
         while self.queue.peek_time().is_some_and(|at| at <= until) {
+            if left == 0 {
+                return Ok(false);
+            }
+            left -= 1;
             let Some((at, what)) = self.queue.pop() else {
                 break;
             };
@@ -695,7 +745,7 @@ impl Simulator {
             }
         }
         self.now = self.now.max(until);
-        Ok(())
+        Ok(true)
     }
 
     /// Runs until `until` and returns the live netstat then, leaving the simulator to go on.
