@@ -221,14 +221,35 @@ await test('playback advances; frames per second while playing are reported', as
   assert(after !== before, `playback did not advance: ${after}`);
 });
 
-await test('the production-scale leak (10 000 connections, 1 h) runs in the page', async (page) => {
+await test('the production-scale leak (10 000 connections, 1 h) runs in the page, which keeps painting', async (page) => {
+  // Record every painted frame and every progress value the page shows, from the start.
+  await page.addInitScript(() => {
+    window.__frames = [];
+    window.__progress = [];
+    const frame = (t) => { window.__frames.push(t); requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    new MutationObserver(() => {
+      const p = document.querySelector('[data-testid="running"] progress');
+      if (p) window.__progress.push(Number(p.getAttribute('value')));
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
   await page.goto(`${base}?scenario=http-client-leak-production&step=0&lang=en`);
-  await page.waitForSelector('[data-testid="chart"] svg', { timeout: 30000 });
+  await page.waitForSelector('[data-testid="chart"] svg', { timeout: 60000 });
   const ms = await page.evaluate(() => Math.round(performance.getEntriesByName('run http-client-leak-production.toml')[0]?.duration ?? -1));
   const part = (p) => page.evaluate((n) => Math.round(performance.getEntriesByName(n)[0]?.duration ?? -1), `${p} http-client-leak-production.toml`);
-  console.log(`      http-client-leak-production in the page: ${ms} ms [parse and compile ${await part('parse')} ms, simulate ${await part('simulate')} ms, lay out ${await part('lay out')} ms]`);
+  const sim = await page.evaluate(() => {
+    const start = performance.getEntriesByName('parse-end http-client-leak-production.toml')[0]?.startTime ?? 0;
+    const end = performance.getEntriesByName('simulate-end http-client-leak-production.toml')[0]?.startTime ?? 0;
+    const f = window.__frames.filter((t) => t >= start && t <= end);
+    const gaps = f.slice(1).map((t, i) => t - f[i]);
+    return { frames: f.length, longest: Math.round(Math.max(0, ...gaps)) };
+  });
+  console.log(`      http-client-leak-production in the page: ${ms} ms [parse and compile ${await part('parse')} ms, simulate ${await part('simulate')} ms (${sim.frames} frames painted meanwhile, longest gap ${sim.longest} ms), lay out ${await part('lay out')} ms]`);
   assert(ms > 0, 'no measure of the run');
+  const progress = await page.evaluate(() => window.__progress);
+  assert(progress.some((p) => p > 0 && p < 100), `no progress shown while running: ${JSON.stringify(progress.slice(0, 20))}`);
   assert((await page.locator('[data-testid="chart"]').innerHTML()).includes('CLOSE-WAIT'), 'no CLOSE-WAIT in the chart');
+  assert(await page.locator('[data-testid="running"]').count() === 0, 'the progress is still shown after the run');
 });
 
 await test('readable on a phone', async (page) => {

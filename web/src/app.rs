@@ -59,6 +59,10 @@ pub enum Action {
     TogglePlay,
     Tick,
     Speed(usize),
+    /// A run under way got further.
+    Progress(u64, f64),
+    /// A run under way is over.
+    Finished(u64, Rc<Outcome>),
 }
 
 impl AppState {
@@ -76,6 +80,9 @@ impl AppState {
             Outcome::Ran(_) => Some(self.outcome.clone()),
             _ => self.last_good.clone(),
         }
+    }
+    pub fn is_running(&self) -> bool {
+        matches!(&*self.outcome, Outcome::Running(_))
     }
     pub fn last_step(&self) -> usize {
         self.view()
@@ -95,9 +102,10 @@ impl AppState {
             .or_else(|| url::saved_source(&id))
             .unwrap_or_else(|| bundled_text.to_string());
         let edited = source != bundled_text;
-        let outcome = model::run(&format!("{id}.toml"), &source);
+        let outcome = model::begin(&format!("{id}.toml"), &source, model::SLICE_MS);
         let last_good = match &*outcome {
-            Outcome::Ran(_) => None,
+            Outcome::Ran(_) | Outcome::Running(_) => None,
+            // A shared or saved text with errors: the bundled file's run is shown meanwhile.
             _ => Some(model::run(&format!("{id}.toml"), bundled_text)),
         };
         let mut s = AppState {
@@ -113,6 +121,8 @@ impl AppState {
             embed: req.embed,
         };
         match req.step {
+            // A run still under way keeps the asked step until it is over.
+            Some(n) if s.is_running() => s.step = n,
             Some(n) => s.step = n.min(s.last_step()),
             // Opened without a moment to show: play from the start, unless motion is unwanted.
             None => s.playing = !url::reduced_motion(),
@@ -133,7 +143,7 @@ impl Reducible for AppState {
                 };
                 let source = url::saved_source(&id).unwrap_or_else(|| b.text.to_string());
                 s.edited = source != b.text;
-                s.outcome = model::run(&format!("{id}.toml"), &source);
+                s.outcome = model::begin(&format!("{id}.toml"), &source, model::SLICE_MS);
                 s.last_good = None;
                 s.source = Rc::new(source);
                 s.id = id;
@@ -147,14 +157,16 @@ impl Reducible for AppState {
                 if matches!(&*s.outcome, Outcome::Ran(_)) {
                     s.last_good = Some(s.outcome.clone());
                 }
-                s.outcome = model::run(&format!("{}.toml", s.id), &text);
+                s.outcome = model::begin(&format!("{}.toml", s.id), &text, model::SLICE_MS);
                 s.source = Rc::new(text);
-                s.step = s.step.min(s.last_step());
+                if !s.is_running() {
+                    s.step = s.step.min(s.last_step());
+                }
             }
             Action::Restore => {
                 url::save_source(&s.id, None);
                 let text = bundled::find(&s.id).map_or("", |b| b.text).to_string();
-                s.outcome = model::run(&format!("{}.toml", s.id), &text);
+                s.outcome = model::begin(&format!("{}.toml", s.id), &text, model::SLICE_MS);
                 s.source = Rc::new(text);
                 s.edited = false;
                 s.step = 0;
@@ -178,6 +190,9 @@ impl Reducible for AppState {
                 s.playing = !s.playing;
             }
             Action::Tick => {
+                if s.view().is_none() {
+                    return self; // a run under way: playback starts when it is over
+                }
                 if s.step >= s.last_step() {
                     s.playing = false;
                 } else {
@@ -185,6 +200,26 @@ impl Reducible for AppState {
                 }
             }
             Action::Speed(i) => s.speed = i.min(SPEEDS.len() - 1),
+            Action::Progress(id, progress) => match &*s.outcome {
+                Outcome::Running(r) if r.id == id => {
+                    s.outcome = Rc::new(Outcome::Running(model::Running {
+                        id,
+                        job: r.job.clone(),
+                        progress,
+                        title: r.title.clone(),
+                        description: r.description.clone(),
+                    }))
+                }
+                _ => return self,
+            },
+            Action::Finished(id, outcome) => match &*s.outcome {
+                Outcome::Running(r) if r.id == id => {
+                    model::stop_all();
+                    s.outcome = outcome;
+                    s.step = s.step.min(s.last_step());
+                }
+                _ => return self,
+            },
         }
         Rc::new(s)
     }
@@ -324,6 +359,46 @@ pub fn App() -> Html {
             move || drop(interval)
         });
     }
+    // A big run goes on in slices; the page paints and answers in between.
+    {
+        let dispatch = state.dispatcher();
+        let running = match &*state.outcome {
+            Outcome::Running(r) => Some((r.id, r.job.clone())),
+            _ => None,
+        };
+        use_effect_with(running.as_ref().map_or(0, |r| r.0), move |_| {
+            if let Some((id, cell)) = running {
+                yew::platform::spawn_local(async move {
+                    let mut shown = -1.0;
+                    loop {
+                        // Let the page paint and handle input before the next slice.
+                        gloo_timers::future::TimeoutFuture::new(0).await;
+                        if !model::is_current(id) {
+                            return;
+                        }
+                        let Some(job) = cell.borrow_mut().take() else {
+                            return;
+                        };
+                        match model::drive(job, model::SLICE_MS) {
+                            Ok(outcome) => {
+                                dispatch.dispatch(Action::Finished(id, outcome));
+                                return;
+                            }
+                            Err(job) => {
+                                let p = job.progress();
+                                *cell.borrow_mut() = Some(job);
+                                // A new percent is worth a render; a slice is not.
+                                if p - shown >= 0.01 {
+                                    shown = p;
+                                    dispatch.dispatch(Action::Progress(id, p));
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+    }
     // The address follows the state, so a link reopens this moment.
     {
         let s = (*state).clone();
@@ -394,20 +469,20 @@ pub fn App() -> Html {
             }
         })
     };
-    let title = s.view().map_or(String::new(), |v| {
+    let texts = match (&*s.outcome, s.view()) {
+        (_, Some(v)) => Some((&v.title, &v.description)),
+        (Outcome::Running(r), None) => Some((&r.title, &r.description)),
+        _ => None,
+    };
+    let pick = |t: &tcpsim_scenario::model::Text| {
         if lang == Lang::Zh {
-            v.title.zh.clone()
+            t.zh.clone()
         } else {
-            v.title.en.clone()
+            t.en.clone()
         }
-    });
-    let description = s.view().map_or(String::new(), |v| {
-        if lang == Lang::Zh {
-            v.description.zh.clone()
-        } else {
-            v.description.en.clone()
-        }
-    });
+    };
+    let title = texts.map_or(String::new(), |(t, _)| pick(t));
+    let description = texts.map_or(String::new(), |(_, d)| pick(d));
 
     let picker = html! {
         <label class="picker">{ui("scenario", lang)}{" "}
@@ -426,6 +501,7 @@ pub fn App() -> Html {
             _ => html! {},
         },
         None => match &*s.outcome {
+            Outcome::Running(r) => running_status(r, lang),
             Outcome::CannotShow(m) => {
                 html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
             }
@@ -436,6 +512,8 @@ pub fn App() -> Html {
         Outcome::CannotShow(m) if s.shown().is_some() => {
             html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
         }
+        // An edit being run, while the last good diagram stays.
+        Outcome::Running(r) if s.shown().is_some() => running_status(r, lang),
         _ => html! {},
     };
     if s.embed {
@@ -457,6 +535,18 @@ pub fn App() -> Html {
             { main }
             <Editor source={s.source.clone()} outcome={s.outcome.clone()} edited={s.edited} lang={lang} dispatch={dispatch.clone()} />
             <footer><p>{ui("keys", lang)}</p></footer>
+        </div>
+    }
+}
+
+/// A run under way: how far it is.
+fn running_status(r: &model::Running, lang: Lang) -> Html {
+    let pct = (r.progress * 100.0).clamp(0.0, 100.0) as u32;
+    html! {
+        <div class="running" data-testid="running" role="status" aria-live="polite">
+            <span>{ui("running", lang)}</span>
+            <progress max="100" value={pct.to_string()} aria-label={ui("running", lang)}></progress>
+            <span>{format!("{pct}%")}</span>
         </div>
     }
 }

@@ -4,10 +4,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use tcpsim_core::prelude::*;
+use tcpsim_core::sim::SlicedRun;
 use tcpsim_core::trace::Netstat;
 use tcpsim_render::layout::{LadderLayout, layout};
-use tcpsim_scenario::Scenario;
 use tcpsim_scenario::model::Text;
+use tcpsim_scenario::{Scenario, ScenarioRunError};
 
 /// Limits of a run in the page, so that a hostile or huge file gets a message, not a frozen tab.
 pub const PAGE_MAX_EVENTS: u64 = 3_000_000;
@@ -59,6 +60,101 @@ pub enum Outcome {
     Invalid(Vec<LineError>),
     /// The run hit a limit, or has no connection to show.
     CannotShow(String),
+    /// A big run, driven in slices while the page goes on painting.
+    Running(Running),
+}
+
+/// A run under way, as the page state holds it.
+pub struct Running {
+    /// Which run (see [`is_current`]).
+    pub id: u64,
+    /// The job; the driver takes it out while it works on a slice.
+    pub job: Rc<RefCell<Option<Job>>>,
+    /// How far it is, from 0 to 1.
+    pub progress: f64,
+    /// The scenario's title and description, shown while it runs.
+    pub title: Text,
+    pub description: Text,
+}
+
+thread_local! {
+    /// The run the page wants; drivers of older runs stop.
+    static CURRENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// Whether run `id` is still the one the page wants.
+pub fn is_current(id: u64) -> bool {
+    CURRENT.with(|c| c.get()) == id
+}
+
+/// How long a slice of work may take before the page paints again.
+pub const SLICE_MS: f64 = 25.0;
+/// Events between two looks at the clock (a few milliseconds of work in the page).
+const SLICE_EVENTS: u64 = 4096;
+
+/// Milliseconds from a fixed origin: the page's clock in the browser, the process's natively.
+fn clock_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        thread_local! { static ORIGIN: std::time::Instant = std::time::Instant::now(); }
+        ORIGIN.with(|o| o.elapsed().as_secs_f64() * 1000.0)
+    }
+}
+
+/// Starts a run and works on it for up to `budget_ms`: a small scenario is done at once; a big
+/// one comes back as [`Outcome::Running`], for the page to drive with [`drive`]. Starting a run
+/// makes every older run stop.
+pub fn begin(name: &str, text: &str, budget_ms: f64) -> Rc<Outcome> {
+    CURRENT.with(|c| c.set(0));
+    let job = match start(name, text) {
+        Started::Done(o) => return o,
+        Started::Running(job) => job,
+    };
+    match drive(job, budget_ms) {
+        Ok(o) => o,
+        Err(job) => {
+            let id = NEXT.with(|n| {
+                let id = n.get();
+                n.set(id + 1);
+                id
+            });
+            CURRENT.with(|c| c.set(id));
+            let progress = job.progress();
+            Rc::new(Outcome::Running(Running {
+                id,
+                title: job.0.scenario.title.clone(),
+                description: job.0.scenario.description.clone(),
+                job: Rc::new(RefCell::new(Some(job))),
+                progress,
+            }))
+        }
+    }
+}
+
+/// Works on a job for about `budget_ms` of wall time.
+pub fn drive(mut job: Job, budget_ms: f64) -> Result<Rc<Outcome>, Job> {
+    let t0 = clock_ms();
+    loop {
+        match job.work(SLICE_EVENTS) {
+            Ok(o) => return Ok(o),
+            Err(j) => job = j,
+        }
+        if clock_ms() - t0 >= budget_ms {
+            return Err(job);
+        }
+    }
+}
+
+/// The run is over (or given up): no driver goes on.
+pub fn stop_all() {
+    CURRENT.with(|c| c.set(0));
 }
 
 /// Marks the phases of a run with `performance.measure` entries ("run <file>" for the whole,
@@ -111,15 +207,25 @@ impl Phases {
     }
 }
 
-/// Runs a scenario: parse and compile, simulate within the page's limits, lay out.
-pub fn run(name: &str, text: &str) -> Rc<Outcome> {
-    let mut phases = Phases::start(name);
-    let out = run_phases(name, text, &mut phases);
-    phases.finish();
-    out
+/// A run under way. The page drives it in slices ([`Job::work`]) so that a big scenario keeps
+/// the tab painting and answering, with its progress shown.
+pub struct Job(Box<JobParts>);
+
+struct JobParts {
+    scenario: Scenario,
+    run: SlicedRun,
+    phases: Phases,
 }
 
-fn run_phases(name: &str, text: &str, phases: &mut Phases) -> Rc<Outcome> {
+/// What starting a run gives: an outcome at once (errors in the file), or a run to drive.
+pub enum Started {
+    Done(Rc<Outcome>),
+    Running(Job),
+}
+
+/// Parses and compiles a scenario and sets up its run within the page's limits.
+pub fn start(name: &str, text: &str) -> Started {
+    let mut phases = Phases::start(name);
     let parsed = Scenario::parse(name, text);
     phases.done("parse");
     let mut scenario = match parsed {
@@ -143,17 +249,79 @@ fn run_phases(name: &str, text: &str, phases: &mut Phases) -> Rc<Outcome> {
                     }
                 })
                 .collect();
-            return Rc::new(Outcome::Invalid(list));
+            phases.finish();
+            return Started::Done(Rc::new(Outcome::Invalid(list)));
         }
     };
     scenario.max_events = scenario.max_events.min(PAGE_MAX_EVENTS);
     scenario.max_sockets = scenario.max_sockets.min(PAGE_MAX_SOCKETS);
-    let ran = scenario.run();
-    phases.done("simulate");
-    let trace = match ran {
-        Ok(t) => t,
-        Err(e) => return Rc::new(Outcome::CannotShow(e.to_string())),
-    };
+    let run = scenario
+        .simulator()
+        .map_err(ScenarioRunError::Setup)
+        .and_then(|sim| {
+            sim.sliced(scenario.duration)
+                .map_err(|e| ScenarioRunError::Limit(scenario.source.name.clone(), Box::new(e)))
+        });
+    match run {
+        Ok(run) => Started::Running(Job(Box::new(JobParts {
+            scenario,
+            run,
+            phases,
+        }))),
+        Err(e) => {
+            phases.finish();
+            Started::Done(Rc::new(Outcome::CannotShow(e.to_string())))
+        }
+    }
+}
+
+impl Job {
+    /// Goes on with the run for at most `events` more events (the core's unit, so the trace
+    /// does not depend on how the work is sliced). The outcome when the run is over, or the job
+    /// to go on with.
+    pub fn work(mut self, events: u64) -> Result<Rc<Outcome>, Job> {
+        let result = match self.0.run.step(events) {
+            Ok(false) => return Err(self),
+            Ok(true) => Ok(()),
+            Err(e) => Err(e),
+        };
+        let JobParts {
+            scenario,
+            run,
+            mut phases,
+        } = *self.0;
+        let ran = run.finish(result);
+        phases.done("simulate");
+        let out = match ran {
+            Ok(trace) => finish(&scenario, trace),
+            Err(e) => Rc::new(Outcome::CannotShow(
+                ScenarioRunError::Limit(scenario.source.name.clone(), Box::new(e)).to_string(),
+            )),
+        };
+        phases.done("lay out");
+        phases.finish();
+        Ok(out)
+    }
+
+    /// How far the run is, from 0 to 1 (in simulated time).
+    pub fn progress(&self) -> f64 {
+        let (now, end) = self.0.run.progress();
+        now.as_micros() as f64 / end.as_micros().max(1) as f64
+    }
+}
+
+/// Runs a scenario to its end: parse and compile, simulate within the page's limits, lay out.
+pub fn run(name: &str, text: &str) -> Rc<Outcome> {
+    match start(name, text) {
+        Started::Done(o) => o,
+        Started::Running(job) => job
+            .work(u64::MAX)
+            .unwrap_or_else(|_| Rc::new(Outcome::CannotShow("the run did not finish".to_string()))),
+    }
+}
+
+/// Lays out a finished run.
+fn finish(scenario: &Scenario, trace: Trace) -> Rc<Outcome> {
     let Some(layout) = layout(&trace, None) else {
         return Rc::new(Outcome::CannotShow(
             "this run has no connection to draw".into(),
@@ -168,7 +336,6 @@ fn run_phases(name: &str, text: &str, phases: &mut Phases) -> Rc<Outcome> {
         .filter(|(_, n)| *n > 6)
         .map(|(h, _)| h);
     let series = busiest.map(|h| crate::chart::series(&trace, h));
-    phases.done("lay out");
     Rc::new(Outcome::Ran(Rc::new(RunView {
         title: scenario.title.clone(),
         description: scenario.description.clone(),
@@ -192,8 +359,60 @@ mod tests {
                 Outcome::Ran(v) => assert!(!v.layout.steps.is_empty(), "{}", b.id),
                 Outcome::Invalid(e) => panic!("{}: {e:?}", b.id),
                 Outcome::CannotShow(m) => panic!("{}: {m}", b.id),
+                Outcome::Running(_) => panic!("{}: run() runs to the end", b.id),
             }
         }
+    }
+
+    #[test]
+    fn a_run_driven_in_slices_ends_as_a_run_in_one_go() {
+        let b = crate::bundled::find("http-client-leak").unwrap();
+        let Outcome::Ran(whole) = &*run(b.id, b.text) else {
+            panic!("the leak runs")
+        };
+        let Started::Running(mut job) = start(b.id, b.text) else {
+            panic!("a run to drive")
+        };
+        let mut slices = 0;
+        let mut last = 0.0;
+        let out = loop {
+            slices += 1;
+            match job.work(1000) {
+                Ok(o) => break o,
+                Err(j) => {
+                    assert!(j.progress() >= last, "progress goes forward");
+                    last = j.progress();
+                    job = j;
+                }
+            }
+        };
+        assert!(slices > 10, "{slices} slices");
+        let Outcome::Ran(sliced) = &*out else {
+            panic!("the sliced run ends")
+        };
+        assert!(sliced.trace == whole.trace);
+        assert_eq!(sliced.layout.steps.len(), whole.layout.steps.len());
+    }
+
+    #[test]
+    fn a_big_run_goes_on_until_a_newer_one_starts() {
+        let big = crate::bundled::find("http-client-leak").unwrap();
+        let Outcome::Running(r) = &*begin(big.id, big.text, 0.0) else {
+            panic!("no time given: the big run is left running")
+        };
+        assert!(is_current(r.id));
+        assert!(
+            r.progress < 1.0 && r.title.en.contains("never closes"),
+            "{}",
+            r.title.en
+        );
+        // The handshake is over within its first slice.
+        let small = crate::bundled::find("handshake").unwrap();
+        assert!(matches!(
+            &*begin(small.id, small.text, 0.0),
+            Outcome::Ran(_)
+        ));
+        assert!(!is_current(r.id), "the older run's driver stops");
     }
 
     #[test]

@@ -251,6 +251,10 @@ pub fn ui(key: &str, lang: Lang) -> &'static str {
         "export_svg" => ("Download SVG", "下载 SVG"),
         "export_mermaid" => ("Download Mermaid", "下载 Mermaid"),
         "embed" => ("Copy embed code", "复制嵌入代码"),
+        "running" => (
+            "Running the simulation (the page stays usable)…",
+            "正在运行模拟（页面仍可操作）……",
+        ),
         _ => ("", ""),
     };
     lang.pick(en, zh)
@@ -290,6 +294,10 @@ pub const UI_KEYS: &[&str] = &[
     "start",
     "chart",
     "connection",
+    "export_svg",
+    "export_mermaid",
+    "embed",
+    "running",
 ];
 
 #[cfg(test)]
