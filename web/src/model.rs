@@ -13,6 +13,9 @@ use tcpsim_scenario::{Scenario, ScenarioRunError};
 /// Limits of a run in the page, so that a hostile or huge file gets a message, not a frozen tab.
 pub const PAGE_MAX_EVENTS: u64 = 3_000_000;
 pub const PAGE_MAX_SOCKETS: u32 = 50_000;
+/// Calls a file may schedule in the page: expanding repeats happens before the run can be
+/// sliced, so it is capped (the production scenario schedules 70 000).
+pub const PAGE_MAX_CALLS: u64 = 200_000;
 
 /// A scenario that ran.
 pub struct RunView {
@@ -226,7 +229,7 @@ pub enum Started {
 /// Parses and compiles a scenario and sets up its run within the page's limits.
 pub fn start(name: &str, text: &str) -> Started {
     let mut phases = Phases::start(name);
-    let parsed = Scenario::parse(name, text);
+    let parsed = Scenario::parse_capped(name, text, PAGE_MAX_CALLS);
     phases.done("parse");
     let mut scenario = match parsed {
         Ok(s) => s,
@@ -413,6 +416,26 @@ mod tests {
             Outcome::Ran(_)
         ));
         assert!(!is_current(r.id), "the older run's driver stops");
+    }
+
+    #[test]
+    fn a_file_over_the_page_call_limit_is_sent_to_the_cli() {
+        let text = crate::bundled::find("http-client-leak")
+            .unwrap()
+            .text
+            .to_string()
+            + "\n[limits]\nmax_calls = 5000000\n";
+        let text = text.replacen("every = \"1s\"", "every = \"1ms\"", 1);
+        let Outcome::Invalid(errors) = &*run("big.toml", &text) else {
+            panic!("should not run")
+        };
+        assert!(
+            errors.iter().any(|e| e.message.contains("that run here")
+                && e.help
+                    .as_deref()
+                    .is_some_and(|h| h.contains("command-line"))),
+            "{errors:?}"
+        );
     }
 
     #[test]

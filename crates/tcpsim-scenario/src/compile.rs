@@ -23,6 +23,9 @@ use tcpsim_core::prelude::*;
 pub const DEFAULT_MAX_EVENTS: u64 = 20_000_000;
 pub const DEFAULT_MAX_SOCKETS: u32 = 200_000;
 pub const DEFAULT_MAX_CALLS: u64 = 1_000_000;
+/// The most calls any file may schedule, whatever its `[limits] max_calls` says: expanding
+/// repeats is work done before the run's own limits apply.
+pub const MAX_CALLS_CEILING: u64 = 10_000_000;
 /// The longest run a file may ask for.
 pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -825,11 +828,24 @@ impl Scenario {
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
         let src = Source::new(name, text);
         let file = crate::read::read(&src).map_err(ScenarioErrors)?;
-        compile(src, file)
+        compile(src, file, None)
+    }
+
+    /// Like [`Scenario::parse`], for a program that schedules at most `max_calls` calls
+    /// whatever the file allows (a browser tab: compiling a million calls would stall it). A
+    /// file over that says so, and where to run it instead.
+    pub fn parse_capped(
+        name: &str,
+        text: &str,
+        max_calls: u64,
+    ) -> Result<Scenario, ScenarioErrors> {
+        let src = Source::new(name, text);
+        let file = crate::read::read(&src).map_err(ScenarioErrors)?;
+        compile(src, file, Some(max_calls))
     }
 }
 
-fn compile(src: Source, f: ScenarioFile) -> Result<Scenario, ScenarioErrors> {
+fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, ScenarioErrors> {
     let mut opens_in_timeline = BTreeMap::new();
     for step in &f.timeline {
         let s = step.get_ref();
@@ -971,7 +987,22 @@ fn compile(src: Source, f: ScenarioFile) -> Result<Scenario, ScenarioErrors> {
     }
 
     // Calls, in file order: the timeline, then each repeat.
-    let max_calls = f.limits.max_calls.unwrap_or(DEFAULT_MAX_CALLS);
+    let mut file_max_calls = f
+        .limits
+        .max_calls
+        .as_ref()
+        .map_or(DEFAULT_MAX_CALLS, |m| *m.get_ref());
+    if file_max_calls > MAX_CALLS_CEILING {
+        ctx.err(
+            f.limits.max_calls.as_ref().map(|m| m.span()),
+            format!(
+                "[limits] max_calls = {file_max_calls} is over the most a file may schedule ({MAX_CALLS_CEILING})"
+            ),
+            format!("use at most {MAX_CALLS_CEILING}"),
+        );
+        file_max_calls = MAX_CALLS_CEILING;
+    }
+    let max_calls = cap.map_or(file_max_calls, |c| c.min(file_max_calls));
     let mut calls = Vec::new();
     let mut timeline: Vec<&Spanned<Step>> = f.timeline.iter().collect();
     // Opening calls are checked first so that a use earlier in the file than its open (but
@@ -1051,11 +1082,27 @@ fn compile(src: Source, f: ScenarioFile) -> Result<Scenario, ScenarioErrors> {
         };
         let total = count.saturating_mul(rep.calls.len() as u64);
         if total.saturating_add(calls.len() as u64) > max_calls {
-            ctx.err(
-                Some(r.span()),
-                format!("this repeat schedules {total} calls, over the limit of {max_calls}"),
-                "repeat fewer times, or raise [limits] max_calls",
-            );
+            if max_calls < file_max_calls {
+                ctx.err(
+                    Some(r.span()),
+                    format!(
+                        "this repeat schedules {total} calls, over the {max_calls} that run here"
+                    ),
+                    format!(
+                        "run it with the tcpsim command-line tool (this file allows {file_max_calls}), or repeat fewer times"
+                    ),
+                );
+            } else {
+                ctx.err(
+                    Some(r.span()),
+                    format!("this repeat schedules {total} calls, over the limit of {max_calls}"),
+                    if max_calls >= MAX_CALLS_CEILING {
+                        "repeat fewer times: no file may schedule more calls"
+                    } else {
+                        "repeat fewer times, or raise [limits] max_calls"
+                    },
+                );
+            }
             continue;
         }
         if rep.calls.is_empty() {

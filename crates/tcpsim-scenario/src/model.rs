@@ -474,6 +474,7 @@ pub struct Limits {
     pub max_events: Option<u64>,
     /// Most sockets the run may create (default 200 000).
     pub max_sockets: Option<u32>,
-    /// Most calls the timeline and repeats may schedule (default 1 000 000).
-    pub max_calls: Option<u64>,
+    /// Most calls the timeline and repeats may schedule (default 1 000 000, at most 10 000 000).
+    #[schemars(with = "Option<u64>")]
+    pub max_calls: Option<Spanned<u64>>,
 }

@@ -873,7 +873,7 @@ impl Reader<'_> {
         Some(Limits {
             max_events: self.opt(&t, "max_events", Self::u64),
             max_sockets: self.opt(&t, "max_sockets", Self::u32),
-            max_calls: self.opt(&t, "max_calls", Self::u64),
+            max_calls: self.spanned(&t, "max_calls", Self::u64),
         })
     }
 }

@@ -217,6 +217,23 @@ const TABLE: &[(&str, &str)] = &[
         "repeat fewer times, or raise [limits] max_calls",
         "请减少重复次数，或调高 [limits] max_calls",
     ),
+    (
+        "this repeat schedules {} calls, over the {} that run here",
+        "这个 repeat 安排了 {0} 个调用，超过了这里能运行的 {1} 个",
+    ),
+    (
+        "run it with the tcpsim command-line tool (this file allows {}), or repeat fewer times",
+        "请用 tcpsim 命令行工具运行（这个文件允许 {0} 个），或减少重复次数",
+    ),
+    (
+        "[limits] max_calls = {} is over the most a file may schedule ({})",
+        "[limits] max_calls = {0} 超过了一个文件最多能安排的调用数（{1}）",
+    ),
+    ("use at most {}", "请最多使用 {0}"),
+    (
+        "repeat fewer times: no file may schedule more calls",
+        "请减少重复次数：任何文件都不能安排更多的调用",
+    ),
     ("this repeat has no calls", "这个 repeat 没有调用"),
     (
         "add [[repeat.calls]] tables with after, host and call",
