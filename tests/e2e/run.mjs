@@ -183,7 +183,7 @@ await test('the embed mode shows only the diagram and the timeline', async (page
   assert((await text(page, 'step-counter')).startsWith('Step 7 of'), await text(page, 'step-counter'));
 });
 
-await test('exports: SVG, Mermaid and the embed code of the current view', async (page) => {
+await test('exports: SVG, Mermaid, the state diagram and the embed code of the current view', async (page) => {
   await page.goto(`${base}?scenario=leaked-close&step=8&lang=en`);
   await page.waitForSelector('svg.ladder');
   const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-svg"]')]);
@@ -193,6 +193,12 @@ await test('exports: SVG, Mermaid and the embed code of the current view', async
   const [mmd] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-mermaid"]')]);
   const mmdText = await readFile(await mmd.path(), 'utf8');
   assert(mmdText.startsWith('sequenceDiagram') && mmdText.includes('L->>R: SYN seq=0'), mmdText);
+  const [states] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-states"]')]);
+  assert(states.suggestedFilename() === 'tcpsim-leaked-close-states.svg', states.suggestedFilename());
+  const statesText = await readFile(await states.path(), 'utf8');
+  assert(statesText.startsWith('<svg') && statesText.includes('CLOSE-WAIT') && !statesText.includes('<script'), statesText.slice(0, 200));
+  // Both endpoints' paths are drawn (blue for the client, orange for the server).
+  assert(statesText.includes('#2f6fdb') && statesText.includes('#e8781e'), 'the paths taken are missing');
   await page.click('[data-testid="embed"]');
   const code = await page.locator('[data-testid="embed-code"]').inputValue();
   assert(code.startsWith('<iframe src="') && code.includes('?embed&scenario=leaked-close&step=8&lang=en'), code);

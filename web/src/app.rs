@@ -740,6 +740,20 @@ pub fn Share(p: &ShareProps) -> Html {
             );
         })
     };
+    let on_states = {
+        let p = p.clone();
+        Callback::from(move |_| {
+            let l = &p.view.layout;
+            let sockets: Vec<_> = std::iter::once(l.left_socket)
+                .chain(l.right_socket)
+                .collect();
+            download(
+                &format!("tcpsim-{}-states.svg", p.id),
+                "image/svg+xml",
+                &tcpsim_render::statediagram::svg(&p.view.trace, &sockets, &p.title),
+            );
+        })
+    };
     let on_embed = {
         let p = p.clone();
         let embed_code = embed_code.clone();
@@ -772,6 +786,7 @@ pub fn Share(p: &ShareProps) -> Html {
         <div class="share">
             <button data-testid="export-svg" onclick={on_svg}>{ui("export_svg", lang)}</button>
             <button data-testid="export-mermaid" onclick={on_mermaid}>{ui("export_mermaid", lang)}</button>
+            <button data-testid="export-states" onclick={on_states}>{ui("export_states", lang)}</button>
             <button data-testid="embed" onclick={on_embed}>{ui("embed", lang)}</button>
             if let Some(code) = &*embed_code {
                 <textarea class="embed-code" data-testid="embed-code" readonly=true rows="3" value={code.clone()} aria-label={ui("embed", lang)} />

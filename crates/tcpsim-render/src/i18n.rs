@@ -250,6 +250,7 @@ pub fn ui(key: &str, lang: Lang) -> &'static str {
         "connection" => ("Connection", "连接"),
         "export_svg" => ("Download SVG", "下载 SVG"),
         "export_mermaid" => ("Download Mermaid", "下载 Mermaid"),
+        "export_states" => ("Download state diagram (SVG)", "下载状态图（SVG）"),
         "embed" => ("Copy embed code", "复制嵌入代码"),
         "running" => (
             "Running the simulation (the page stays usable)…",
@@ -296,6 +297,7 @@ pub const UI_KEYS: &[&str] = &[
     "connection",
     "export_svg",
     "export_mermaid",
+    "export_states",
     "embed",
     "running",
 ];
