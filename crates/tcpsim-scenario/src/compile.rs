@@ -126,9 +126,10 @@ struct Ctx<'a> {
     hosts: BTreeMap<String, HostId>,
     host_names: Vec<String>,
     addrs: Vec<std::net::Ipv4Addr>,
-    /// (host, socket name) -> (earliest time it is opened, kind of socket).
-    /// Looked up by every call; hashed with a fixed hasher, never iterated.
-    opened: FxHashMap<(HostId, String), (Instant, SocketKind)>,
+    /// Per host: socket name -> (earliest time it is opened, kind of socket). Looked up by
+    /// every call (by `&str`, without allocating); hashed with a fixed hasher; listed only
+    /// sorted.
+    opened: Vec<FxHashMap<String, (Instant, SocketKind)>>,
     /// Times at which the timeline opens each (host, socket name), found before checking, to
     /// tell "opened too late" from "never opened".
     opens_in_timeline: BTreeMap<(String, String), Instant>,
@@ -145,6 +146,18 @@ fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
 }
 
 impl Ctx<'_> {
+    fn opened(&self, host: HostId, name: &str) -> Option<&(Instant, SocketKind)> {
+        self.opened.get(host as usize)?.get(name)
+    }
+
+    fn opened_mut(&mut self, host: HostId) -> &mut FxHashMap<String, (Instant, SocketKind)> {
+        let i = host as usize;
+        if self.opened.len() <= i {
+            self.opened.resize_with(i + 1, FxHashMap::default);
+        }
+        &mut self.opened[i]
+    }
+
     fn err(&mut self, span: Option<Range<usize>>, msg: impl Into<Bi>, help: impl Into<Bi>) {
         let help: Bi = help.into();
         let mut e = ScenarioError::new(self.src, span, msg);
@@ -354,9 +367,10 @@ fn compile_step(
         }
     }
     let name = |x: &Spanned<String>| -> String {
+        let text = x.get_ref();
         match index {
-            Some(i) => x.get_ref().replace("{i}", &i.to_string()),
-            None => x.get_ref().clone(),
+            Some(i) if text.contains("{i}") => text.replace("{i}", &i.to_string()),
+            _ => text.clone(),
         }
     };
     let need_socket = !matches!(call, CallName::Crash | CallName::Restart);
@@ -392,7 +406,7 @@ fn compile_step(
     };
     // Sockets must be opened (listen, connect, accept) before other calls use them.
     let check_open = |ctx: &mut Ctx, n: &str, sp: Range<usize>, want: Option<SocketKind>| -> bool {
-        match ctx.opened.get(&(host, n.to_string())) {
+        match ctx.opened(host, n) {
             None if ctx
                 .opens_in_timeline
                 .contains_key(&(ctx.host_names[host as usize].clone(), n.to_string())) =>
@@ -578,7 +592,7 @@ fn compile_step(
         _ => None,
     };
     if let Some((n, kind)) = opens {
-        let e = ctx.opened.entry((host, n)).or_insert((at, kind));
+        let e = ctx.opened_mut(host).entry(n).or_insert((at, kind));
         if at < e.0 {
             *e = (at, kind);
         }
@@ -677,15 +691,14 @@ fn socket_ref(ctx: &mut Ctx, s: &Spanned<String>) -> Option<(HostId, String)> {
         return None;
     };
     let host = ctx.host(&Spanned::new(s.span(), h.to_string()))?;
-    if !ctx.opened.contains_key(&(host, name.to_string())) {
+    if ctx.opened(host, name).is_none() {
         let mut names: Vec<&str> = ctx
             .opened
-            .keys()
-            .filter(|(hh, _)| *hh == host)
-            .map(|(_, n)| n.as_str())
-            .take(12)
-            .collect();
-        names.dedup();
+            .get(host as usize)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        names.sort_unstable();
+        names.truncate(12);
         ctx.err(
             span_of(s),
             format!("host `{h}` never opens a socket named `{name}`"),
@@ -864,7 +877,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         hosts: BTreeMap::new(),
         host_names: Vec::new(),
         addrs: Vec::new(),
-        opened: FxHashMap::default(),
+        opened: Vec::new(),
         opens_in_timeline,
     };
     let duration = f.duration.get_ref().get();
