@@ -165,6 +165,15 @@ await test('the Chinese interface explains in Chinese', async (page) => {
   assert(/[\u4e00-\u9fff]/.test(ex), `not Chinese: ${ex}`);
   assert(ex.includes('从未调用 close()'), `the leak is not explained: ${ex}`);
   assert((await text(page, 'title')).includes('CLOSE-WAIT'), await text(page, 'title'));
+  // The last step is the server's FIN-WAIT-2 timeout: its long label stays inside the figure.
+  const fit = await page.evaluate(() => {
+    const svg = document.querySelector('svg.state-diagram').getBoundingClientRect();
+    const label = document.querySelector('svg.state-diagram .taken-label');
+    const r = label.getBoundingClientRect();
+    return { inside: r.left >= svg.left - 1 && r.right <= svg.right + 1, lines: label.querySelectorAll('tspan').length, text: label.textContent };
+  });
+  assert(fit.inside, `the arc's label leaves the figure: ${fit.text}`);
+  assert(fit.lines >= 2 && fit.text.includes('tcp_fin_timeout'), `the label is not wrapped: ${JSON.stringify(fit)}`);
 });
 
 await test('many connections: the chart of sockets per state', async (page) => {

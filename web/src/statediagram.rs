@@ -6,6 +6,62 @@ use tcpsim_render::i18n::{Lang, cause_text};
 use tcpsim_render::statediagram::{ARCS, NODE_H, NODE_W, WIDTH, clipped, pos};
 use yew::prelude::*;
 
+/// The widest an arc's label may be, and its line height, in the figure's units (10 px text).
+const LABEL_MAX_PX: f32 = 300.0;
+const LINE_PX: f32 = 12.0;
+
+/// The width of a label at 10 px: about 10 px for a CJK character, 5.6 px for others.
+fn text_px(s: &str) -> f32 {
+    s.chars()
+        .map(|c| if c.len_utf8() >= 3 { 10.0 } else { 5.6 })
+        .sum()
+}
+
+/// Breaks a label into lines of at most `max_px`: at spaces, and in Chinese after punctuation
+/// or between any two characters.
+fn wrap(text: &str, max_px: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    // Words: runs of non-space Latin text, or single CJK characters with their punctuation.
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        if c == ' ' {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word) + " ");
+            } else if let Some(last) = words.last_mut() {
+                last.push(' ');
+            }
+        } else if c.len_utf8() >= 3 {
+            // CJK: punctuation stays with the character before it.
+            if "，。：；、）」".contains(c) {
+                word.push(c);
+                words.push(std::mem::take(&mut word));
+            } else {
+                if !word.is_empty() && !word.ends_with(|w: char| "（「".contains(w)) {
+                    words.push(std::mem::take(&mut word));
+                }
+                word.push(c);
+            }
+        } else {
+            word.push(c);
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    for w in words {
+        if !line.is_empty() && text_px(&line) + text_px(w.trim_end()) > max_px {
+            lines.push(std::mem::take(&mut line).trim_end().to_string());
+        }
+        line.push_str(&w);
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct DiagramProps {
     pub left: Option<State>,
@@ -27,10 +83,20 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
     let taken = p.taken.map(|(a, b, cause)| {
         let (x1, y1) = pos(a);
         let (x2, y2) = pos(b);
+        // The label, wrapped to fit the figure, centred on the arc as far as the figure allows.
+        let lines = wrap(cause_text(cause, p.lang), LABEL_MAX_PX);
+        let widest = lines.iter().map(|l| text_px(l)).fold(0.0, f32::max);
+        let half = widest / 2.0 + 4.0;
+        let x = ((x1 + x2) / 2.0).clamp(half, (WIDTH - half).max(half));
+        let y = (y1 + y2) / 2.0 - 4.0 - LINE_PX * (lines.len().saturating_sub(1)) as f32 / 2.0;
         html! {
             <g class="taken">
                 { line(a, b, "arc taken") }
-                <text class="taken-label" x={((x1 + x2) / 2.0).clamp(150.0, 270.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()} text-anchor="middle">{cause_text(cause, p.lang)}</text>
+                <text class="taken-label" x={x.to_string()} y={y.to_string()} text-anchor="middle">
+                    { for lines.iter().enumerate().map(|(i, l)| html! {
+                        <tspan x={x.to_string()} dy={if i == 0 { "0".to_string() } else { LINE_PX.to_string() }}>{l.clone()}</tspan>
+                    }) }
+                </text>
             </g>
         }
     });
@@ -64,5 +130,40 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
             { for nodes }
             { for taken }
         </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_wrap_to_the_figure_in_both_languages() {
+        for lang in [Lang::En, Lang::Zh] {
+            for cause in Cause::ALL {
+                let text = cause_text(cause, lang);
+                let lines = wrap(text, LABEL_MAX_PX);
+                assert!(!lines.is_empty(), "{text}");
+                for l in &lines {
+                    assert!(
+                        text_px(l) <= LABEL_MAX_PX || !l.contains(' ') && l.chars().count() == 1,
+                        "{l:?} is too wide"
+                    );
+                }
+                // Nothing is lost or reordered but the spaces at the breaks.
+                let joined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+                let orig: String = text.chars().filter(|c| *c != ' ').collect();
+                assert_eq!(joined, orig);
+            }
+        }
+        let zh = wrap(
+            "对端始终没有发送 FIN：tcp_fin_timeout 到期，孤儿套接字被丢弃",
+            LABEL_MAX_PX,
+        );
+        assert!(zh.len() >= 2, "{zh:?}");
+        assert!(
+            zh.iter().all(|l| !l.starts_with(['，', '：'])),
+            "punctuation starts a line: {zh:?}"
+        );
     }
 }

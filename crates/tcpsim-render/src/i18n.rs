@@ -316,6 +316,10 @@ mod tests {
         for s in State::ALL {
             assert_ne!(state_meaning(s, Lang::En), state_meaning(s, Lang::Zh));
         }
+        for c in Cause::ALL {
+            let (en, zh) = (cause_text(c, Lang::En), cause_text(c, Lang::Zh));
+            assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{c:?}");
+        }
         assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
         assert_eq!(Lang::from_tag("en-GB"), Lang::En);
         assert!(cause_text(Cause::FinWait2Timeout, Lang::Zh).contains("tcp_fin_timeout"));
