@@ -174,6 +174,13 @@ await test('the Chinese interface explains in Chinese', async (page) => {
   });
   assert(fit.inside, `the arc's label leaves the figure: ${fit.text}`);
   assert(fit.lines >= 2 && fit.text.includes('tcp_fin_timeout'), `the label is not wrapped: ${JSON.stringify(fit)}`);
+  // At the end the diagram has scrolled; the endpoints' names are still in view above it.
+  const head = await page.evaluate(() => {
+    const box = document.querySelector('.ladder-scroll');
+    const h = document.querySelector('svg.ladder-head').getBoundingClientRect();
+    return { scrolled: box.scrollTop, gap: Math.abs(h.top - box.getBoundingClientRect().top), text: document.querySelector('svg.ladder-head').textContent };
+  });
+  assert(head.scrolled > 0 && head.gap <= 2 && head.text.includes('client') && head.text.includes('server'), `the names scrolled away: ${JSON.stringify(head)}`);
 });
 
 await test('many connections: the chart of sockets per state', async (page) => {

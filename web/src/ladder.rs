@@ -23,6 +23,9 @@ impl PartialEq for LadderProps {
     }
 }
 
+/// The height of the lifelines' heads (names and addresses), drawn apart so they stay in view.
+const HEAD: f32 = 52.0;
+
 fn fmt_dur(d: Duration) -> String {
     d.to_string()
 }
@@ -131,20 +134,26 @@ pub fn Ladder(p: &LadderProps) -> Html {
             <g class="head">
                 <text class="host" x={ll.x.to_string()} y="24" text-anchor="middle">{name}</text>
                 <text class="addr" x={ll.x.to_string()} y="42" text-anchor="middle">{ll.addr.clone()}</text>
-                <line class="lifeline" x1={ll.x.to_string()} y1="52" x2={ll.x.to_string()} y2={(l.height - 10.0).to_string()} />
             </g>
         }
+    });
+    let lifelines = l.lifelines.iter().map(|ll| {
+        html! { <line class="lifeline" x1={ll.x.to_string()} y1={HEAD.to_string()} x2={ll.x.to_string()} y2={(l.height - 10.0).to_string()} /> }
     });
     let desc = format!("{} ↔ {}", l.lifelines[0].host, l.lifelines[1].host);
     html! {
         <div class="ladder-scroll" ref={container}>
-            <svg class="ladder" viewBox={format!("0 0 {} {}", l.width, l.height)} width={l.width.to_string()} height={l.height.to_string()} role="img" aria-label={desc}>
+            // The endpoints' names stay in view while the diagram scrolls.
+            <svg class="ladder-head" viewBox={format!("0 0 {} {HEAD}", l.width)} width={l.width.to_string()} height={HEAD.to_string()} aria-hidden="true">
+                { for heads }
+            </svg>
+            <svg class="ladder" viewBox={format!("0 {HEAD} {} {}", l.width, l.height - HEAD)} width={l.width.to_string()} height={(l.height - HEAD).to_string()} role="img" aria-label={desc}>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
                     </marker>
                 </defs>
-                { for heads }
+                { for lifelines }
                 <line class="now" x1="60" x2={(l.width - 20.0).to_string()} y1={y_cur.to_string()} y2={y_cur.to_string()} />
                 { for ticks }
                 { for bands }
