@@ -311,13 +311,37 @@ impl Reader<'_> {
     fn wrong(&mut self, v: &Val, key: &str, want: Want) {
         let (found_en, found_zh) = kind(v.get_ref());
         let w = want.describe();
+        // A number or a boolean written in quotes: say how to write it.
+        let help = match (v.get_ref(), want) {
+            (DeValue::String(t), Want::Int(..)) if t.trim().parse::<i128>().is_ok() => {
+                Some(Bi::new(
+                    format!("write it without quotes: {key} = {}", t.trim()),
+                    format!("去掉引号：{key} = {}", t.trim()),
+                ))
+            }
+            (DeValue::String(t), Want::Number) if t.trim().parse::<f64>().is_ok() => Some(Bi::new(
+                format!("write it without quotes: {key} = {}", t.trim()),
+                format!("去掉引号：{key} = {}", t.trim()),
+            )),
+            (DeValue::String(t), Want::Bool) if matches!(t.trim(), "true" | "false") => {
+                Some(Bi::new(
+                    format!("write it without quotes: {key} = {}", t.trim()),
+                    format!("去掉引号：{key} = {}", t.trim()),
+                ))
+            }
+            (DeValue::Integer(i), Want::Text) => Some(Bi::new(
+                format!("write it in quotes: {key} = \"{}\"", i.as_str()),
+                format!("加上引号：{key} = \"{}\"", i.as_str()),
+            )),
+            _ => None,
+        };
         self.err(
             v.span(),
             Bi::new(
                 format!("`{key}` must be {}, not {found_en}", w.en),
                 format!("`{key}` 应为{}，而不是{found_zh}", w.zh),
             ),
-            None,
+            help,
         );
     }
 
@@ -605,6 +629,20 @@ impl Reader<'_> {
         } else {
             "`description`"
         };
+        if let DeValue::String(t) = v.get_ref() {
+            self.err(
+                v.span(),
+                Bi::new(
+                    format!("`{key}` needs an English and a Chinese text"),
+                    format!("`{key}` 需要英文和中文两种文本"),
+                ),
+                Some(Bi::new(
+                    format!("write {key} = {{ en = \"{t}\", zh = \"...\" }}"),
+                    format!("写成 {key} = {{ en = \"{t}\", zh = \"……\" }}"),
+                )),
+            );
+            return None;
+        }
         let t = self.table(v, key, name, TEXT_KEYS)?;
         let en = self.req(&t, "en", "en = \"...\"", Self::string);
         let zh = self.req(&t, "zh", "zh = \"...\"", Self::string);
@@ -913,10 +951,27 @@ mod tests {
                 "t.toml:6:8: `10.0.0.300` is not an IPv4 address | write an IPv4 address such as \"10.0.0.1\" (four numbers from 0 to 255)",
                 "t.toml:7:1: unknown key `fd_limt` in [[hosts]] | did you mean `fd_limit`? [[hosts]] takes: name, addr, fd_limit, ephemeral_ports, tcp",
                 "t.toml:8:1: [[hosts]] needs `addr` | add e.g. addr = \"10.0.0.1\"",
-                "t.toml:9:8: `name` must be a string in quotes, not an integer",
+                "t.toml:9:8: `name` must be a string in quotes, not an integer | write it in quotes: name = \"7\"",
                 "t.toml:11:6: `5` has no unit | write it in quotes with a unit, like \"5s\" or \"5ms\"",
                 "t.toml:13:8: `conect` is not a valid `call` | did you mean `connect`? `call` is one of: listen, connect, accept, send, recv, close, shutdown, abort, setsockopt, crash, restart",
                 "t.toml:14:8: `port` = 70000 is out of range | use a whole number from 0 to 65535",
+            ]
+        );
+    }
+
+    #[test]
+    fn values_written_the_wrong_way_say_how_to_write_them() {
+        let text = format!(
+            "title = \"Handshake\"\ndescription = {{ en = \"d\", zh = \"d\" }}\nduration = \"1s\"\n[[hosts]]\nname = 5\naddr = \"10.0.0.1\"\nfd_limit = \"64\"\n[tcp]\nkeepalive = \"true\"\n"
+        );
+        let got = errors(&text);
+        assert_eq!(
+            got,
+            vec![
+                "t.toml:1:9: `title` needs an English and a Chinese text | write title = { en = \"Handshake\", zh = \"...\" }",
+                "t.toml:5:8: `name` must be a string in quotes, not an integer | write it in quotes: name = \"5\"",
+                "t.toml:7:12: `fd_limit` must be a whole number from 0 to 4294967295, not a string | write it without quotes: fd_limit = 64",
+                "t.toml:9:13: `keepalive` must be true or false, not a string | write it without quotes: keepalive = true",
             ]
         );
     }
