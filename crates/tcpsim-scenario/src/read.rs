@@ -961,10 +961,8 @@ mod tests {
 
     #[test]
     fn values_written_the_wrong_way_say_how_to_write_them() {
-        let text = format!(
-            "title = \"Handshake\"\ndescription = {{ en = \"d\", zh = \"d\" }}\nduration = \"1s\"\n[[hosts]]\nname = 5\naddr = \"10.0.0.1\"\nfd_limit = \"64\"\n[tcp]\nkeepalive = \"true\"\n"
-        );
-        let got = errors(&text);
+        let text = "title = \"Handshake\"\ndescription = { en = \"d\", zh = \"d\" }\nduration = \"1s\"\n[[hosts]]\nname = 5\naddr = \"10.0.0.1\"\nfd_limit = \"64\"\n[tcp]\nkeepalive = \"true\"\n";
+        let got = errors(text);
         assert_eq!(
             got,
             vec![
