@@ -238,13 +238,19 @@ fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Outcome {
         })
 }
 
+/// Prints a file's errors in the user's language (LC_ALL, LANG), with the source snippet on a
+/// terminal.
 fn report(errors: &ScenarioErrors) {
     let fancy = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let chinese = lang_from_env() == Lang::Zh;
     for e in &errors.0 {
         if fancy {
-            eprintln!("{:?}", miette::Report::new(Pretty::new(e).into_owned()));
+            eprintln!(
+                "{:?}",
+                miette::Report::new(Pretty::in_language(e, chinese).into_owned())
+            );
         } else {
-            eprintln!("{e}");
+            eprintln!("{}", e.render(chinese));
         }
     }
 }

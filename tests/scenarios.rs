@@ -228,6 +228,7 @@ fn tcpsim(args: &[&str]) -> (i32, String, String) {
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        .env("LC_ALL", "C")
         .output()
         .unwrap();
     (
@@ -409,4 +410,35 @@ fn sliced_runs_give_the_same_trace() {
     };
     assert_eq!(sliced.to_string(), whole.to_string());
     assert!(sliced.partial == whole.partial, "the partial traces differ");
+}
+
+/// The CLI speaks the user's language (LC_ALL or LANG) when it reports a file's errors.
+#[test]
+fn cli_errors_follow_the_language_of_the_environment() {
+    let run = |lang: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tcpsim"))
+            .args(["check", "tests/broken/unknown-host.toml"])
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .env_remove("LC_ALL")
+            .env("LANG", lang)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, zh) = run("zh_CN.UTF-8");
+    assert_eq!(code, Some(2));
+    assert!(
+        zh.contains("tests/broken/unknown-host.toml:15:8: 错误: 没有名为 `clinet` 的主机")
+            && zh.contains("提示: 现有的主机：client, server"),
+        "{zh}"
+    );
+    let (_, en) = run("en_US.UTF-8");
+    assert!(
+        en.contains("error: there is no host named `clinet`"),
+        "{en}"
+    );
 }

@@ -131,13 +131,26 @@ impl ScenarioError {
     }
 }
 
+impl ScenarioError {
+    /// `file:line:column: error: ...` and its help, in English or in Chinese.
+    pub fn render(&self, chinese: bool) -> String {
+        let (message, help) = self.text(chinese);
+        let (error, hint) = if chinese {
+            ("错误", "提示")
+        } else {
+            ("error", "help")
+        };
+        let mut s = format!("{}: {error}: {message}", self.location());
+        if let Some(h) = help {
+            s.push_str(&format!("\n  {hint}: {h}"));
+        }
+        s
+    }
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error: {}", self.location(), self.message)?;
-        if let Some(h) = &self.help {
-            write!(f, "\n  help: {h}")?;
-        }
-        Ok(())
+        f.write_str(&self.render(false))
     }
 }
 
@@ -145,17 +158,26 @@ impl std::error::Error for ScenarioError {}
 
 /// The miette view, for the CLI's snippet with the offending span underlined.
 #[derive(Debug)]
-pub struct Pretty<'a>(pub &'a ScenarioError, NamedSource<String>);
+pub struct Pretty<'a>(pub &'a ScenarioError, NamedSource<String>, bool);
 
 impl<'a> Pretty<'a> {
     pub fn new(e: &'a ScenarioError) -> Pretty<'a> {
-        Pretty(e, NamedSource::new(e.location(), e.source.text.to_string()))
+        Pretty::in_language(e, false)
+    }
+
+    /// The view in English, or in Chinese when `chinese`.
+    pub fn in_language(e: &'a ScenarioError, chinese: bool) -> Pretty<'a> {
+        Pretty(
+            e,
+            NamedSource::new(e.location(), e.source.text.to_string()),
+            chinese,
+        )
     }
 }
 
 impl fmt::Display for Pretty<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
+        f.write_str(self.0.text(self.2).0)
     }
 }
 impl std::error::Error for Pretty<'_> {}
@@ -163,8 +185,8 @@ impl std::error::Error for Pretty<'_> {}
 impl Diagnostic for Pretty<'_> {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.0
-            .help
-            .as_ref()
+            .text(self.2)
+            .1
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -209,6 +231,9 @@ mod tests {
         assert_eq!(s.line_col(9), (2, 3)); // after the two-byte é
         let e = ScenarioError::new(&s, Some(6..8), "bad").help("do this");
         assert_eq!(e.to_string(), "f.toml:2:1: error: bad\n  help: do this");
+        let e = ScenarioError::new(&s, Some(6..8), Bi::new("bad", "不对"))
+            .help(Bi::new("do this", "这样做"));
+        assert_eq!(e.render(true), "f.toml:2:1: 错误: 不对\n  提示: 这样做");
     }
 }
 
@@ -217,6 +242,7 @@ mod tests {
 pub struct OwnedPretty {
     error: ScenarioError,
     src: NamedSource<String>,
+    chinese: bool,
 }
 
 impl Pretty<'_> {
@@ -224,13 +250,19 @@ impl Pretty<'_> {
         OwnedPretty {
             error: self.0.clone(),
             src: self.1,
+            chinese: self.2,
         }
     }
 }
 
 impl fmt::Display for OwnedPretty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.error.location(), self.error.message)
+        write!(
+            f,
+            "{}: {}",
+            self.error.location(),
+            self.error.text(self.chinese).0
+        )
     }
 }
 impl std::error::Error for OwnedPretty {}
@@ -238,8 +270,8 @@ impl std::error::Error for OwnedPretty {}
 impl Diagnostic for OwnedPretty {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.error
-            .help
-            .as_ref()
+            .text(self.chinese)
+            .1
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
