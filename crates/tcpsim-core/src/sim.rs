@@ -317,8 +317,8 @@ struct Host {
     /// (local, remote) -> socket, for every connection not in CLOSED.
     conns: BTreeMap<PairKey, SocketId>,
     listeners: BTreeMap<u16, SocketId>,
-    /// Socket names, looked up by every call. Hashed (with a fixed hasher), never iterated.
-    labels: FxHashMap<String, SocketId>,
+    /// Socket names, looked up by every call.
+    labels: SocketNames,
 }
 
 #[derive(Debug)]
@@ -326,6 +326,27 @@ struct Listener {
     backlog: u32,
     queue: VecDeque<SocketId>,
     waiting: VecDeque<(CallId, String)>,
+}
+
+/// The application's socket names on one host. Hashed (FxHash: a fixed function, no random
+/// seed) because every call looks a name up; the type offers no iteration, so no hash order can
+/// reach a trace or a message.
+#[derive(Debug, Default)]
+struct SocketNames(FxHashMap<String, SocketId>);
+
+impl SocketNames {
+    fn get(&self, name: &str) -> Option<&SocketId> {
+        self.0.get(name)
+    }
+    fn insert(&mut self, name: String, id: SocketId) {
+        self.0.insert(name, id);
+    }
+    fn remove(&mut self, name: &str) {
+        self.0.remove(name);
+    }
+    fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 #[derive(Debug)]
@@ -495,8 +516,6 @@ struct EventQueue {
     /// Calls, sorted by (time, seq) descending when `calls_sorted`, so the next is last.
     calls: Vec<(Instant, u64, Queued)>,
     calls_sorted: bool,
-    /// The time of the last event taken.
-    now: Instant,
 }
 
 /// What a heap slot holds: an event, or "the head of link N".
@@ -528,16 +547,13 @@ impl EventQueue {
                 (self.slots.len() - 1) as u32
             }
         };
-        // Nothing is scheduled before the last event taken (a radix heap's rule; a deadline in
-        // the past is due now).
-        let at = at.max(self.now);
         self.heap.push(Entry { at, seq, slot });
     }
 
     fn push(&mut self, at: Instant, what: Queued) {
         let seq = self.seq();
         if matches!(what, Queued::Call { .. }) {
-            self.calls.push((at.max(self.now), seq, what));
+            self.calls.push((at, seq, what));
             self.calls_sorted = false;
         } else {
             self.heap_push(at, seq, Slot::Event(what));
@@ -591,12 +607,9 @@ impl EventQueue {
             (None, _) => false,
         };
         if take_call {
-            let (at, _, what) = self.calls.pop()?;
-            self.now = self.now.max(at);
-            return Some((at, what));
+            return self.calls.pop().map(|(at, _, what)| (at, what));
         }
         let e = self.heap.pop()?;
-        self.now = self.now.max(e.at);
         let what = self.slots[e.slot as usize].take()?;
         self.free.push(e.slot);
         match what {
@@ -699,7 +712,7 @@ impl Simulator {
             fds: 0,
             conns: BTreeMap::new(),
             listeners: BTreeMap::new(),
-            labels: FxHashMap::default(),
+            labels: SocketNames::default(),
         });
         self.by_addr.insert(spec.addr, id);
         self.trace.hosts.push(HostInfo {
@@ -778,8 +791,10 @@ impl Simulator {
         Ok(id)
     }
 
+    /// Schedules an event. Nothing is scheduled before now: a deadline or a call in the past
+    /// is due now, so simulated time never goes back.
     fn push(&mut self, at: Instant, what: Queued) {
-        self.queue.push(at, what);
+        self.queue.push(at.max(self.now), what);
     }
 
     fn record(&mut self, kind: EventKind) {
