@@ -446,7 +446,6 @@ impl Trace {
             rows: Vec::new(),
         };
         for (i, row) in rows.iter().enumerate() {
-            let id = &(i as SocketId);
             let info = &self.sockets[i];
             let Some(state) = row.state else { continue };
             // A child in LISTEN is a handshake that was abandoned; it is not a listening socket.
@@ -466,7 +465,7 @@ impl Trace {
             };
             out.rows.push(NetstatRow {
                 host: info.host,
-                socket: *id,
+                socket: i as SocketId,
                 label: info.label.clone(),
                 state,
                 local: info.local,

@@ -367,10 +367,9 @@ fn compile_step(
         }
     }
     let name = |x: &Spanned<String>| -> String {
-        let text = x.get_ref();
         match index {
-            Some(i) if text.contains("{i}") => text.replace("{i}", &i.to_string()),
-            _ => text.clone(),
+            Some(i) => x.get_ref().replace("{i}", &i.to_string()),
+            None => x.get_ref().clone(),
         }
     };
     let need_socket = !matches!(call, CallName::Crash | CallName::Restart);

@@ -404,9 +404,13 @@ impl Reader<'_> {
         example: &str,
         read: fn(&mut Self, &Val, &str) -> Option<T>,
     ) -> Option<Spanned<T>> {
-        let span = t.get(key).map(|v| v.span());
-        let x = self.req(t, key, example, read)?;
-        span.map(|s| Spanned::new(s, x))
+        match t.get(key) {
+            Some(v) => read(self, v, key).map(|x| Spanned::new(v.span(), x)),
+            None => {
+                self.missing(t, key, example);
+                None
+            }
+        }
     }
 
     fn table<'a, 'i>(
