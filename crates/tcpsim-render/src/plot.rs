@@ -102,6 +102,16 @@ pub fn draw_states<DB: DrawingBackend>(
             .draw_series(LineSeries::new(vec![(x, 0), (x, top)], BLACK.mix(0.5)))
             .map_err(e)?;
     }
+    legend_and_present(root, &mut chart)
+}
+
+/// Draws the series' legend in the upper left corner and finishes the drawing: the same for
+/// every chart.
+fn legend_and_present<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.8))
@@ -242,14 +252,7 @@ pub fn draw_seq<DB: DrawingBackend>(
         .map_err(e)?
         .label("acknowledged")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(1)));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(e)?;
-    root.present().map_err(e)
+    legend_and_present(root, &mut chart)
 }
 
 pub fn seq_svg(g: &SeqGraph, title: &str, size: (u32, u32)) -> Result<String, String> {
