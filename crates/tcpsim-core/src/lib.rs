@@ -47,6 +47,7 @@ pub mod state;
 pub mod strategies;
 pub mod time;
 pub mod trace;
+pub mod wire;
 
 pub use errno::Errno;
 

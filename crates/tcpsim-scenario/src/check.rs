@@ -5,41 +5,46 @@ use crate::error::ScenarioError;
 use tcpsim_core::prelude::*;
 use tcpsim_core::sim::RunError;
 use tcpsim_core::trace::{CallResult, EventKind};
+use tcpsim_core::wire::Setup;
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.
     pub fn simulator(&self) -> Result<Simulator, Box<ScenarioError>> {
-        let cfg = SimConfig {
-            seed: self.seed,
-            default_link: LinkConfig::latency(self.default_latency),
-            max_events: self.max_events,
-            max_sockets: self.max_sockets,
-            ..SimConfig::default()
-        };
-        let mut sim = Simulator::new(cfg);
-        let wrap = |e: SimError| Box::new(ScenarioError::new(&self.source, None, e.to_string()));
-        for h in &self.hosts {
-            sim.add_host(h.clone()).map_err(wrap)?;
+        self.setup().simulator().map_err(|e| {
+            let span = e
+                .call
+                .and_then(|i| self.calls.get(i))
+                .map(|c| c.span.clone());
+            Box::new(ScenarioError::new(&self.source, span, e.error.to_string()))
+        })
+    }
+
+    /// What the run takes, as the core's [`Setup`]: what [`Scenario::simulator`] builds, and
+    /// what a compiled scenario carries (see [`crate::compiled`]).
+    pub fn setup(&self) -> Setup {
+        Setup {
+            cfg: SimConfig {
+                seed: self.seed,
+                default_link: LinkConfig::latency(self.default_latency),
+                max_events: self.max_events,
+                max_sockets: self.max_sockets,
+                ..SimConfig::default()
+            },
+            duration: self.duration,
+            hosts: self.hosts.clone(),
+            links: self.links.clone(),
+            faults: self.faults.clone(),
+            middleboxes: self.middleboxes.clone(),
+            calls: self
+                .calls
+                .iter()
+                .map(|c| tcpsim_core::trace::ScheduledCall {
+                    at: c.at,
+                    host: c.host,
+                    call: c.call.clone(),
+                })
+                .collect(),
         }
-        for (a, b, l) in &self.links {
-            sim.set_link(*a, *b, l.clone()).map_err(wrap)?;
-        }
-        for f in &self.faults {
-            sim.add_fault(f.clone()).map_err(wrap)?;
-        }
-        for m in &self.middleboxes {
-            sim.add_middlebox(m.clone()).map_err(wrap)?;
-        }
-        for c in &self.calls {
-            sim.call(c.at, c.host, c.call.clone()).map_err(|e| {
-                Box::new(ScenarioError::new(
-                    &self.source,
-                    Some(c.span.clone()),
-                    e.to_string(),
-                ))
-            })?;
-        }
-        Ok(sim)
     }
 
     /// Runs the scenario. A run that hits a limit is an error that names the limit.

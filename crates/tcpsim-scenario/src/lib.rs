@@ -39,6 +39,7 @@
 
 mod check;
 mod compile;
+pub mod compiled;
 pub mod duration;
 pub mod error;
 pub mod model;

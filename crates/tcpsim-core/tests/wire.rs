@@ -1,0 +1,305 @@
+//! The binary form of a run's inputs: what is written reads back the same, gives the same
+//! trace, and no input, however damaged, makes the reader panic.
+
+use proptest::prelude::*;
+use std::net::SocketAddrV4;
+use tcpsim_core::net::{ExpiredAction, Middlebox};
+use tcpsim_core::prelude::*;
+use tcpsim_core::strategies;
+use tcpsim_core::trace::ScheduledCall;
+use tcpsim_core::wire::{DecodeError, Setup};
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![Just(String::new()), "[a-z]{1,6}", "[^\\x00]{0,4}"]
+}
+
+fn duration() -> impl Strategy<Value = Duration> {
+    prop_oneof![Just(0u64), 0..5_000_000u64, Just(u64::MAX)].prop_map(Duration::from_micros)
+}
+
+fn sockopt() -> impl Strategy<Value = SockOpt> {
+    prop_oneof![
+        any::<bool>().prop_map(SockOpt::LingerZero),
+        any::<bool>().prop_map(SockOpt::Keepalive),
+        duration().prop_map(SockOpt::KeepIdle),
+        duration().prop_map(SockOpt::KeepIntvl),
+        any::<u32>().prop_map(SockOpt::KeepCnt),
+        duration().prop_map(SockOpt::UserTimeout),
+    ]
+}
+
+/// Every kind of call, with every kind of option.
+fn call() -> impl Strategy<Value = Call> {
+    let addr = (any::<u32>(), any::<u16>()).prop_map(|(ip, p)| SocketAddrV4::new(ip.into(), p));
+    prop_oneof![
+        (name(), any::<u16>(), any::<u32>()).prop_map(|(socket, port, backlog)| Call::Listen {
+            socket,
+            port,
+            backlog
+        }),
+        (name(), addr, any::<Option<u16>>()).prop_map(|(socket, remote, local_port)| {
+            Call::Connect {
+                socket,
+                remote,
+                local_port,
+            }
+        }),
+        (name(), name()).prop_map(|(listener, socket)| Call::Accept { listener, socket }),
+        (name(), any::<u64>()).prop_map(|(socket, bytes)| Call::Send { socket, bytes }),
+        (name(), any::<u64>()).prop_map(|(socket, max)| Call::Recv { socket, max }),
+        name().prop_map(|socket| Call::Close { socket }),
+        (
+            name(),
+            prop_oneof![
+                Just(ShutdownHow::Read),
+                Just(ShutdownHow::Write),
+                Just(ShutdownHow::Both)
+            ]
+        )
+            .prop_map(|(socket, how)| Call::Shutdown { socket, how }),
+        name().prop_map(|socket| Call::Abort { socket }),
+        (name(), sockopt()).prop_map(|(socket, option)| Call::SetOption { socket, option }),
+        Just(Call::Crash),
+        Just(Call::Restart),
+    ]
+}
+
+fn setup() -> impl Strategy<Value = Setup> {
+    let host = (
+        name(),
+        any::<u32>(),
+        any::<u32>(),
+        any::<bool>(),
+        any::<(u16, u16)>(),
+    )
+        .prop_map(|(name, addr, fd, own_tcp, ports)| HostSpec {
+            name,
+            addr: addr.into(),
+            fd_limit: fd,
+            tcp: own_tcp.then(|| {
+                let mut t = TcpConfig::rfc9293();
+                t.fin_timeout = Some(Duration::from_secs(7));
+                t.keepalive.enabled = true;
+                t
+            }),
+            ephemeral_ports: ports,
+        });
+    let middlebox =
+        (any::<(u32, u32)>(), duration(), any::<bool>()).prop_map(|(b, d, reset)| Middlebox {
+            between: b,
+            idle_timeout: d,
+            on_expired: if reset {
+                ExpiredAction::Reset
+            } else {
+                ExpiredAction::Drop
+            },
+        });
+    let scheduled =
+        (any::<u64>(), any::<u32>(), call()).prop_map(|(at, host, call)| ScheduledCall {
+            at: Instant::from_micros(at),
+            host,
+            call,
+        });
+    (
+        (
+            any::<u64>(),
+            strategies::tcp_config(),
+            strategies::link_config(0.5),
+        ),
+        (any::<u64>(), duration(), any::<u32>(), duration()),
+        prop::collection::vec(host, 0..4),
+        prop::collection::vec(
+            (any::<u32>(), any::<u32>(), strategies::link_config(1.0)),
+            0..3,
+        ),
+        prop::collection::vec(strategies::fault_rule(), 0..3),
+        prop::collection::vec(middlebox, 0..2),
+        prop::collection::vec(scheduled, 0..20),
+    )
+        .prop_map(
+            |(
+                (seed, tcp, default_link),
+                (max_events, max_duration, max_sockets, duration),
+                hosts,
+                links,
+                faults,
+                middleboxes,
+                calls,
+            )| Setup {
+                cfg: SimConfig {
+                    seed,
+                    tcp,
+                    default_link,
+                    max_events,
+                    max_duration,
+                    max_sockets,
+                },
+                duration,
+                hosts,
+                links,
+                faults,
+                middleboxes,
+                calls,
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn what_is_written_reads_back_the_same(s in setup()) {
+        let bytes = s.encode();
+        prop_assert_eq!(Setup::decode(&bytes), Ok(s));
+    }
+
+    #[test]
+    fn a_truncated_setup_is_an_error_never_a_panic(s in setup(), cut in any::<prop::sample::Index>()) {
+        let bytes = s.encode();
+        let cut = cut.index(bytes.len());
+        prop_assert!(Setup::decode(&bytes[..cut]).is_err());
+    }
+
+    #[test]
+    fn damaged_bytes_never_make_the_reader_panic(
+        s in setup(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+    ) {
+        let mut bytes = s.encode();
+        for (i, b) in flips {
+            let i = i.index(bytes.len());
+            bytes[i] = b;
+        }
+        // Reading may succeed (a flipped number is still a number); it must not panic.
+        let _ = Setup::decode(&bytes);
+    }
+
+    #[test]
+    fn any_bytes_after_the_header_never_make_the_reader_panic(tail in prop::collection::vec(any::<u8>(), 0..200)) {
+        let mut bytes = b"TSIM\x01".to_vec();
+        bytes.extend(tail);
+        let _ = Setup::decode(&bytes);
+    }
+}
+
+/// A two-host handshake and close, as a setup.
+fn handshake() -> Setup {
+    let ms = Instant::from_millis;
+    let call = |at, host, call| ScheduledCall { at, host, call };
+    Setup {
+        cfg: SimConfig::default(),
+        duration: Duration::from_secs(120),
+        hosts: vec![
+            HostSpec::new("client", [10, 0, 0, 1]),
+            HostSpec::new("server", [10, 0, 0, 2]),
+        ],
+        links: vec![(0, 1, LinkConfig::latency(Duration::from_millis(10)))],
+        faults: vec![],
+        middleboxes: vec![],
+        calls: vec![
+            call(
+                ms(0),
+                1,
+                Call::Listen {
+                    socket: "l".into(),
+                    port: 80,
+                    backlog: 128,
+                },
+            ),
+            call(
+                ms(0),
+                1,
+                Call::Accept {
+                    listener: "l".into(),
+                    socket: "s".into(),
+                },
+            ),
+            call(
+                ms(1),
+                0,
+                Call::Connect {
+                    socket: "c".into(),
+                    remote: "10.0.0.2:80".parse().unwrap(),
+                    local_port: None,
+                },
+            ),
+            call(ms(100), 0, Call::Close { socket: "c".into() }),
+            call(ms(200), 1, Call::Close { socket: "s".into() }),
+        ],
+    }
+}
+
+#[test]
+fn a_setup_read_back_runs_to_the_same_trace() {
+    let s = handshake();
+    let direct = s.clone().simulator().unwrap().run(s.duration).unwrap();
+    let read = Setup::decode(&s.encode()).unwrap();
+    let again = read
+        .clone()
+        .simulator()
+        .unwrap()
+        .run(read.duration)
+        .unwrap();
+    assert_eq!(direct, again);
+    assert_eq!(direct.events.len(), again.events.len());
+    assert!(direct.events.len() > 10);
+}
+
+#[test]
+fn the_reader_says_where_and_what() {
+    assert_eq!(
+        Setup::decode(b"PK\x03\x04"),
+        Err(DecodeError {
+            at: 0,
+            expected: "the tcpsim header"
+        })
+    );
+    assert_eq!(
+        Setup::decode(b"TSIM\x09"),
+        Err(DecodeError {
+            at: 4,
+            expected: "format version 1"
+        })
+    );
+    let mut bytes = handshake().encode();
+    bytes.push(0);
+    let e = Setup::decode(&bytes).unwrap_err();
+    assert_eq!((e.at, e.expected), (bytes.len() - 1, "the end of the data"));
+    assert!(
+        e.to_string()
+            .starts_with(&format!("byte {}: expected the end of the data", e.at))
+    );
+}
+
+#[test]
+fn a_call_that_cannot_be_scheduled_is_named_by_its_index() {
+    let mut s = handshake();
+    s.calls[3].host = 7;
+    let e = s.simulator().err().unwrap();
+    assert_eq!(e.call, Some(3));
+}
+
+#[test]
+fn a_huge_length_is_refused_before_anything_is_allocated() {
+    // A call list claiming 2^63 entries in a few bytes.
+    let mut bytes = handshake().encode();
+    let calls_at = bytes.len()
+        - handshake()
+            .calls
+            .iter()
+            .map(|c| {
+                let one = Setup {
+                    calls: vec![c.clone()],
+                    ..Setup::default()
+                }
+                .encode();
+                one.len() - Setup::default().encode().len()
+            })
+            .sum::<usize>()
+        - 1;
+    bytes.truncate(calls_at);
+    bytes.extend([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
+    let e = Setup::decode(&bytes).unwrap_err();
+    assert_eq!(
+        (e.at, e.expected),
+        (bytes.len(), "a length that fits the data")
+    );
+}
