@@ -1,41 +1,65 @@
-//! Extracts the bundled scenarios' titles at build time, so the page does not parse 19 TOML
-//! files to fill its scenario picker.
+//! Compiles the bundled scenarios at build time, so that the page opens a bundled scenario
+//! without a TOML reader in its first module: each becomes the compact form of
+//! `tcpsim_scenario::compiled` (titles and the core's setup), embedded in the page. A scenario
+//! whose compiled form is large (thousands of expanded calls) is left to the page's compiler
+//! module instead, as an edited text is: its TOML is smaller than its expansion.
 
 use std::fmt::Write as _;
+use std::path::Path;
+
+#[path = "src/fingerprint.rs"]
+mod fingerprint;
+
+/// Compiled forms larger than this are not embedded.
+const MAX_EMBEDDED: usize = 8 * 1024;
 
 fn main() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     println!("cargo::rerun-if-changed={}", dir.display());
+    println!("cargo::rerun-if-changed=src/fingerprint.rs");
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .expect("scenarios/")
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     entries.sort();
-    let mut out = String::from(
-        "/// (id, English title, Chinese title) of each bundled scenario, read at build time.\npub const TITLES: &[(&str, &str, &str)] = &[\n",
+    let mut table = String::from(
+        "/// (id, English title, Chinese title, length and FNV-1a fingerprint of the text, compiled\n\
+         /// form unless large) of each bundled scenario, compiled at build time.\n\
+         #[allow(clippy::type_complexity)]\n\
+         pub const COMPILED: &[(&str, &str, &str, usize, u64, Option<&[u8]>)] = &[\n",
     );
-    for path in entries
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-    {
+    for path in &entries {
         println!("cargo::rerun-if-changed={}", path.display());
-        let id = path.file_stem().unwrap().to_string_lossy();
+        let id = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(path).unwrap();
-        let doc: toml::Table =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let title = |lang: &str| {
-            doc.get("title")
-                .and_then(|t| t.get(lang))
-                .and_then(|v| v.as_str())
-                .unwrap_or(&id)
-                .to_string()
+        let name = format!("{id}.toml");
+        let scenario = tcpsim_scenario::Scenario::parse(&name, &text).unwrap_or_else(|e| {
+            panic!(
+                "the bundled scenario {} does not compile:\n{e}",
+                path.display()
+            )
+        });
+        let compiled = scenario.compiled();
+        let bytes = tcpsim_scenario::compiled::encode(&Ok(compiled));
+        let embedded = if bytes.len() <= MAX_EMBEDDED {
+            let file = out.join(format!("{id}.tsim"));
+            std::fs::write(&file, &bytes).unwrap();
+            format!("Some(include_bytes!({:?}))", file.display().to_string())
+        } else {
+            "None".to_string()
         };
-        let _ = writeln!(out, "    ({:?}, {:?}, {:?}),", id, title("en"), title("zh"));
+        let _ = writeln!(
+            table,
+            "    ({:?}, {:?}, {:?}, {}, {:#x}, {embedded}),",
+            id,
+            scenario.title.en,
+            scenario.title.zh,
+            text.len(),
+            fingerprint::fnv1a(text.as_bytes())
+        );
     }
-    out.push_str("];\n");
-    std::fs::write(
-        std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("titles.rs"),
-        out,
-    )
-    .unwrap();
+    table.push_str("];\n");
+    std::fs::write(out.join("compiled.rs"), table).unwrap();
 }

@@ -54,6 +54,17 @@ async function test(name, fn) {
 }
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 const text = (page, id) => page.locator(`[data-testid="${id}"]`).first().innerText();
+// Opens the editor and waits for its text, which comes with the compiler module.
+const openEditor = async (page) => {
+  await page.waitForSelector('[data-testid="editor"]', { state: 'attached' });
+  await page.click('summary');
+  await page.waitForFunction(() => {
+    const e = document.querySelector('[data-testid="editor"]');
+    return e && !e.readOnly && e.value.length > 0;
+  }, null, { timeout: 10000 });
+};
+// Whether the page has fetched the compiler module.
+const toolsFetched = (page) => page.evaluate(() => performance.getEntriesByType('resource').some((r) => r.name.includes('tcpsim-web-tools')));
 
 async function playToEnd(page) {
   await page.selectOption('[data-testid="speed"]', '5'); // 8x
@@ -98,9 +109,7 @@ await test('first diagram drawn on the default scenario', async (page) => {
 
 await test('an editing error is shown at its line', async (page) => {
   await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
-  await page.waitForSelector('[data-testid="editor"]', { state: 'attached' });
-  await page.click('summary');
-  await page.waitForSelector('[data-testid="editor"]');
+  await openEditor(page);
   const src = await page.locator('[data-testid="editor"]').inputValue();
   const lines = src.split('\n');
   const n = lines.findIndex((l) => l.startsWith('call = "connect"'));
@@ -118,10 +127,22 @@ await test('an editing error is shown at its line', async (page) => {
   assert(await page.locator('svg.ladder').count() === 1, 'the diagram is gone');
 });
 
+await test('the first load carries no compiler; opening the editor brings it and the text', async (page) => {
+  await page.goto(`${base}?scenario=leaked-close&step=0&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  assert(!(await toolsFetched(page)), 'the compiler module was fetched by a bundled scenario');
+  await openEditor(page);
+  assert(await toolsFetched(page), 'the editor has its text but the module was not fetched');
+  const shown = await page.locator('[data-testid="editor"]').inputValue();
+  const file = await readFile(path.join(path.dirname(DIST), 'scenarios', 'leaked-close.toml'), 'utf8');
+  assert(shown === file, 'the editor does not show the bundled file');
+  const load = await page.evaluate(() => Math.round(performance.getEntriesByName('load the compiler module')[0]?.duration ?? -1));
+  console.log(`      compiler module loaded in ${load} ms after the editor was opened`);
+});
+
 await test('a run past the page limits gets a message, not a frozen tab', async (page) => {
   await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
-  await page.waitForSelector('[data-testid="editor"]', { state: 'attached' });
-  await page.click('summary');
+  await openEditor(page);
   const src = await page.locator('[data-testid="editor"]').inputValue();
   await page.fill('[data-testid="editor"]', src + '\n[limits]\nmax_events = 5\n');
   await page.waitForSelector('[data-testid="too-large"]', { timeout: 5000 });
@@ -266,7 +287,8 @@ await test('the production-scale leak (10 000 connections, 1 h) runs in the page
     const gaps = f.slice(1).map((t, i) => t - f[i]);
     return { frames: f.length, longest: Math.round(Math.max(0, ...gaps)) };
   });
-  console.log(`      http-client-leak-production in the page: ${ms} ms [parse and compile ${await part('parse')} ms, simulate ${await part('simulate')} ms (${sim.frames} frames painted meanwhile, longest gap ${sim.longest} ms), lay out ${await part('lay out')} ms]`);
+  const load = await page.evaluate(() => Math.round(performance.getEntriesByName('load the compiler module')[0]?.duration ?? -1));
+  console.log(`      http-client-leak-production in the page: ${ms} ms [load the compiler module ${load} ms, then parse and compile: ${await part('parse')} ms from the start, simulate ${await part('simulate')} ms (${sim.frames} frames painted meanwhile, longest gap ${sim.longest} ms), lay out ${await part('lay out')} ms]`);
   assert(ms > 0, 'no measure of the run');
   const progress = await page.evaluate(() => window.__progress);
   assert(progress.some((p) => p > 0 && p < 100), `no progress shown while running: ${JSON.stringify(progress.slice(0, 20))}`);

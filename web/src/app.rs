@@ -14,6 +14,7 @@ use tcpsim_render::i18n::{
     Lang, cause_text, errno_text, reason_text, state_meaning, timer_name, ui,
 };
 use tcpsim_render::layout::{Side, StepKind};
+use tcpsim_scenario::model::Text;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub playing: bool,
     pub speed: usize,
     pub embed: bool,
+    /// Whether the compiler and chart module is loaded (a render follows its arrival).
+    pub tools_ready: bool,
 }
 
 impl PartialEq for AppState {
@@ -45,6 +48,7 @@ impl PartialEq for AppState {
             && self.step == o.step
             && self.playing == o.playing
             && self.speed == o.speed
+            && self.tools_ready == o.tools_ready
     }
 }
 
@@ -59,8 +63,10 @@ pub enum Action {
     TogglePlay,
     Tick,
     Speed(usize),
-    /// A run under way got further.
-    Progress(u64, f64),
+    /// A run under way got further (and is compiled, when it has its texts).
+    Progress(u64, f64, Option<(Text, Text)>),
+    /// The compiler and chart module is loaded.
+    ToolsReady,
     /// A run under way is over.
     Finished(u64, Rc<Outcome>),
 }
@@ -96,17 +102,22 @@ impl AppState {
             .scenario
             .filter(|s| bundled::find(s).is_some())
             .unwrap_or_else(|| bundled::DEFAULT.to_string());
-        let bundled_text = bundled::find(&id).map_or("", |b| b.text);
-        let source = req
-            .source
-            .or_else(|| url::saved_source(&id))
-            .unwrap_or_else(|| bundled_text.to_string());
-        let edited = source != bundled_text;
-        let outcome = model::begin(&format!("{id}.toml"), &source, model::SLICE_MS);
+        let saved = req.source.or_else(|| url::saved_source(&id));
+        let edited = saved
+            .as_deref()
+            .is_some_and(|t| !bundled::is_text_of(&id, t));
+        let outcome = model::begin(&id, saved.as_deref().filter(|_| edited), model::SLICE_MS);
         let last_good = match &*outcome {
             Outcome::Ran(_) | Outcome::Running(_) => None,
             // A shared or saved text with errors: the bundled file's run is shown meanwhile.
-            _ => Some(model::run(&format!("{id}.toml"), bundled_text)),
+            _ => Some(model::run(&id, None)),
+        };
+        let tools_ready = crate::tools::ready();
+        // The editor's text: an edited one, or the bundled one once the compiler module (which
+        // carries the texts) is loaded.
+        let source = match saved.filter(|_| edited) {
+            Some(t) => t,
+            None => bundled::text(&id).unwrap_or_default(),
         };
         let mut s = AppState {
             lang: req.lang.unwrap_or_else(url::browser_lang),
@@ -119,6 +130,7 @@ impl AppState {
             playing: false,
             speed: 2,
             embed: req.embed,
+            tools_ready,
         };
         match req.step {
             // A run still under way keeps the asked step until it is over.
@@ -138,26 +150,25 @@ impl Reducible for AppState {
         match action {
             Action::SetLang(l) => s.lang = l,
             Action::Select(id) => {
-                let Some(b) = bundled::find(&id) else {
+                if bundled::find(&id).is_none() {
                     return self;
-                };
-                let source = url::saved_source(&id).unwrap_or_else(|| b.text.to_string());
-                s.edited = source != b.text;
-                s.outcome = model::begin(&format!("{id}.toml"), &source, model::SLICE_MS);
+                }
+                let saved = url::saved_source(&id).filter(|t| !bundled::is_text_of(&id, t));
+                s.edited = saved.is_some();
+                s.outcome = model::begin(&id, saved.as_deref(), model::SLICE_MS);
                 s.last_good = None;
-                s.source = Rc::new(source);
+                s.source = Rc::new(saved.or_else(|| bundled::text(&id)).unwrap_or_default());
                 s.id = id;
                 s.step = 0;
                 s.playing = !url::reduced_motion();
             }
             Action::Edit(text) => {
-                let bundled_text = bundled::find(&s.id).map_or("", |b| b.text);
-                s.edited = text != bundled_text;
+                s.edited = !bundled::is_text_of(&s.id, &text);
                 url::save_source(&s.id, s.edited.then_some(text.as_str()));
                 if matches!(&*s.outcome, Outcome::Ran(_)) {
                     s.last_good = Some(s.outcome.clone());
                 }
-                s.outcome = model::begin(&format!("{}.toml", s.id), &text, model::SLICE_MS);
+                s.outcome = model::begin(&s.id, Some(&text), model::SLICE_MS);
                 s.source = Rc::new(text);
                 if !s.is_running() {
                     s.step = s.step.min(s.last_step());
@@ -165,9 +176,8 @@ impl Reducible for AppState {
             }
             Action::Restore => {
                 url::save_source(&s.id, None);
-                let text = bundled::find(&s.id).map_or("", |b| b.text).to_string();
-                s.outcome = model::begin(&format!("{}.toml", s.id), &text, model::SLICE_MS);
-                s.source = Rc::new(text);
+                s.outcome = model::begin(&s.id, None, model::SLICE_MS);
+                s.source = Rc::new(bundled::text(&s.id).unwrap_or_default());
                 s.edited = false;
                 s.step = 0;
             }
@@ -200,14 +210,13 @@ impl Reducible for AppState {
                 }
             }
             Action::Speed(i) => s.speed = i.min(SPEEDS.len() - 1),
-            Action::Progress(id, progress) => match &*s.outcome {
+            Action::Progress(id, progress, texts) => match &*s.outcome {
                 Outcome::Running(r) if r.id == id => {
                     s.outcome = Rc::new(Outcome::Running(model::Running {
                         id,
                         job: r.job.clone(),
                         progress,
-                        title: r.title.clone(),
-                        description: r.description.clone(),
+                        texts: texts.or_else(|| r.texts.clone()),
                     }))
                 }
                 _ => return self,
@@ -216,10 +225,23 @@ impl Reducible for AppState {
                 Outcome::Running(r) if r.id == id => {
                     model::stop_all();
                     s.outcome = outcome;
+                    // A shared or saved text with errors: the bundled file's run is shown
+                    // meanwhile.
+                    if s.last_good.is_none() && !matches!(&*s.outcome, Outcome::Ran(_)) {
+                        s.last_good = Some(model::run(&s.id, None))
+                            .filter(|o| matches!(&**o, Outcome::Ran(_)));
+                    }
                     s.step = s.step.min(s.last_step());
                 }
                 _ => return self,
             },
+            Action::ToolsReady => {
+                s.tools_ready = true;
+                // The bundled text arrives with the module.
+                if !s.edited && s.source.is_empty() {
+                    s.source = Rc::new(bundled::text(&s.id).unwrap_or_default());
+                }
+            }
         }
         Rc::new(s)
     }
@@ -376,6 +398,19 @@ pub fn App() -> Html {
                         if !model::is_current(id) {
                             return;
                         }
+                        // A text to compile waits for the compiler module.
+                        let waiting = cell.borrow().as_ref().is_some_and(|j| j.waiting());
+                        if waiting {
+                            if let Err(e) = crate::tools::load().await {
+                                if model::is_current(id) {
+                                    let o = Rc::new(Outcome::NoCompiler(e));
+                                    dispatch.dispatch(Action::Finished(id, o));
+                                }
+                                return;
+                            }
+                            dispatch.dispatch(Action::ToolsReady);
+                            continue;
+                        }
                         let Some(job) = cell.borrow_mut().take() else {
                             return;
                         };
@@ -386,14 +421,29 @@ pub fn App() -> Html {
                             }
                             Err(job) => {
                                 let p = job.progress();
+                                let texts = job.texts();
                                 *cell.borrow_mut() = Some(job);
                                 // A new percent is worth a render; a slice is not.
                                 if p - shown >= 0.01 {
                                     shown = p;
-                                    dispatch.dispatch(Action::Progress(id, p));
+                                    dispatch.dispatch(Action::Progress(id, p, texts));
                                 }
                             }
                         }
+                    }
+                });
+            }
+        });
+    }
+    // A run with a chart loads the chart module (once per visit).
+    {
+        let dispatch = state.dispatcher();
+        let needs = !state.tools_ready && state.view().is_some_and(|v| v.series.is_some());
+        use_effect_with(needs, move |needs| {
+            if *needs {
+                yew::platform::spawn_local(async move {
+                    if crate::tools::load().await.is_ok() {
+                        dispatch.dispatch(Action::ToolsReady);
                     }
                 });
             }
@@ -471,7 +521,7 @@ pub fn App() -> Html {
     };
     let texts = match (&*s.outcome, s.view()) {
         (_, Some(v)) => Some((&v.title, &v.description)),
-        (Outcome::Running(r), None) => Some((&r.title, &r.description)),
+        (Outcome::Running(r), None) => r.texts.as_ref().map(|(t, d)| (t, d)),
         _ => None,
     };
     let pick = |t: &tcpsim_scenario::model::Text| {
@@ -487,9 +537,9 @@ pub fn App() -> Html {
     let picker = html! {
         <label class="picker">{ui("scenario", lang)}{" "}
             <select data-testid="scenario-select" onchange={on_select} aria-label={ui("scenario", lang)}>
-                { for bundled::SCENARIOS.iter().zip(bundled::titles()).map(|(b, (en, zh))| {
+                { for bundled::SCENARIOS.iter().zip(bundled::titles()).map(|(id, (en, zh))| {
                     let t = if lang == Lang::Zh { zh } else { en };
-                    html! { <option value={b.id} selected={b.id == s.id}>{t}</option> }
+                    html! { <option value={*id} selected={*id == s.id}>{t}</option> }
                 }) }
             </select>
         </label>
@@ -505,6 +555,7 @@ pub fn App() -> Html {
             Outcome::CannotShow(m) => {
                 html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
             }
+            Outcome::NoCompiler(m) => no_compiler(m, lang),
             _ => html! {},
         },
     };
@@ -512,6 +563,7 @@ pub fn App() -> Html {
         Outcome::CannotShow(m) if s.shown().is_some() => {
             html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
         }
+        Outcome::NoCompiler(m) if s.shown().is_some() => no_compiler(m, lang),
         // An edit being run, while the last good diagram stays.
         Outcome::Running(r) if s.shown().is_some() => running_status(r, lang),
         _ => html! {},
@@ -539,14 +591,33 @@ pub fn App() -> Html {
     }
 }
 
-/// A run under way: how far it is.
+/// A run under way: how far it is, or that the compiler module is on its way.
 fn running_status(r: &model::Running, lang: Lang) -> Html {
+    let loading = r.job.borrow().as_ref().is_some_and(|j| j.waiting());
+    if loading {
+        return html! {
+            <div class="running" data-testid="running" role="status" aria-live="polite">
+                <span>{ui("loading_compiler", lang)}</span>
+                <progress aria-label={ui("loading_compiler", lang)}></progress>
+            </div>
+        };
+    }
     let pct = (r.progress * 100.0).clamp(0.0, 100.0) as u32;
     html! {
         <div class="running" data-testid="running" role="status" aria-live="polite">
             <span>{ui("running", lang)}</span>
             <progress max="100" value={pct.to_string()} aria-label={ui("running", lang)}></progress>
             <span>{format!("{pct}%")}</span>
+        </div>
+    }
+}
+
+/// The compiler module did not load: what to do, and what the browser said.
+fn no_compiler(detail: &str, lang: Lang) -> Html {
+    html! {
+        <div class="too-large" data-testid="too-large" role="alert">
+            <strong>{ui("load_failed", lang)}</strong>
+            <p><code>{detail.to_string()}</code></p>
         </div>
     }
 }
@@ -600,7 +671,13 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
     let counts = ns.counts(None);
     let chart_svg = v.busiest.zip(v.series.as_ref()).map(|(h, series)| {
         let title = format!("{} — {}", ui("chart", lang), v.trace.hosts[h as usize].name);
-        Html::from_html_unchecked(AttrValue::from(chart::svg(series, t_now, &title)))
+        match chart::svg(series, t_now, &title) {
+            Some(svg) => Html::from_html_unchecked(AttrValue::from(svg)),
+            // The chart module is on its way (the app loads it when a run has a chart).
+            None => {
+                html! { <p class="chart-loading" role="status">{ui("loading_chart", lang)}</p> }
+            }
+        }
     });
     let rows: Vec<_> = ns.rows.iter().take(12).collect();
     html! {
@@ -841,15 +918,31 @@ pub fn Editor(p: &EditorProps) -> Html {
         _ => Vec::new(),
     };
     let lines = p.source.lines().count().max(1);
+    // The bundled text comes with the compiler module: fetched when the editor is opened.
+    let loading = !p.edited && p.source.is_empty();
+    let fetch = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_| {
+            if !crate::tools::ready() {
+                let d = d.clone();
+                yew::platform::spawn_local(async move {
+                    if crate::tools::load().await.is_ok() {
+                        d.dispatch(Action::ToolsReady);
+                    }
+                });
+            }
+        })
+    };
     let gutter: Html = (1..=lines)
         .map(|n| {
-            let bad = errors.iter().any(|e| e.line == n);
+            let bad = errors.iter().any(|e| e.line as usize == n);
             html! { <span class={classes!("ln", bad.then_some("bad"))}>{n}</span> }
         })
         .collect();
     html! {
         <section class="editor-panel">
-            <details open={!errors.is_empty() || p.edited}>
+            // Opening the editor fetches the compiler module, so that the first edit is quick.
+            <details open={!errors.is_empty() || p.edited} ontoggle={fetch.clone()}>
                 <summary>{ui("editor", lang)}</summary>
                 if !errors.is_empty() {
                     <div class="errors" data-testid="error" role="alert">
@@ -861,7 +954,7 @@ pub fn Editor(p: &EditorProps) -> Html {
                 }
                 <div class="editor-box">
                     <pre class="gutter" aria-hidden="true">{gutter}</pre>
-                    <textarea data-testid="editor" spellcheck="false" aria-label={ui("editor", lang)} value={(*p.source).clone()} oninput={on_input} rows={lines.min(40).to_string()} />
+                    <textarea data-testid="editor" spellcheck="false" aria-label={ui("editor", lang)} value={(*p.source).clone()} oninput={on_input} onfocus={fetch.reform(|e: FocusEvent| Event::from(e))} readonly={loading} placeholder={if loading { ui("loading_text", lang) } else { "" }} rows={lines.min(40).to_string()} />
                 </div>
                 if p.edited { <button onclick={on_restore}>{ui("reset", lang)}</button> }
             </details>

@@ -1,128 +1,106 @@
-//! The bundled scenarios, compiled into the page (lessons first, then incidents).
-
-pub struct Bundled {
-    pub id: &'static str,
-    pub text: &'static str,
-}
+//! The bundled scenarios (lessons first, then incidents). The page carries them compiled at
+//! build time (`build.rs`); their texts, shown in the editor, come with the compiler module
+//! (`crate::tools`), so the first load does not carry them twice.
 
 pub const DEFAULT: &str = "handshake";
 
-pub const SCENARIOS: &[Bundled] = &[
-    Bundled {
-        id: "handshake",
-        text: include_str!("../../scenarios/handshake.toml"),
-    },
-    Bundled {
-        id: "four-way-close",
-        text: include_str!("../../scenarios/four-way-close.toml"),
-    },
-    Bundled {
-        id: "simultaneous-close",
-        text: include_str!("../../scenarios/simultaneous-close.toml"),
-    },
-    Bundled {
-        id: "simultaneous-open",
-        text: include_str!("../../scenarios/simultaneous-open.toml"),
-    },
-    Bundled {
-        id: "time-wait",
-        text: include_str!("../../scenarios/time-wait.toml"),
-    },
-    Bundled {
-        id: "leaked-close",
-        text: include_str!("../../scenarios/leaked-close.toml"),
-    },
-    Bundled {
-        id: "leaked-close-late-rst",
-        text: include_str!("../../scenarios/leaked-close-late-rst.toml"),
-    },
-    Bundled {
-        id: "close-with-unread-data",
-        text: include_str!("../../scenarios/close-with-unread-data.toml"),
-    },
-    Bundled {
-        id: "linger-zero-abort",
-        text: include_str!("../../scenarios/linger-zero-abort.toml"),
-    },
-    Bundled {
-        id: "half-close",
-        text: include_str!("../../scenarios/half-close.toml"),
-    },
-    Bundled {
-        id: "lost-fin-retransmit",
-        text: include_str!("../../scenarios/lost-fin-retransmit.toml"),
-    },
-    Bundled {
-        id: "syn-timeout",
-        text: include_str!("../../scenarios/syn-timeout.toml"),
-    },
-    Bundled {
-        id: "connect-refused",
-        text: include_str!("../../scenarios/connect-refused.toml"),
-    },
-    Bundled {
-        id: "keepalive-detects-dead-peer",
-        text: include_str!("../../scenarios/keepalive-detects-dead-peer.toml"),
-    },
-    Bundled {
-        id: "http-client-leak",
-        text: include_str!("../../scenarios/http-client-leak.toml"),
-    },
-    Bundled {
-        id: "http-client-pooled",
-        text: include_str!("../../scenarios/http-client-pooled.toml"),
-    },
-    Bundled {
-        id: "server-exception-leak",
-        text: include_str!("../../scenarios/server-exception-leak.toml"),
-    },
-    Bundled {
-        id: "lb-idle-timeout",
-        text: include_str!("../../scenarios/lb-idle-timeout.toml"),
-    },
-    Bundled {
-        id: "http-client-leak-production",
-        text: include_str!("../../scenarios/http-client-leak-production.toml"),
-    },
+/// The bundled scenarios' ids, in the picker's order.
+pub const SCENARIOS: &[&str] = &[
+    "handshake",
+    "four-way-close",
+    "simultaneous-close",
+    "simultaneous-open",
+    "time-wait",
+    "leaked-close",
+    "leaked-close-late-rst",
+    "close-with-unread-data",
+    "linger-zero-abort",
+    "half-close",
+    "lost-fin-retransmit",
+    "syn-timeout",
+    "connect-refused",
+    "keepalive-detects-dead-peer",
+    "http-client-leak",
+    "http-client-pooled",
+    "server-exception-leak",
+    "lb-idle-timeout",
+    "http-client-leak-production",
 ];
 
-pub fn find(id: &str) -> Option<&'static Bundled> {
-    SCENARIOS.iter().find(|b| b.id == id)
+/// The bundled scenario with this id.
+pub fn find(id: &str) -> Option<&'static str> {
+    SCENARIOS.iter().copied().find(|b| *b == id)
 }
 
-include!(concat!(env!("OUT_DIR"), "/titles.rs"));
+include!(concat!(env!("OUT_DIR"), "/compiled.rs"));
 
 /// (English, Chinese) titles of the bundled scenarios, in `SCENARIOS` order.
 pub fn titles() -> Vec<(&'static str, &'static str)> {
     SCENARIOS
         .iter()
-        .map(|b| {
-            TITLES
+        .map(|id| {
+            COMPILED
                 .iter()
-                .find(|t| t.0 == b.id)
-                .map_or((b.id, b.id), |t| (t.1, t.2))
+                .find(|t| t.0 == *id)
+                .map_or((*id, *id), |t| (t.1, t.2))
         })
         .collect()
 }
 
+/// The compiled form of a bundled scenario, when it is embedded: a run of it needs no
+/// compiler.
+pub fn precompiled(id: &str) -> Option<&'static [u8]> {
+    COMPILED.iter().find(|t| t.0 == id)?.5
+}
+
+/// Whether `text` is the bundled text of scenario `id` (by its fingerprint, taken at build time).
+pub fn is_text_of(id: &str, text: &str) -> bool {
+    COMPILED
+        .iter()
+        .find(|t| t.0 == id)
+        .is_some_and(|t| t.3 == text.len() && t.4 == fingerprint::fnv1a(text.as_bytes()))
+}
+
+/// The text of a bundled scenario, once the compiler module is loaded (natively: always).
+pub fn text(id: &str) -> Option<String> {
+    crate::tools::bundled_text(id)
+}
+
+#[path = "fingerprint.rs"]
+mod fingerprint;
+
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_file_in_scenarios_is_bundled() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
-        let mut files: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .filter_map(|e| {
-                e.ok()?
-                    .path()
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-            })
-            .filter(|n| !n.ends_with(".schema") && n != "README")
-            .collect();
-        files.sort();
-        let mut ids: Vec<String> = super::SCENARIOS.iter().map(|b| b.id.to_string()).collect();
+    fn the_picker_lists_every_bundled_file() {
+        let mut ids: Vec<&str> = super::SCENARIOS.to_vec();
         ids.sort();
-        assert_eq!(files, ids);
+        let mut compiled: Vec<&str> = super::COMPILED.iter().map(|c| c.0).collect();
+        compiled.sort();
+        assert_eq!(ids, compiled);
+    }
+
+    #[test]
+    fn the_small_scenarios_are_embedded_compiled_and_the_big_one_is_not() {
+        let embedded: Vec<&str> = super::COMPILED
+            .iter()
+            .filter(|c| c.5.is_some())
+            .map(|c| c.0)
+            .collect();
+        assert!(embedded.contains(&"handshake") && embedded.contains(&"leaked-close"));
+        // 10 000 connections expand to 70 000 calls: the page compiles that file itself.
+        assert!(!embedded.contains(&"http-client-leak-production"));
+    }
+
+    #[test]
+    fn a_bundled_text_is_told_from_an_edited_one() {
+        let text = super::text("handshake").unwrap();
+        assert!(super::is_text_of("handshake", &text));
+        assert!(!super::is_text_of("four-way-close", &text));
+        assert!(!super::is_text_of("handshake", &format!("{text}\n")));
+        assert!(!super::is_text_of(
+            "handshake",
+            &text.replacen("10ms", "20ms", 1)
+        ));
     }
 }

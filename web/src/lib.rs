@@ -6,6 +6,7 @@ pub mod chart;
 pub mod ladder;
 pub mod model;
 pub mod statediagram;
+pub mod tools;
 pub mod url;
 
 /// Mounts the app on the page's body.

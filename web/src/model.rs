@@ -7,8 +7,9 @@ use tcpsim_core::prelude::*;
 use tcpsim_core::sim::SlicedRun;
 use tcpsim_core::trace::Netstat;
 use tcpsim_render::layout::{LadderLayout, layout};
+use tcpsim_scenario::ScenarioRunError;
+use tcpsim_scenario::compiled::Compiled;
 use tcpsim_scenario::model::Text;
-use tcpsim_scenario::{Scenario, ScenarioRunError};
 
 /// Limits of a run in the page, so that a hostile or huge file gets a message, not a frozen tab.
 pub const PAGE_MAX_EVENTS: u64 = 3_000_000;
@@ -26,8 +27,9 @@ pub struct RunView {
     pub end: Instant,
     /// The host with the most sockets, charted when there are many connections.
     pub busiest: Option<u32>,
-    /// Its sockets per state over time, computed once per run.
-    pub series: Option<crate::chart::Series>,
+    /// Its sockets per state over time, computed once per run, in the form the chart module
+    /// reads.
+    pub series: Option<Vec<u8>>,
     /// The sockets at the moment last shown: a render that does not move in time (a language
     /// switch, a play tick within a step) does not pass over the trace again.
     pub netstat_cache: RefCell<Option<(Instant, Rc<Netstat>)>>,
@@ -48,21 +50,15 @@ impl RunView {
 }
 
 /// An error in the editor's text, at a line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LineError {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-    pub help: Option<String>,
-    pub message_zh: String,
-    pub help_zh: Option<String>,
-}
+pub use tcpsim_scenario::compiled::LineError;
 
 pub enum Outcome {
     Ran(Rc<RunView>),
     Invalid(Vec<LineError>),
     /// The run hit a limit, or has no connection to show.
     CannotShow(String),
+    /// The compiler module could not be loaded (what the browser said).
+    NoCompiler(String),
     /// A big run, driven in slices while the page goes on painting.
     Running(Running),
 }
@@ -75,9 +71,8 @@ pub struct Running {
     pub job: Rc<RefCell<Option<Job>>>,
     /// How far it is, from 0 to 1.
     pub progress: f64,
-    /// The scenario's title and description, shown while it runs.
-    pub title: Text,
-    pub description: Text,
+    /// The scenario's title and description, shown while it runs (once it is compiled).
+    pub texts: Option<(Text, Text)>,
 }
 
 thread_local! {
@@ -111,12 +106,13 @@ fn clock_ms() -> f64 {
     }
 }
 
-/// Starts a run and works on it for up to `budget_ms`: a small scenario is done at once; a big
-/// one comes back as [`Outcome::Running`], for the page to drive with [`drive`]. Starting a run
-/// makes every older run stop.
-pub fn begin(name: &str, text: &str, budget_ms: f64) -> Rc<Outcome> {
+/// Starts a run of bundled scenario `id`, or of an edited text of it, and works on it for up
+/// to `budget_ms`: a small scenario is done at once; a big one comes back as
+/// [`Outcome::Running`], for the page to drive with [`drive`]. Starting a run makes every older
+/// run stop.
+pub fn begin(id: &str, edited: Option<&str>, budget_ms: f64) -> Rc<Outcome> {
     CURRENT.with(|c| c.set(0));
-    let job = match start(name, text) {
+    let job = match start(id, edited) {
         Started::Done(o) => return o,
         Started::Running(job) => job,
     };
@@ -132,8 +128,7 @@ pub fn begin(name: &str, text: &str, budget_ms: f64) -> Rc<Outcome> {
             let progress = job.progress();
             Rc::new(Outcome::Running(Running {
                 id,
-                title: job.0.scenario.title.clone(),
-                description: job.0.scenario.description.clone(),
+                texts: job.texts(),
                 job: Rc::new(RefCell::new(Some(job))),
                 progress,
             }))
@@ -145,6 +140,9 @@ pub fn begin(name: &str, text: &str, budget_ms: f64) -> Rc<Outcome> {
 pub fn drive(mut job: Job, budget_ms: f64) -> Result<Rc<Outcome>, Job> {
     let t0 = clock_ms();
     loop {
+        if job.waiting() {
+            return Err(job);
+        }
         match job.work(SLICE_EVENTS) {
             Ok(o) => return Ok(o),
             Err(j) => job = j,
@@ -211,13 +209,25 @@ impl Phases {
 }
 
 /// A run under way. The page drives it in slices ([`Job::work`]) so that a big scenario keeps
-/// the tab painting and answering, with its progress shown.
+/// the tab painting and answering, with its progress shown. A text that needs the compiler
+/// module waits for it first ([`Job::waiting`]).
 pub struct Job(Box<JobParts>);
 
-struct JobParts {
-    scenario: Scenario,
-    run: SlicedRun,
-    phases: Phases,
+enum JobParts {
+    /// To be compiled once the compiler module is loaded: an edited text, or the bundled
+    /// text of scenario `id` (which comes with that module).
+    Compile {
+        id: String,
+        text: Option<String>,
+        phases: Phases,
+    },
+    Run {
+        title: Text,
+        description: Text,
+        end: Instant,
+        run: Box<SlicedRun>,
+        phases: Phases,
+    },
 }
 
 /// What starting a run gives: an outcome at once (errors in the file), or a run to drive.
@@ -226,54 +236,84 @@ pub enum Started {
     Running(Job),
 }
 
-/// Parses and compiles a scenario and sets up its run within the page's limits.
-pub fn start(name: &str, text: &str) -> Started {
-    let mut phases = Phases::start(name);
-    let parsed = Scenario::parse_capped(name, text, PAGE_MAX_CALLS);
-    phases.done("parse");
-    let mut scenario = match parsed {
-        Ok(s) => s,
-        Err(errors) => {
-            let list = errors
-                .0
-                .iter()
-                .map(|e| {
-                    let (line, column) = e
-                        .span
-                        .as_ref()
-                        .map_or((1, 1), |s| e.source.line_col(s.start));
-                    LineError {
-                        line,
-                        column,
-                        message: e.message.clone(),
-                        help: e.help.clone(),
-                        message_zh: e.message_zh.clone(),
-                        help_zh: e.help_zh.clone(),
-                    }
-                })
-                .collect();
+/// Sets up the run of bundled scenario `id` (or of an edited text of it) within the page's
+/// limits: an unedited scenario from its form compiled at build time when the page carries it,
+/// any other text through the compiler module (a job that waits for it when it is not loaded
+/// yet).
+pub fn start(id: &str, edited: Option<&str>) -> Started {
+    let phases = Phases::start(&format!("{id}.toml"));
+    let edited = edited.filter(|t| !crate::bundled::is_text_of(id, t));
+    if edited.is_none()
+        && let Some(bytes) = crate::bundled::precompiled(id)
+    {
+        return set_up(bytes, phases);
+    }
+    compile(id.to_string(), edited.map(str::to_string), phases)
+}
+
+/// Compiles a text (or scenario `id`'s bundled text) and sets up its run, or waits for the
+/// compiler module.
+fn compile(id: String, text: Option<String>, phases: Phases) -> Started {
+    let text = text.or_else(|| crate::bundled::text(&id));
+    let compiled = text
+        .as_deref()
+        .and_then(|t| crate::tools::compile(&phases.name, t, PAGE_MAX_CALLS));
+    match compiled {
+        Some(bytes) => set_up(&bytes, phases),
+        // Loaded, and still no text: not a bundled scenario (the app only asks for those).
+        None if crate::tools::ready() => {
             phases.finish();
-            return Started::Done(Rc::new(Outcome::Invalid(list)));
+            Started::Done(Rc::new(Outcome::CannotShow(format!(
+                "there is no bundled scenario {id:?}"
+            ))))
+        }
+        None => Started::Running(Job(Box::new(JobParts::Compile { id, text, phases }))),
+    }
+}
+
+/// Reads a compile result and sets up its run.
+fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
+    let read = tcpsim_scenario::compiled::decode(bytes);
+    phases.done("parse");
+    let compiled = match read {
+        Ok(Ok(c)) => c,
+        Ok(Err(errors)) => {
+            phases.finish();
+            return Started::Done(Rc::new(Outcome::Invalid(errors)));
+        }
+        Err(e) => {
+            phases.finish();
+            return Started::Done(Rc::new(Outcome::CannotShow(format!(
+                "the compiled scenario could not be read: {e}"
+            ))));
         }
     };
-    scenario.max_events = scenario.max_events.min(PAGE_MAX_EVENTS);
-    scenario.max_sockets = scenario.max_sockets.min(PAGE_MAX_SOCKETS);
-    let run = scenario
+    let Compiled {
+        title,
+        description,
+        mut setup,
+    } = compiled;
+    setup.cfg.max_events = setup.cfg.max_events.min(PAGE_MAX_EVENTS);
+    setup.cfg.max_sockets = setup.cfg.max_sockets.min(PAGE_MAX_SOCKETS);
+    let duration = setup.duration;
+    let run = setup
         .simulator()
-        .map_err(ScenarioRunError::Setup)
+        .map_err(|e| e.to_string())
         .and_then(|sim| {
-            sim.sliced(scenario.duration)
-                .map_err(|e| ScenarioRunError::Limit(scenario.source.name.clone(), Box::new(e)))
+            sim.sliced(duration)
+                .map_err(|e| ScenarioRunError::Limit(phases.name.clone(), Box::new(e)).to_string())
         });
     match run {
-        Ok(run) => Started::Running(Job(Box::new(JobParts {
-            scenario,
-            run,
+        Ok(run) => Started::Running(Job(Box::new(JobParts::Run {
+            title,
+            description,
+            end: Instant::from_micros(duration.as_micros()),
+            run: Box::new(run),
             phases,
         }))),
         Err(e) => {
             phases.finish();
-            Started::Done(Rc::new(Outcome::CannotShow(e.to_string())))
+            Started::Done(Rc::new(Outcome::CannotShow(e)))
         }
     }
 }
@@ -281,41 +321,81 @@ pub fn start(name: &str, text: &str) -> Started {
 impl Job {
     /// Goes on with the run for at most `events` more events (the core's unit, so the trace
     /// does not depend on how the work is sliced). The outcome when the run is over, or the job
-    /// to go on with.
-    pub fn work(mut self, events: u64) -> Result<Rc<Outcome>, Job> {
-        let result = match self.0.run.step(events) {
-            Ok(false) => return Err(self),
-            Ok(true) => Ok(()),
-            Err(e) => Err(e),
-        };
-        let JobParts {
-            scenario,
-            run,
-            mut phases,
-        } = *self.0;
-        let ran = run.finish(result);
-        phases.done("simulate");
-        let out = match ran {
-            Ok(trace) => finish(&scenario, trace),
-            Err(e) => Rc::new(Outcome::CannotShow(
-                ScenarioRunError::Limit(scenario.source.name.clone(), Box::new(e)).to_string(),
-            )),
-        };
-        phases.done("lay out");
-        phases.finish();
-        Ok(out)
+    /// to go on with. A job waiting for the compiler module stays as it is until it is loaded.
+    pub fn work(self, events: u64) -> Result<Rc<Outcome>, Job> {
+        match *self.0 {
+            JobParts::Compile { id, text, phases } => match compile(id, text, phases) {
+                Started::Done(o) => Ok(o),
+                Started::Running(job) if job.waiting() => Err(job),
+                Started::Running(job) => job.work(events),
+            },
+            JobParts::Run {
+                title,
+                description,
+                end,
+                mut run,
+                mut phases,
+            } => {
+                let result = match run.step(events) {
+                    Ok(false) => {
+                        return Err(Job(Box::new(JobParts::Run {
+                            title,
+                            description,
+                            end,
+                            run,
+                            phases,
+                        })));
+                    }
+                    Ok(true) => Ok(()),
+                    Err(e) => Err(e),
+                };
+                let ran = run.finish(result);
+                phases.done("simulate");
+                let out = match ran {
+                    Ok(trace) => finish(title, description, end, trace),
+                    Err(e) => Rc::new(Outcome::CannotShow(
+                        ScenarioRunError::Limit(phases.name.clone(), Box::new(e)).to_string(),
+                    )),
+                };
+                phases.done("lay out");
+                phases.finish();
+                Ok(out)
+            }
+        }
+    }
+
+    /// Whether the job waits for the compiler module to be loaded.
+    pub fn waiting(&self) -> bool {
+        matches!(*self.0, JobParts::Compile { .. }) && !crate::tools::ready()
     }
 
     /// How far the run is, from 0 to 1 (in simulated time).
     pub fn progress(&self) -> f64 {
-        let (now, end) = self.0.run.progress();
-        now.as_micros() as f64 / end.as_micros().max(1) as f64
+        match &*self.0 {
+            JobParts::Compile { .. } => 0.0,
+            JobParts::Run { run, .. } => {
+                let (now, end) = run.progress();
+                now.as_micros() as f64 / end.as_micros().max(1) as f64
+            }
+        }
+    }
+
+    /// The scenario's title and description, once it is compiled.
+    pub fn texts(&self) -> Option<(Text, Text)> {
+        match &*self.0 {
+            JobParts::Compile { .. } => None,
+            JobParts::Run {
+                title, description, ..
+            } => Some((title.clone(), description.clone())),
+        }
     }
 }
 
-/// Runs a scenario to its end: parse and compile, simulate within the page's limits, lay out.
-pub fn run(name: &str, text: &str) -> Rc<Outcome> {
-    match start(name, text) {
+/// Runs bundled scenario `id` (or an edited text of it) to its end: compile (or read its
+/// compiled form), simulate within the page's limits, lay out. Natively the compiler is always
+/// there; in the page a text that needs the compiler module before it is loaded gets a message.
+pub fn run(id: &str, edited: Option<&str>) -> Rc<Outcome> {
+    match start(id, edited) {
         Started::Done(o) => o,
         Started::Running(job) => job
             .work(u64::MAX)
@@ -324,7 +404,7 @@ pub fn run(name: &str, text: &str) -> Rc<Outcome> {
 }
 
 /// Lays out a finished run.
-fn finish(scenario: &Scenario, trace: Trace) -> Rc<Outcome> {
+fn finish(title: Text, description: Text, end: Instant, trace: Trace) -> Rc<Outcome> {
     let Some(layout) = layout(&trace, None) else {
         return Rc::new(Outcome::CannotShow(
             "this run has no connection to draw".into(),
@@ -332,17 +412,17 @@ fn finish(scenario: &Scenario, trace: Trace) -> Rc<Outcome> {
     };
     // Chart the host that ends with the most open sockets, when there are many: that is where
     // a leak piles up.
-    let open_at_end = trace.netstat_at(scenario.end());
+    let open_at_end = trace.netstat_at(end);
     let busiest = (0..trace.hosts.len() as u32)
         .map(|h| (h, open_at_end.rows.iter().filter(|r| r.host == h).count()))
         .max_by_key(|(h, n)| (*n, std::cmp::Reverse(*h)))
         .filter(|(_, n)| *n > 6)
         .map(|(h, _)| h);
-    let series = busiest.map(|h| crate::chart::series(&trace, h));
+    let series = busiest.map(|h| crate::chart::series(&trace, h).encode());
     Rc::new(Outcome::Ran(Rc::new(RunView {
-        title: scenario.title.clone(),
-        description: scenario.description.clone(),
-        end: scenario.end(),
+        title,
+        description,
+        end,
         trace,
         series,
         layout,
@@ -357,23 +437,39 @@ mod tests {
 
     #[test]
     fn every_bundled_scenario_runs_within_the_page_limits() {
-        for b in crate::bundled::SCENARIOS {
-            match &*run(b.id, b.text) {
-                Outcome::Ran(v) => assert!(!v.layout.steps.is_empty(), "{}", b.id),
-                Outcome::Invalid(e) => panic!("{}: {e:?}", b.id),
-                Outcome::CannotShow(m) => panic!("{}: {m}", b.id),
-                Outcome::Running(_) => panic!("{}: run() runs to the end", b.id),
+        for id in crate::bundled::SCENARIOS {
+            match &*run(id, None) {
+                Outcome::Ran(v) => assert!(!v.layout.steps.is_empty(), "{id}"),
+                Outcome::Invalid(e) => panic!("{id}: {e:?}"),
+                Outcome::CannotShow(m) | Outcome::NoCompiler(m) => panic!("{id}: {m}"),
+                Outcome::Running(_) => panic!("{id}: run() runs to the end"),
             }
         }
     }
 
     #[test]
+    fn a_bundled_scenario_runs_the_same_from_its_embedded_form_and_its_text() {
+        for id in ["handshake", "leaked-close", "lb-idle-timeout", "time-wait"] {
+            assert!(crate::bundled::precompiled(id).is_some(), "{id}");
+            // The same text with a comment added is compiled from the text.
+            let text = crate::bundled::text(id).unwrap() + "\n# edited\n";
+            let (Outcome::Ran(embedded), Outcome::Ran(compiled)) =
+                (&*run(id, None), &*run(id, Some(&text)))
+            else {
+                panic!("{id} runs")
+            };
+            assert!(embedded.trace == compiled.trace, "{id}");
+            assert_eq!(embedded.title, compiled.title);
+            assert_eq!(embedded.description, compiled.description);
+        }
+    }
+
+    #[test]
     fn a_run_driven_in_slices_ends_as_a_run_in_one_go() {
-        let b = crate::bundled::find("http-client-leak").unwrap();
-        let Outcome::Ran(whole) = &*run(b.id, b.text) else {
+        let Outcome::Ran(whole) = &*run("http-client-leak", None) else {
             panic!("the leak runs")
         };
-        let Started::Running(mut job) = start(b.id, b.text) else {
+        let Started::Running(mut job) = start("http-client-leak", None) else {
             panic!("a run to drive")
         };
         let mut slices = 0;
@@ -399,34 +495,26 @@ mod tests {
 
     #[test]
     fn a_big_run_goes_on_until_a_newer_one_starts() {
-        let big = crate::bundled::find("http-client-leak").unwrap();
-        let Outcome::Running(r) = &*begin(big.id, big.text, 0.0) else {
+        let Outcome::Running(r) = &*begin("http-client-leak", None, 0.0) else {
             panic!("no time given: the big run is left running")
         };
         assert!(is_current(r.id));
+        let title = &r.texts.as_ref().expect("compiled").0.en;
         assert!(
-            r.progress < 1.0 && r.title.en.contains("never closes"),
-            "{}",
-            r.title.en
+            r.progress < 1.0 && title.contains("never closes"),
+            "{title}"
         );
         // The handshake is over within its first slice.
-        let small = crate::bundled::find("handshake").unwrap();
-        assert!(matches!(
-            &*begin(small.id, small.text, 0.0),
-            Outcome::Ran(_)
-        ));
+        assert!(matches!(&*begin("handshake", None, 0.0), Outcome::Ran(_)));
         assert!(!is_current(r.id), "the older run's driver stops");
     }
 
     #[test]
     fn a_file_over_the_page_call_limit_is_sent_to_the_cli() {
-        let text = crate::bundled::find("http-client-leak")
-            .unwrap()
-            .text
-            .to_string()
-            + "\n[limits]\nmax_calls = 5000000\n";
+        let text =
+            crate::bundled::text("http-client-leak").unwrap() + "\n[limits]\nmax_calls = 5000000\n";
         let text = text.replacen("every = \"1s\"", "every = \"1ms\"", 1);
-        let Outcome::Invalid(errors) = &*run("big.toml", &text) else {
+        let Outcome::Invalid(errors) = &*run("http-client-leak", Some(&text)) else {
             panic!("should not run")
         };
         assert!(
@@ -440,16 +528,18 @@ mod tests {
 
     #[test]
     fn errors_carry_their_line() {
-        let text = crate::bundled::find("handshake")
+        let text = crate::bundled::text("handshake")
             .unwrap()
-            .text
             .replace("call = \"connect\"", "call = \"conect\"");
-        let Outcome::Invalid(errors) = &*run("h.toml", &text) else {
+        let Outcome::Invalid(errors) = &*run("handshake", Some(&text)) else {
             panic!("should not run")
         };
         let line = errors[0].line;
         assert!(
-            text.lines().nth(line - 1).unwrap().contains("conect"),
+            text.lines()
+                .nth(line as usize - 1)
+                .unwrap()
+                .contains("conect"),
             "line {line}: {errors:?}"
         );
         assert!(errors[0].message.contains("conect"), "{errors:?}");

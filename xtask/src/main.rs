@@ -116,6 +116,21 @@ fn test() -> Result<(), String> {
     let (passed, failed) = run_tests("tests", tests)?;
 
     wasm_check()?;
+    // The page's code behind `cfg(target_arch = "wasm32")` (the module loader) is linted too.
+    let mut wasm_clippy = cargo();
+    wasm_clippy.args([
+        "clippy",
+        "-p",
+        "tcpsim-web",
+        "-p",
+        "tcpsim-web-tools",
+        "--target",
+        WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run("clippy (the web crates, for wasm32)", wasm_clippy)?;
     build_web()?;
     let component_passed = wasm_component_tests()?;
     let e2e_passed = e2e_count()?;
@@ -449,18 +464,31 @@ fn build_web() -> Result<PathBuf, String> {
     Ok(dist)
 }
 
-/// Raw and gzip sizes of what a browser downloads.
+/// Raw and gzip sizes of what a browser downloads: what the page loads when it opens (held to
+/// the budget), and the compiler and chart module it imports when an edited text, a large
+/// scenario or a chart needs it (reported).
 fn size_report(dist: &Path) -> Result<(), String> {
     use flate2::{Compression, write::GzEncoder};
     use std::io::Write as _;
-    let mut rows = Vec::new();
-    let (mut raw_total, mut gz_total) = (0usize, 0usize);
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dist)
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![dist.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
+            let path = e.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut rows = vec![String::from("loaded when the page opens:")];
+    let mut later = vec![String::from(
+        "loaded when needed (editing, large scenarios, charts):",
+    )];
+    let (mut first_raw, mut first_gz, mut later_gz) = (0usize, 0usize, 0usize);
+    for path in files {
         let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("");
         if !matches!(ext, "wasm" | "js" | "css" | "html") {
             continue;
@@ -469,33 +497,54 @@ fn size_report(dist: &Path) -> Result<(), String> {
         let mut enc = GzEncoder::new(Vec::new(), Compression::best());
         enc.write_all(&bytes).map_err(|e| e.to_string())?;
         let gz = enc.finish().map_err(|e| e.to_string())?.len();
-        raw_total += bytes.len();
-        gz_total += gz;
-        rows.push(format!(
-            "{:<48} {:>9} B {:>9} B gzip",
-            path.file_name().unwrap_or_default().to_string_lossy(),
-            bytes.len(),
-            gz
-        ));
+        let name = path
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        let row = format!("  {:<60} {:>9} B {:>9} B gzip", name, bytes.len(), gz);
+        if name.starts_with("tcpsim-web-tools") {
+            later_gz += gz;
+            later.push(row);
+        } else {
+            first_raw += bytes.len();
+            first_gz += gz;
+            rows.push(row);
+        }
     }
     rows.push(format!(
-        "{:<48} {:>9} B {:>9} B gzip",
-        "total", raw_total, gz_total
+        "  {:<60} {:>9} B {:>9} B gzip",
+        "total when the page opens", first_raw, first_gz
     ));
-    // The budget is reported, not enforced, until the page fits it (see the issue notes).
     const BUDGET: usize = 200 * 1024;
-    rows.push(if gz_total > BUDGET {
+    let within = first_gz <= BUDGET;
+    rows.push(if within {
         format!(
-            "OVER the budget of {BUDGET} B gzip by {} B",
-            gz_total - BUDGET
+            "  within the budget of {BUDGET} B gzip ({} B to spare)",
+            BUDGET - first_gz
         )
     } else {
-        format!("within the budget of {BUDGET} B gzip")
+        format!(
+            "  OVER the budget of {BUDGET} B gzip by {} B",
+            first_gz - BUDGET
+        )
     });
+    rows.extend(later);
+    rows.push(format!(
+        "  {:<60} {:>21} B gzip",
+        "total when needed", later_gz
+    ));
     let report = rows.join("\n") + "\n";
     eprintln!("\n==> web app size\n{report}");
     std::fs::write(dist.join("size-report.txt"), &report).map_err(|e| e.to_string())?;
-    Ok(())
+    if within {
+        Ok(())
+    } else {
+        Err(format!(
+            "the page loads {first_gz} B gzip when it opens, over the budget of {BUDGET} B \
+             (see dist/size-report.txt)"
+        ))
+    }
 }
 
 /// A small static file server for dist/ (the page needs application/wasm for streaming).

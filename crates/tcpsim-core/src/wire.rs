@@ -17,6 +17,7 @@ use crate::endpoint::{ShutdownHow, SockOpt};
 use crate::net::{ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter};
 use crate::segment::Flags;
 use crate::sim::{Call, HostId, HostSpec, SimConfig, SimError, Simulator};
+use crate::state::State;
 use crate::time::{Duration, Instant};
 use crate::trace::ScheduledCall;
 use std::fmt;
@@ -159,6 +160,9 @@ impl<'a> Reader<'a> {
         }
     }
 
+    // Not inlined: every field of every type reads through these, and the page carries the
+    // reader in its first module, where size counts more than speed.
+    #[inline(never)]
     pub fn byte(&mut self) -> Result<u8, DecodeError> {
         let b = self.bytes.get(self.at).copied();
         match b {
@@ -170,6 +174,9 @@ impl<'a> Reader<'a> {
         }
     }
 
+    // Not inlined: every field of every type reads through these, and the page carries the
+    // reader in its first module, where size counts more than speed.
+    #[inline(never)]
     fn take(&mut self, n: u64) -> Result<&'a [u8], DecodeError> {
         let left = (self.bytes.len() - self.at) as u64;
         if n > left {
@@ -180,6 +187,9 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
+    // Not inlined: every field of every type reads through these, and the page carries the
+    // reader in its first module, where size counts more than speed.
+    #[inline(never)]
     pub fn varint(&mut self) -> Result<u64, DecodeError> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
@@ -198,6 +208,9 @@ impl<'a> Reader<'a> {
 
     /// A sequence length, bounded by the bytes left (every element takes at least one byte),
     /// so that a hostile length cannot make the reader allocate.
+    // Not inlined: every field of every type reads through these, and the page carries the
+    // reader in its first module, where size counts more than speed.
+    #[inline(never)]
     pub fn seq_len(&mut self) -> Result<usize, DecodeError> {
         let n = self.varint()?;
         if n > (self.bytes.len() - self.at) as u64 {
@@ -435,6 +448,19 @@ macro_rules! wire_unit_enum {
 }
 
 wire_unit_enum!(Profile { Rfc9293, Linux });
+wire_unit_enum!(State {
+    Closed,
+    Listen,
+    SynSent,
+    SynReceived,
+    Established,
+    FinWait1,
+    FinWait2,
+    CloseWait,
+    Closing,
+    LastAck,
+    TimeWait
+});
 wire_unit_enum!(ShutdownHow { Read, Write, Both });
 wire_unit_enum!(ExpiredAction { Drop, Reset });
 

@@ -256,6 +256,16 @@ pub fn ui(key: &str, lang: Lang) -> &'static str {
             "Running the simulation (the page stays usable)…",
             "正在运行模拟（页面仍可操作）……",
         ),
+        "loading_compiler" => (
+            "Loading the scenario compiler (once per visit)…",
+            "正在加载场景编译器（每次访问只需一次）……",
+        ),
+        "loading_chart" => ("Loading the chart…", "正在加载图表……"),
+        "loading_text" => ("Loading the scenario's text…", "正在加载场景文本……"),
+        "load_failed" => (
+            "The scenario compiler could not be loaded. Check the connection and reload the page; most bundled scenarios still open without it.",
+            "无法加载场景编译器。请检查网络连接后刷新页面；大多数内置场景不需要它也能打开。",
+        ),
         _ => ("", ""),
     };
     lang.pick(en, zh)
@@ -300,6 +310,10 @@ pub const UI_KEYS: &[&str] = &[
     "export_states",
     "embed",
     "running",
+    "loading_compiler",
+    "loading_chart",
+    "loading_text",
+    "load_failed",
 ];
 
 #[cfg(test)]

@@ -31,6 +31,30 @@ pub struct Series {
     pub max: u64,
 }
 
+// The page draws this chart in its lazily loaded module, which receives the series in bytes.
+tcpsim_core::wire_struct!(Series { end_s, lines, max });
+
+impl Series {
+    /// The series in the binary form of [`tcpsim_core::wire`].
+    pub fn encode(&self) -> Vec<u8> {
+        use tcpsim_core::wire::Wire as _;
+        let mut w = Vec::new();
+        tcpsim_core::wire::put_header(&mut w);
+        self.put(&mut w);
+        w
+    }
+
+    /// Reads what [`Series::encode`] wrote.
+    pub fn decode(bytes: &[u8]) -> Result<Series, tcpsim_core::wire::DecodeError> {
+        use tcpsim_core::wire::Wire as _;
+        let mut r = tcpsim_core::wire::Reader::new(bytes);
+        r.header()?;
+        let s = Series::get(&mut r)?;
+        r.end()?;
+        Ok(s)
+    }
+}
+
 pub fn state_series(trace: &Trace, host: u32) -> Series {
     let samples = counts_over_time(trace, Some(host), 120);
     let mut states: Vec<State> = samples
