@@ -402,6 +402,28 @@ mod tests {
     }
 
     #[test]
+    fn state_all_lists_every_state_once_in_rfc_order() {
+        // Exhaustive: a new state must be given its place here and in `State::ALL` (the wire
+        // form writes a state as its index there).
+        let index = |s: State| match s {
+            State::Listen => 0,
+            State::SynSent => 1,
+            State::SynReceived => 2,
+            State::Established => 3,
+            State::FinWait1 => 4,
+            State::FinWait2 => 5,
+            State::CloseWait => 6,
+            State::Closing => 7,
+            State::LastAck => 8,
+            State::TimeWait => 9,
+            State::Closed => 10,
+        };
+        for (i, s) in State::ALL.iter().enumerate() {
+            assert_eq!(index(*s), i, "{s:?}");
+        }
+    }
+
+    #[test]
     fn every_spelling_parses_to_the_same_state() {
         for s in State::ALL {
             assert_eq!(s.rfc_name().parse::<State>().unwrap(), s);
