@@ -330,9 +330,17 @@ struct Listener {
 
 /// The application's socket names on one host. Hashed (FxHash: a fixed function, no random
 /// seed) because every call looks a name up; the type offers no iteration, so no hash order can
-/// reach a trace or a message.
-#[derive(Debug, Default)]
+/// reach a trace or a message. (FxHash hashes a word at a time, so its order even differs
+/// between 64-bit hosts and wasm32.) Its `Debug` lists the names sorted, for the same reason.
+#[derive(Default)]
 struct SocketNames(FxHashMap<String, SocketId>);
+
+impl fmt::Debug for SocketNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sorted: BTreeMap<&String, &SocketId> = self.0.iter().collect();
+        f.debug_map().entries(sorted).finish()
+    }
+}
 
 impl SocketNames {
     fn get(&self, name: &str) -> Option<&SocketId> {
@@ -1757,6 +1765,25 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn socket_names_print_in_name_order_whatever_the_insertion_order() {
+        let names = ["conn-9", "a", "listener", "conn-10", "b"];
+        let mut forward = SocketNames::default();
+        let mut backward = SocketNames::default();
+        for (i, n) in names.iter().enumerate() {
+            forward.insert(n.to_string(), i as SocketId);
+        }
+        for (i, n) in names.iter().enumerate().rev() {
+            backward.insert(n.to_string(), i as SocketId);
+        }
+        let shown = format!("{forward:?}");
+        assert_eq!(shown, format!("{backward:?}"));
+        assert_eq!(
+            shown,
+            r#"{"a": 1, "b": 4, "conn-10": 3, "conn-9": 0, "listener": 2}"#
+        );
+    }
 
     #[derive(Clone, Debug)]
     enum Op {
