@@ -102,11 +102,13 @@ impl AppState {
             .scenario
             .filter(|s| bundled::find(s).is_some())
             .unwrap_or_else(|| bundled::DEFAULT.to_string());
-        let saved = req.source.or_else(|| url::saved_source(&id));
-        let edited = saved
-            .as_deref()
-            .is_some_and(|t| !bundled::is_text_of(&id, t));
-        let outcome = model::begin(&id, saved.as_deref().filter(|_| edited), model::SLICE_MS);
+        // A shared or saved text, unless it is the bundled one.
+        let saved = req
+            .source
+            .or_else(|| url::saved_source(&id))
+            .filter(|t| !bundled::is_text_of(&id, t));
+        let edited = saved.is_some();
+        let outcome = model::begin(&id, saved.as_deref(), model::SLICE_MS);
         let last_good = match &*outcome {
             Outcome::Ran(_) | Outcome::Running(_) => None,
             // A shared or saved text with errors: the bundled file's run is shown meanwhile.
@@ -115,7 +117,7 @@ impl AppState {
         let tools_ready = crate::tools::ready();
         // The editor's text: an edited one, or the bundled one once the compiler module (which
         // carries the texts) is loaded.
-        let source = match saved.filter(|_| edited) {
+        let source = match saved {
             Some(t) => t,
             None => bundled::text(&id).unwrap_or_default(),
         };
@@ -441,11 +443,7 @@ pub fn App() -> Html {
         let needs = !state.tools_ready && state.view().is_some_and(|v| v.series.is_some());
         use_effect_with(needs, move |needs| {
             if *needs {
-                yew::platform::spawn_local(async move {
-                    if crate::tools::load().await.is_ok() {
-                        dispatch.dispatch(Action::ToolsReady);
-                    }
-                });
+                fetch_tools(dispatch);
             }
         });
     }
@@ -589,6 +587,16 @@ pub fn App() -> Html {
             <footer><p>{ui("keys", lang)}</p></footer>
         </div>
     }
+}
+
+/// Loads the compiler and chart module, then renders again with it. (A run waiting for it is
+/// driven by its own loop, which reports a failed load.)
+fn fetch_tools(dispatch: UseReducerDispatcher<AppState>) {
+    yew::platform::spawn_local(async move {
+        if crate::tools::load().await.is_ok() {
+            dispatch.dispatch(Action::ToolsReady);
+        }
+    });
 }
 
 /// A run under way: how far it is, or that the compiler module is on its way.
@@ -924,12 +932,7 @@ pub fn Editor(p: &EditorProps) -> Html {
         let d = p.dispatch.clone();
         Callback::from(move |_| {
             if !crate::tools::ready() {
-                let d = d.clone();
-                yew::platform::spawn_local(async move {
-                    if crate::tools::load().await.is_ok() {
-                        d.dispatch(Action::ToolsReady);
-                    }
-                });
+                fetch_tools(d.clone());
             }
         })
     };
