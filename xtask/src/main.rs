@@ -622,7 +622,9 @@ fn e2e_count() -> Result<u64, String> {
         .arg("tests/e2e/run.mjs")
         .env("CHROMIUM", &chromium)
         .env("DIST", root().join("dist"))
-        .env("ARTIFACTS", root().join("target/e2e-artifacts"));
+        .env("ARTIFACTS", root().join("target/e2e-artifacts"))
+        // The full run never inherits a filter meant for working on one test.
+        .env_remove("E2E_ONLY");
     eprintln!("\n==> browser tests (headless Chromium)");
     let out = c.output().map_err(|e| format!("browser tests: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
