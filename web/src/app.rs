@@ -362,7 +362,15 @@ pub fn App() -> Html {
         crate::mark("tcpsim-initial-run");
         s
     });
-    use_effect_with((), |_| {
+    // The language switch's label in the English interface, "中文", is the page's only Chinese
+    // text, and the first layout of a Chinese glyph makes the browser search the system's fonts
+    // for one (about 15 ms in headless Chromium, more than all the rest of the page's text). So
+    // that search waits until the first diagram is on screen: the label is drawn one frame
+    // later, in a button whose width is reserved and whose accessible name is there at once.
+    let painted = use_state(|| false);
+    let set_painted = painted.setter();
+    use_effect_with((), move |_| {
+        set_painted.set(true);
         crate::mark("tcpsim-first-render");
         // The next animation frame is the one that paints the first diagram.
         if let Some(w) = web_sys::window() {
@@ -499,6 +507,12 @@ pub fn App() -> Html {
     let lang = state.lang;
     let s = &*state;
     let dispatch = state.dispatcher();
+    let lang_label = ui("lang", lang);
+    let lang_shown = if *painted || lang == Lang::Zh {
+        lang_label
+    } else {
+        ""
+    };
     let on_lang = {
         let d = dispatch.clone();
         Callback::from(move |_| {
@@ -575,7 +589,7 @@ pub fn App() -> Html {
             <header>
                 <h1>{ui("app_title", lang)}</h1>
                 { picker }
-                <button class="lang" data-testid="lang" onclick={on_lang}>{ui("lang", lang)}</button>
+                <button class="lang" data-testid="lang" aria-label={lang_label} onclick={on_lang}>{lang_shown}</button>
             </header>
             <section class="intro">
                 <h2 data-testid="title">{title}</h2>

@@ -134,6 +134,15 @@ async fn the_language_switch_changes_every_label() {
     mount().await;
     let lang: web_sys::HtmlElement = by_testid("lang").unwrap().dyn_into().unwrap();
     let before = lang.text_content().unwrap();
+    // Its label is drawn a frame after the first one (LangButton); its name is there all along.
+    assert!(
+        !before.is_empty(),
+        "the language switch has no label after the first frames"
+    );
+    assert_eq!(
+        lang.get_attribute("aria-label").as_deref(),
+        Some(before.as_str())
+    );
     lang.click();
     settle().await;
     let after = by_testid("lang").unwrap().text_content().unwrap();
