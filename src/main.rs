@@ -11,6 +11,11 @@ use tcpsim::scenario::duration::HumanDuration;
 use tcpsim::scenario::error::Pretty;
 use tcpsim::scenario::{Scenario, ScenarioErrors};
 
+/// See Cargo.toml: a large run spends most of its time faulting in fresh memory otherwise.
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "tcpsim",

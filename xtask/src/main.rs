@@ -208,9 +208,11 @@ fn ensure_wasm_target() -> Result<(), String> {
 fn wasm_check() -> Result<(), String> {
     ensure_wasm_target()?;
     let mut build = cargo();
+    // The web app's profile, so that the check covers the code the page runs.
     build.args([
         "build",
-        "--release",
+        "--profile",
+        "web-release",
         "-p",
         "tcpsim-wasm-check",
         "--target",
@@ -219,7 +221,7 @@ fn wasm_check() -> Result<(), String> {
     run(&format!("building the core for {WASM_TARGET}"), build)?;
 
     let wasm = root().join(format!(
-        "target/{WASM_TARGET}/release/tcpsim_wasm_check.wasm"
+        "target/{WASM_TARGET}/web-release/tcpsim_wasm_check.wasm"
     ));
     let node = which_node().ok_or(
         "Node.js is needed to run the wasm build (install the Debian package `nodejs`); \
