@@ -6,10 +6,6 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use tcpsim_core::prelude::*;
 
-/// The CLI's allocator, so that the figures are the CLI's (see the workspace's Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// `conns` clients each open a connection, send a request, read the response; half close
 /// properly, half leak (never close), as in the http-client-leak lesson.
 fn many_connections(conns: u64, request: u64, response: u64) -> Simulator {

@@ -5,10 +5,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use tcpsim_scenario::Scenario;
 
-/// The CLI's allocator, so that the figures are the CLI's (see the workspace's Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn bench(c: &mut Criterion) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
