@@ -47,6 +47,15 @@ enum Lang {
     Zh,
 }
 
+impl Lang {
+    fn words(self) -> tcpsim::render::i18n::Lang {
+        match self {
+            Lang::En => tcpsim::render::i18n::Lang::En,
+            Lang::Zh => tcpsim::render::i18n::Lang::Zh,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and draw one connection as a ladder diagram, then the sockets at the end.
@@ -72,11 +81,14 @@ enum Command {
     },
     /// Run scenarios and check their expectations. Exit code 1 if any fails, 2 on bad input.
     #[command(
-        after_help = "Examples:\n  tcpsim check scenarios/*.toml\n  tcpsim check my-incident.toml"
+        after_help = "Examples:\n  tcpsim check scenarios/*.toml\n  tcpsim check my-incident.toml\n  tcpsim check my-incident.toml --lang zh"
     )]
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Language of the report (default: from LC_ALL or LANG).
+        #[arg(long)]
+        lang: Option<Lang>,
     },
     /// Print the trace as JSON Lines, one event per line.
     #[command(
@@ -184,8 +196,18 @@ fn main() -> ExitCode {
             rows,
             lang,
             color,
-        } => cmd_run(&file, socket, until, rows, lang, color),
-        Command::Check { files } => cmd_check(&files),
+        } => {
+            if let Some(l) = lang {
+                let _ = LANG_FLAG.set(l);
+            }
+            cmd_run(&file, socket, until, rows, lang, color)
+        }
+        Command::Check { files, lang } => {
+            if let Some(l) = lang {
+                let _ = LANG_FLAG.set(l);
+            }
+            cmd_check(&files, lang_from_env())
+        }
         Command::Trace { file, json: _ } => cmd_trace(&file),
         Command::Netstat { file, at, rows } => cmd_netstat(&file, at, rows),
         Command::Render {
@@ -264,7 +286,10 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("{}: error: cannot read the file: {e}", path.display());
+            match lang_from_env() {
+                Lang::En => eprintln!("{}: error: cannot read the file: {e}", path.display()),
+                Lang::Zh => eprintln!("{}: 错误：无法读取文件：{e}", path.display()),
+            }
             return Err(ExitCode::from(BAD_INPUT));
         }
     };
@@ -351,7 +376,14 @@ fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
     Ok(trace)
 }
 
+/// The language asked for with `--lang`, which then holds for every message of the command.
+static LANG_FLAG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+/// The user's language: `--lang`, else LC_ALL or LANG.
 fn lang_from_env() -> Lang {
+    if let Some(l) = LANG_FLAG.get() {
+        return *l;
+    }
     let v = std::env::var("LC_ALL")
         .or_else(|_| std::env::var("LANG"))
         .unwrap_or_default();
@@ -380,7 +412,8 @@ fn cmd_run(
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let (title, desc) = match lang.unwrap_or_else(lang_from_env) {
+    let lang = lang.unwrap_or_else(lang_from_env);
+    let (title, desc) = match lang {
         Lang::En => (&s.title.en, &s.description.en),
         Lang::Zh => (&s.title.zh, &s.description.zh),
     };
@@ -397,20 +430,19 @@ fn cmd_run(
     let _ = write!(out, "\n{}", netstat::render(&trace, s.end(), 10));
     let failures = s.check(&trace);
     if !s.expectations.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nExpectations: {} of {} met",
-            s.expectations.len() - failures.len(),
-            s.expectations.len()
-        );
+        let (met, all) = (s.expectations.len() - failures.len(), s.expectations.len());
+        let _ = match lang {
+            Lang::En => writeln!(out, "\nExpectations: {met} of {all} met"),
+            Lang::Zh => writeln!(out, "\n预期：{all} 项中满足 {met} 项"),
+        };
         for f in &failures {
-            let _ = writeln!(out, "{f}");
+            let _ = writeln!(out, "{}", f.render(lang.words()));
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_check(files: &[PathBuf]) -> Outcome {
+fn cmd_check(files: &[PathBuf], lang: Lang) -> Outcome {
     let (mut bad_input, mut failed, mut passed_total) = (0usize, 0usize, 0usize);
     for file in files {
         let s = match load(file) {
@@ -429,25 +461,31 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
         };
         let failures = s.check(&trace);
         let n = s.expectations.len();
+        let (file, k) = (file.display(), failures.len());
         if failures.is_empty() {
-            println!("ok    {} ({n} expectations)", file.display());
+            match lang {
+                Lang::En => println!("ok    {file} ({n} expectations)"),
+                Lang::Zh => println!("通过  {file}（{n} 项预期）"),
+            }
             passed_total += 1;
         } else {
-            println!(
-                "FAIL  {} ({} of {n} expectations failed)",
-                file.display(),
-                failures.len()
-            );
+            match lang {
+                Lang::En => println!("FAIL  {file} ({k} of {n} expectations failed)"),
+                Lang::Zh => println!("失败  {file}（{n} 项预期中 {k} 项未满足）"),
+            }
             for f in &failures {
-                println!("{f}");
+                println!("{}", f.render(lang.words()));
             }
             failed += 1;
         }
     }
-    if bad_input > 0 {
-        println!("\n{passed_total} passed, {failed} failed, {bad_input} could not be read");
-    } else {
-        println!("\n{passed_total} passed, {failed} failed");
+    match (lang, bad_input) {
+        (Lang::En, 0) => println!("\n{passed_total} passed, {failed} failed"),
+        (Lang::En, b) => {
+            println!("\n{passed_total} passed, {failed} failed, {b} could not be read")
+        }
+        (Lang::Zh, 0) => println!("\n{passed_total} 个通过，{failed} 个失败"),
+        (Lang::Zh, b) => println!("\n{passed_total} 个通过，{failed} 个失败，{b} 个无法读取"),
     }
     Ok(if bad_input > 0 {
         ExitCode::from(BAD_INPUT)

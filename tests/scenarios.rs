@@ -221,6 +221,29 @@ fn every_expectation_kind_can_fail() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+    // The same failures for a Chinese reader: every word but the names, states and flags, and
+    // the file's notes in their Chinese form.
+    let zh = failures
+        .iter()
+        .map(|f| f.render(tcpsim::render::i18n::Lang::Zh))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let latin_words = zh
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() > 3)
+        .filter(|w| {
+            ![
+                "conn", "client", "server", "LAST", "CLOSE", "WAIT", "FIN", "ACK", "CLOSED",
+                "close", "toml", "wrong", "timeout",
+            ]
+            .contains(w)
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        latin_words.is_empty(),
+        "English left in the Chinese report: {latin_words:?}\n{zh}"
+    );
+    insta::assert_snapshot!("failures_leaked_close_zh", zh);
 }
 
 fn tcpsim(args: &[&str]) -> (i32, String, String) {
@@ -260,6 +283,14 @@ fn cli_exit_codes_say_pass_fail_or_bad_input() {
         ),
     )
     .unwrap();
+    let (code, out, _) = tcpsim(&["check", wrong.to_str().unwrap(), "--lang", "zh"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("预期未满足：client/conn 在 20ms 时处于 ESTABLISHED")
+            && out.contains("实际情况：client/conn 在 20ms 时处于 SYN-SENT")
+            && out.contains("0 个通过，1 个失败"),
+        "{out}"
+    );
     let (code, out, _) = tcpsim(&["check", wrong.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -291,7 +322,7 @@ fn cli_run_trace_netstat_and_schema() {
     assert_eq!(code, 0);
     assert!(out.starts_with("忘记 close()"), "{out}");
     assert!(
-        out.contains("CLOSE-WAIT") && out.contains("Expectations: 5 of 5 met"),
+        out.contains("CLOSE-WAIT") && out.contains("预期：5 项中满足 5 项"),
         "{out}"
     );
 

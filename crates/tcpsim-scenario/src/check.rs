@@ -1,11 +1,12 @@
 //! Running a scenario and checking its expectations against the trace.
 
 use crate::compile::{At, Expect, ExpectKind, Scenario, WantResult};
-use crate::error::ScenarioError;
+use crate::error::{Bi, ScenarioError};
 use tcpsim_core::prelude::*;
 use tcpsim_core::sim::RunError;
 use tcpsim_core::trace::{CallResult, EventKind};
 use tcpsim_core::wire::Setup;
+use tcpsim_render::i18n::{Lang, cause_text, errno_text, reason_text};
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.
@@ -77,7 +78,7 @@ impl Scenario {
             .collect()
     }
 
-    fn check_one(&self, trace: &Trace, e: &Expect) -> Result<(), String> {
+    fn check_one(&self, trace: &Trace, e: &Expect) -> Result<(), Bi> {
         match &e.kind {
             ExpectKind::State {
                 host,
@@ -86,25 +87,31 @@ impl Scenario {
                 at,
             } => {
                 let t = self.at(*at);
+                let name = self.sock_name(*host, socket);
                 let Some(sock) = socket_at(trace, *host, socket, t) else {
-                    return Err(format!(
-                        "{} had not been opened by then",
-                        self.sock_name(*host, socket)
+                    return Err(Bi::new(
+                        format!("{name} had not been opened by then"),
+                        format!("{name} 那时还没有打开"),
                     ));
                 };
                 let now = trace.state_at(sock, t);
                 if now == *state {
                     return Ok(());
                 }
-                let why = trace
+                let since = trace
                     .transitions_of(sock)
                     .take_while(|(tt, ..)| *tt <= t)
                     .last()
-                    .map(|(tt, _, _, cause)| format!(" (since {tt}: {})", cause.describe()))
-                    .unwrap_or_default();
-                Err(format!(
-                    "{} was {now} at {at}{why}",
-                    self.sock_name(*host, socket)
+                    .map(|(tt, _, _, cause)| (tt, cause));
+                let (why, why_zh) = since.map_or_else(Default::default, |(tt, cause)| {
+                    (
+                        format!(" (since {tt}: {})", cause_text(cause, Lang::En)),
+                        format!("（自 {tt} 起：{}）", cause_text(cause, Lang::Zh)),
+                    )
+                });
+                Err(Bi::new(
+                    format!("{name} was {now} at {at}{why}"),
+                    format!("{name} 在{}处于 {now}{why_zh}", at_zh(*at)),
                 ))
             }
             ExpectKind::Count {
@@ -129,9 +136,10 @@ impl Scenario {
                     Ok(())
                 } else {
                     let plural = if n == 1 { "socket" } else { "sockets" };
-                    Err(format!(
-                        "host `{}` had {n} {plural} in {state} at {at}",
-                        trace.hosts[*host as usize].name
+                    let h = &trace.hosts[*host as usize].name;
+                    Err(Bi::new(
+                        format!("host `{h}` had {n} {plural} in {state} at {at}"),
+                        format!("主机 `{h}` 在{}有 {n} 个处于 {state} 的套接字", at_zh(*at)),
                     ))
                 }
             }
@@ -152,13 +160,19 @@ impl Scenario {
                 });
                 match (found, absent) {
                     (Some(_), false) | (None, true) => Ok(()),
-                    (None, false) => Err("no such segment was sent".into()),
-                    (Some((t, h, seg, why)), true) => Err(format!(
-                        "{} sent [{}] at {t} ({})",
-                        trace.hosts[h as usize].name,
-                        seg.flags,
-                        why.describe()
-                    )),
+                    (None, false) => {
+                        Err(Bi::new("no such segment was sent", "没有发出这样的报文段"))
+                    }
+                    (Some((t, h, seg, why)), true) => {
+                        let (h, flags) = (&trace.hosts[h as usize].name, seg.flags);
+                        Err(Bi::new(
+                            format!("{h} sent [{flags}] at {t} ({})", reason_text(why, Lang::En)),
+                            format!(
+                                "{h} 在 {t} 发出了 [{flags}]（{}）",
+                                reason_text(why, Lang::Zh)
+                            ),
+                        ))
+                    }
                 }
             }
             ExpectKind::Result {
@@ -180,20 +194,29 @@ impl Scenario {
                     return Ok(());
                 }
                 if results.is_empty() {
-                    return Err("no such call returned".into());
+                    return Err(Bi::new("no such call returned", "没有这样的调用返回"));
                 }
-                let seen: Vec<String> = results
-                    .iter()
-                    .take(5)
-                    .map(|(t, name, r)| format!("{name} at {t} returned {}", result_text(r)))
-                    .collect();
-                Err(seen.join("; "))
+                let seen = |lang| {
+                    results
+                        .iter()
+                        .take(5)
+                        .map(|(t, name, r)| match lang {
+                            Lang::En => format!("{name} at {t} {}", returned(r, lang)),
+                            Lang::Zh => format!("{name} 在 {t} {}", returned(r, lang)),
+                        })
+                        .collect::<Vec<_>>()
+                };
+                Err(Bi::new(
+                    seen(Lang::En).join("; "),
+                    seen(Lang::Zh).join("；"),
+                ))
             }
         }
     }
 
-    /// The expectation in words: "client/conn is CLOSE-WAIT at the end".
-    pub fn describe(&self, e: &Expect) -> String {
+    /// The expectation in words: "client/conn is CLOSE-WAIT at the end", "client/conn 在结束时
+    /// 处于 CLOSE-WAIT".
+    pub fn describe(&self, e: &Expect) -> Bi {
         let host = |h: HostId| self.hosts[h as usize].name.clone();
         match &e.kind {
             ExpectKind::State {
@@ -201,7 +224,13 @@ impl Scenario {
                 socket,
                 state,
                 at,
-            } => format!("{} is {state} at {at}", self.sock_name(*h, socket)),
+            } => {
+                let name = self.sock_name(*h, socket);
+                Bi::new(
+                    format!("{name} is {state} at {at}"),
+                    format!("{name} 在{}处于 {state}", at_zh(*at)),
+                )
+            }
             ExpectKind::Count {
                 host: h,
                 state,
@@ -210,14 +239,21 @@ impl Scenario {
                 max,
                 equals,
             } => {
-                let bound = match (equals, min, max) {
-                    (Some(n), ..) => format!("exactly {n}"),
-                    (None, Some(a), Some(b)) => format!("{a} to {b}"),
-                    (None, Some(a), None) => format!("at least {a}"),
-                    (None, None, Some(b)) => format!("at most {b}"),
-                    (None, None, None) => "any number of".into(),
+                let (bound, bound_zh) = match (equals, min, max) {
+                    (Some(n), ..) => (format!("exactly {n}"), format!("恰好 {n} 个")),
+                    (None, Some(a), Some(b)) => (format!("{a} to {b}"), format!("{a} 到 {b} 个")),
+                    (None, Some(a), None) => (format!("at least {a}"), format!("至少 {a} 个")),
+                    (None, None, Some(b)) => (format!("at most {b}"), format!("至多 {b} 个")),
+                    (None, None, None) => ("any number of".into(), "任意数量的".into()),
                 };
-                format!("host `{}` has {bound} sockets in {state} at {at}", host(*h))
+                let h = host(*h);
+                Bi::new(
+                    format!("host `{h}` has {bound} sockets in {state} at {at}"),
+                    format!(
+                        "主机 `{h}` 在{}有{bound_zh}处于 {state} 的套接字",
+                        at_zh(*at)
+                    ),
+                )
             }
             ExpectKind::Segment {
                 flags,
@@ -228,6 +264,13 @@ impl Scenario {
                 absent,
             } => {
                 let mut s = format!("a [{flags}] segment");
+                let mut zh = Vec::new();
+                match (from, to) {
+                    (Some(f), Some(t)) => zh.push(format!("由 {} 发往 {}", host(*f), host(*t))),
+                    (Some(f), None) => zh.push(format!("由 {} 发出", host(*f))),
+                    (None, Some(t)) => zh.push(format!("发往 {}", host(*t))),
+                    (None, None) => {}
+                }
                 if let Some(f) = from {
                     s += &format!(" from {}", host(*f));
                 }
@@ -235,16 +278,26 @@ impl Scenario {
                     s += &format!(" to {}", host(*t));
                 }
                 if let Some(a) = after {
-                    s += &format!(" at or after {}", Duration::from_micros(a.as_micros()));
+                    let a = Duration::from_micros(a.as_micros());
+                    s += &format!(" at or after {a}");
+                    zh.push(format!("在 {a} 或之后"));
                 }
                 if let Some(b) = before {
-                    s += &format!(" before {}", Duration::from_micros(b.as_micros()));
+                    let b = Duration::from_micros(b.as_micros());
+                    s += &format!(" before {b}");
+                    zh.push(format!("在 {b} 之前"));
                 }
-                s + if *absent {
-                    " is never sent"
+                let when = if zh.is_empty() {
+                    String::new()
                 } else {
-                    " is sent"
-                }
+                    format!("（{}）", zh.join("，"))
+                };
+                let (verb, verb_zh) = if *absent {
+                    (" is never sent", "从未发出")
+                } else {
+                    (" is sent", "被发出")
+                };
+                Bi::new(s + verb, format!("[{flags}] 报文段{when}{verb_zh}"))
             }
             ExpectKind::Result {
                 host: h,
@@ -252,19 +305,24 @@ impl Scenario {
                 call,
                 want,
             } => {
-                let what = call.map_or("a call".to_string(), |c| {
-                    crate::compile::call_name(c).to_string()
-                });
+                let name = call.map(crate::compile::call_name);
                 let on = socket
                     .as_ref()
-                    .map_or(format!("on host `{}`", host(*h)), |s| {
-                        format!("on {}", self.sock_name(*h, s))
-                    });
-                let res = match want {
-                    WantResult::Ok => "succeeds".to_string(),
-                    WantResult::Error(e) => format!("fails with {}", e.name()),
+                    .map_or(format!("host `{}`", host(*h)), |s| self.sock_name(*h, s));
+                let (res, res_zh) = match want {
+                    WantResult::Ok => ("succeeds".to_string(), "成功".to_string()),
+                    WantResult::Error(e) => (
+                        format!("fails with {}", e.name()),
+                        format!("以 {} 失败", e.name()),
+                    ),
                 };
-                format!("{what} {on} {res}")
+                Bi::new(
+                    format!("{} on {on} {res}", name.unwrap_or("a call")),
+                    format!(
+                        "{on} 上的{}{res_zh}",
+                        name.map_or("调用".to_string(), |n| format!(" {n} "))
+                    ),
+                )
             }
         }
     }
@@ -274,13 +332,29 @@ impl Scenario {
     }
 }
 
-fn result_text(r: &CallResult) -> String {
-    match r {
-        CallResult::Ok => "ok".into(),
-        CallResult::Bytes(n) => format!("{n} bytes"),
-        CallResult::Eof => "0 (end of stream)".into(),
-        CallResult::Accepted(_) => "a connection".into(),
-        CallResult::Error(e) => e.to_string(),
+/// What a call returned: "returned 300 bytes", "返回 300 字节".
+fn returned(r: &CallResult, lang: Lang) -> String {
+    match (r, lang) {
+        (CallResult::Ok, Lang::En) => "returned ok".into(),
+        (CallResult::Ok, Lang::Zh) => "返回成功".into(),
+        (CallResult::Bytes(n), Lang::En) => format!("returned {n} bytes"),
+        (CallResult::Bytes(n), Lang::Zh) => format!("返回 {n} 字节"),
+        (CallResult::Eof, Lang::En) => "returned 0 (end of stream)".into(),
+        (CallResult::Eof, Lang::Zh) => "返回 0（流结束）".into(),
+        (CallResult::Accepted(_), Lang::En) => "returned a connection".into(),
+        (CallResult::Accepted(_), Lang::Zh) => "返回一个连接".into(),
+        (CallResult::Error(e), Lang::En) => format!("returned {e}"),
+        (CallResult::Error(e), Lang::Zh) => {
+            format!("返回 {}（{}）", e.name(), errno_text(*e, Lang::Zh))
+        }
+    }
+}
+
+/// "the end" or a time, as the Chinese messages place it: "在结束时", "在 20ms 时".
+fn at_zh(at: At) -> String {
+    match at {
+        At::End => "结束时".into(),
+        At::Time(t) => format!(" {} 时", Duration::from_micros(t.as_micros())),
     }
 }
 
@@ -347,18 +421,20 @@ fn call_results(
     out
 }
 
-/// A failed expectation, with where it was written and what happened instead.
+/// A failed expectation, with where it was written and what happened instead, in English and
+/// Simplified Chinese.
 #[derive(Clone, Debug)]
 pub struct CheckFailure {
     pub location: String,
-    /// The expectation as written (its first line).
-    pub expected: String,
-    pub note: Option<String>,
-    pub seen: String,
+    /// The expectation in words.
+    pub expected: Bi,
+    /// The file's note for it, in both languages when the file gives both.
+    pub note: Option<Bi>,
+    pub seen: Bi,
 }
 
 impl CheckFailure {
-    fn new(s: &Scenario, e: &Expect, seen: String) -> CheckFailure {
+    fn new(s: &Scenario, e: &Expect, seen: Bi) -> CheckFailure {
         let (line, col) = s.source.line_col(e.span.start);
         CheckFailure {
             location: format!("{}:{line}:{col}", s.source.name),
@@ -367,19 +443,41 @@ impl CheckFailure {
             seen,
         }
     }
+
+    /// The failure as the CLI prints it, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let pick = |b: &Bi| -> String {
+            match lang {
+                Lang::En => b.en.clone(),
+                Lang::Zh => b.zh.clone(),
+            }
+        };
+        let note = self.note.as_ref().map(pick);
+        match lang {
+            Lang::En => {
+                let mut out = format!(
+                    "{}: expectation failed: {}",
+                    self.location, self.expected.en
+                );
+                if let Some(n) = note {
+                    out += &format!("\n  ({n})");
+                }
+                out + &format!("\n  seen instead: {}", self.seen.en)
+            }
+            Lang::Zh => {
+                let mut out = format!("{}: 预期未满足：{}", self.location, self.expected.zh);
+                if let Some(n) = note {
+                    out += &format!("\n  （{n}）");
+                }
+                out + &format!("\n  实际情况：{}", self.seen.zh)
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for CheckFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: expectation failed: {}",
-            self.location, self.expected
-        )?;
-        if let Some(n) = &self.note {
-            write!(f, "\n  ({n})")?;
-        }
-        write!(f, "\n  seen instead: {}", self.seen)
+        f.write_str(&self.render(Lang::En))
     }
 }
 

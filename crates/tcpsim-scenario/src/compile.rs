@@ -97,7 +97,8 @@ pub enum ExpectKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expect {
     pub kind: ExpectKind,
-    pub note: Option<String>,
+    /// Shown when the expectation fails: one text for both languages, or one for each.
+    pub note: Option<Bi>,
     pub span: Range<usize>,
 }
 
@@ -830,7 +831,7 @@ fn compile_expectation(
     };
     Some(Expect {
         kind,
-        note: x.note.clone(),
+        note: x.note.as_ref().map(crate::model::Note::bilingual),
         span: e.span(),
     })
 }

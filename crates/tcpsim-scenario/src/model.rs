@@ -19,6 +19,24 @@ pub struct Text {
     pub zh: String,
 }
 
+/// A note: one text shown in both languages, or one text for each.
+#[derive(Clone, Debug, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum Note {
+    Same(String),
+    Both(Text),
+}
+
+impl Note {
+    /// The note in English and in Chinese (the same text twice when only one is given).
+    pub fn bilingual(&self) -> crate::error::Bi {
+        match self {
+            Note::Same(t) => crate::error::Bi::new(t.clone(), t.clone()),
+            Note::Both(t) => crate::error::Bi::new(t.en.clone(), t.zh.clone()),
+        }
+    }
+}
+
 /// A scenario: hosts, network, what the applications do and when, and what must happen.
 #[derive(Clone, Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -425,8 +443,9 @@ pub enum ExpiredName {
 #[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
-    /// A plain description, shown when the expectation fails.
-    pub note: Option<String>,
+    /// A plain description, shown when the expectation fails: one text, or
+    /// `{ en = "...", zh = "..." }` to give each language its own.
+    pub note: Option<Note>,
     /// The socket, as "host/socket" (e.g. "client/c").
     #[schemars(with = "Option<String>")]
     pub socket: Option<Spanned<String>>,

@@ -653,6 +653,35 @@ impl Reader<'_> {
         Some(Text { en: en?, zh: zh? })
     }
 
+    /// A note: one text for both languages, or `{ en = "...", zh = "..." }`.
+    fn note(&mut self, v: &Val, key: &str) -> Option<Note> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(Note::Same(s.to_string())),
+            DeValue::Table(_) => {
+                let t = self.table(v, key, "`note`", TEXT_KEYS)?;
+                let en = self.req(&t, "en", "en = \"...\"", Self::string);
+                let zh = self.req(&t, "zh", "zh = \"...\"", Self::string);
+                Some(Note::Both(Text { en: en?, zh: zh? }))
+            }
+            _ => {
+                self.err(
+                    v.span(),
+                    Bi::new(
+                        format!("`{key}` must be a text in quotes, or one in each language"),
+                        format!("`{key}` 应为带引号的文本，或中英文各一段"),
+                    ),
+                    Some(Bi::new(
+                        format!(
+                            "write {key} = \"...\" or {key} = {{ en = \"...\", zh = \"...\" }}"
+                        ),
+                        format!("写成 {key} = \"……\" 或 {key} = {{ en = \"...\", zh = \"……\" }}"),
+                    )),
+                );
+                None
+            }
+        }
+    }
+
     fn host_pair(&mut self, v: &Val, key: &str) -> Option<[String; 2]> {
         if let DeValue::Array(items) = v.get_ref()
             && items.len() == 2
@@ -890,7 +919,7 @@ impl Reader<'_> {
     fn expectation(&mut self, v: &Val) -> Option<Expectation> {
         let t = self.table(v, "expect", "[[expect]]", EXPECT_KEYS)?;
         Some(Expectation {
-            note: self.opt(&t, "note", Self::string),
+            note: self.opt(&t, "note", Self::note),
             socket: self.spanned(&t, "socket", Self::string),
             state: self.spanned(&t, "state", Self::string),
             at: self.spanned(&t, "at", Self::string),
