@@ -423,11 +423,16 @@ fn cmd_run(
         color,
         max_times: rows,
         until,
+        lang: lang.words(),
         ..Default::default()
     };
     let _ = writeln!(out, "{title}\n{}\n", desc.trim());
     let _ = write!(out, "{}", ladder::render(&trace, &opts));
-    let _ = write!(out, "\n{}", netstat::render(&trace, s.end(), 10));
+    let _ = write!(
+        out,
+        "\n{}",
+        netstat::render_in(&trace, s.end(), 10, lang.words())
+    );
     let failures = s.check(&trace);
     if !s.expectations.is_empty() {
         let (met, all) = (s.expectations.len() - failures.len(), s.expectations.len());
@@ -523,7 +528,10 @@ fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> Outcome {
         return Err(ExitCode::from(BAD_INPUT));
     }
     let trace = run_with_progress(&s)?;
-    print!("{}", netstat::render(&trace, at, rows));
+    print!(
+        "{}",
+        netstat::render_in(&trace, at, rows, lang_from_env().words())
+    );
     Ok(ExitCode::SUCCESS)
 }
 

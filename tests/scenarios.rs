@@ -108,6 +108,45 @@ fn ladders_are_golden() {
 }
 
 #[test]
+fn the_terminal_ladder_and_netstat_speak_chinese_in_columns() {
+    // A lost FIN and its retransmission: timer, loss and retransmission words, in Chinese.
+    let s = load("scenarios/lost-fin-retransmit.toml");
+    let trace = s.run().unwrap();
+    let opts = ladder::LadderOptions {
+        lang: tcpsim::render::i18n::Lang::Zh,
+        ..Default::default()
+    };
+    let text = ladder::render(&trace, &opts);
+    for word in ["时间", "丢失", "(重传)", "定时器到期"] {
+        assert!(text.contains(word), "no {word} in\n{text}");
+    }
+    // Every row's lifelines stay in the same terminal columns, Chinese characters taking two.
+    let columns = |line: &str| -> Vec<usize> {
+        let mut col = 0;
+        let mut bars = Vec::new();
+        for c in line.chars() {
+            if c == '|' {
+                bars.push(col);
+            }
+            col += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        }
+        bars
+    };
+    let first = columns(text.lines().next().unwrap());
+    assert_eq!(first.len(), 2, "{text}");
+    for line in text.lines().filter(|l| l.contains('|')) {
+        assert_eq!(columns(line), first, "a lifeline moved in {line:?}\n{text}");
+    }
+    insta::assert_snapshot!("ladder_zh_lost-fin-retransmit", text);
+    let ns =
+        tcpsim::render::netstat::render_in(&trace, s.end(), 10, tcpsim::render::i18n::Lang::Zh);
+    assert!(
+        ns.starts_with("运行到 1min30s 时：") && ns.contains("没有套接字"),
+        "{ns}"
+    );
+}
+
+#[test]
 fn json_traces_are_golden() {
     // The first 150 events verbatim, and a digest of the whole trace so that any change shows.
     for (name, rel) in toml_files("scenarios") {

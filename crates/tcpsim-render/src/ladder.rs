@@ -12,6 +12,7 @@
 //! lifeline on the row of its arrival. Lost segments stop halfway at an `x`. Sequence numbers
 //! are relative to each side's initial sequence number, as Wireshark shows them.
 
+use crate::i18n::{Lang, timer_name};
 use crate::layout::{Side, StepKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,6 +21,7 @@ use tcpsim_core::segment::SendReason;
 use tcpsim_core::state::State;
 use tcpsim_core::time::Instant;
 use tcpsim_core::trace::{SocketId, Trace};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How to draw.
 #[derive(Clone, Debug)]
@@ -34,6 +36,8 @@ pub struct LadderOptions {
     pub lane: usize,
     /// Only events up to this time.
     pub until: Option<Instant>,
+    /// The language of the words around the diagram (states and flags keep their RFC names).
+    pub lang: Lang,
 }
 
 impl Default for LadderOptions {
@@ -44,6 +48,7 @@ impl Default for LadderOptions {
             max_times: 200,
             lane: 46,
             until: None,
+            lang: Lang::En,
         }
     }
 }
@@ -114,19 +119,27 @@ const RED: &str = "\x1b[31m";
 
 /// Draws the connection of `opts.socket` (or the first one) and its peer.
 pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
+    let zh = opts.lang == Lang::Zh;
+    let nothing = || {
+        if zh {
+            "这次运行中没有可以画的连接。\n".to_string()
+        } else {
+            "This run has no connection to draw.\n".to_string()
+        }
+    };
     let Some(left) = opts.socket.or_else(|| default_socket(trace)) else {
-        return "This run has no connection to draw.\n".to_string();
+        return nothing();
     };
     let right = peer_of(trace, left);
     let until = opts.until.unwrap_or(Instant::MAX);
     let Some(linfo) = trace.socket(left) else {
-        return "This run has no connection to draw.\n".to_string();
+        return nothing();
     };
     let local = linfo.local;
     let remote = linfo.remote.unwrap_or(local);
     // Everything drawn comes from the shared layout; this view only places it on rows.
     let Some(l) = crate::layout::layout(trace, Some(left)) else {
-        return "This run has no connection to draw.\n".to_string();
+        return nothing();
     };
     let mut arrows: BTreeMap<u64, Arrow> = BTreeMap::new();
     let mut notes: BTreeMap<Instant, Notes> = BTreeMap::new();
@@ -134,7 +147,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     for (i, a) in l.arrows.iter().enumerate().filter(|(_, a)| a.sent <= until) {
         let mut label = a.label.clone();
         if a.reason == SendReason::Retransmit {
-            label.push_str(" (rexmit)");
+            label.push_str(if zh { " (重传)" } else { " (rexmit)" });
         }
         // Delivered (a step of its own), lost, or still in flight when the drawing ends.
         let arrived = !a.lost && a.end_step > a.sent_step && a.end <= until;
@@ -165,7 +178,14 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             StepKind::TimerFired { timer }
                 if !matches!(timer, TimerKind::TimeWait | TimerKind::FinWait2) =>
             {
-                Some((format!("{} timer fired", timer.name()), None))
+                Some((
+                    if zh {
+                        format!("{} 定时器到期", timer_name(*timer, Lang::Zh))
+                    } else {
+                        format!("{} timer fired", timer.name())
+                    },
+                    None,
+                ))
             }
             _ => None,
         };
@@ -192,6 +212,10 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             let side_list = side_notes(&mut notes, st.t, on_left);
             match side_list.last_mut() {
                 Some((t, Some(s))) if own == Some(*s) => *t = format!("{t} {d}"),
+                _ if zh => side_list.push((
+                    format!("{} 定时器 {d}", timer_name(bar.timer, Lang::Zh)),
+                    None,
+                )),
                 _ => side_list.push((format!("{} timer {d}", bar.timer.name()), None)),
             }
         }
@@ -275,17 +299,27 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             continue;
         };
         let lost = a.end.is_none();
-        let text: Vec<char> = format!(" {}{} ", a.label, if lost { " lost" } else { "" })
-            .chars()
-            .collect();
-        let len = text.len().min(lane.saturating_sub(4));
+        let lost_word = match (lost, zh) {
+            (false, _) => "",
+            (true, false) => " lost",
+            (true, true) => " 丢失",
+        };
+        let text = clip_width(&format!(" {}{lost_word} ", a.label), lane.saturating_sub(4));
+        let len = text.width();
         let start = if a.from_left {
             2
         } else {
             lane.saturating_sub(len + 2)
         };
-        for (i, ch) in text.iter().take(len).enumerate() {
-            put(&mut grid, r0, start + i, *ch, lost);
+        // A wide (Chinese) character takes two columns: the second holds WIDE_TAIL, which
+        // prints as nothing.
+        let mut col = start;
+        for ch in text.chars() {
+            put(&mut grid, r0, col, ch, lost);
+            for k in 1..ch.width().unwrap_or(1) {
+                put(&mut grid, r0, col + k, WIDE_TAIL, lost);
+            }
+            col += ch.width().unwrap_or(1);
         }
     }
 
@@ -304,27 +338,26 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
                 ),
                 s.local.to_string(),
             ),
-            None => ("(not simulated)".to_string(), addr.to_string()),
+            None => (
+                if zh { "(未模拟)" } else { "(not simulated)" }.to_string(),
+                addr.to_string(),
+            ),
         }
     };
     let (l1, l2) = head(Some(left), local);
     let (r1, r2) = head(right, remote);
-    let clip = |s: &str| -> String { s.chars().take(SIDE).collect() };
+    let clip = |s: &str| -> String { pad(&clip_width(s, SIDE), SIDE, true) };
     let blank = " ".repeat(lane);
-    let _ = writeln!(out, "{:>10}  {:>SIDE$} |{blank}| {}", "", clip(&l1), r1);
-    let _ = writeln!(out, "{:>10}  {:>SIDE$} |{blank}| {}", "time", clip(&l2), r2);
+    let time_word = pad(if zh { "时间" } else { "time" }, 10, true);
+    let _ = writeln!(out, "{:>10}  {} |{blank}| {}", "", clip(&l1), r1);
+    let _ = writeln!(out, "{time_word}  {} |{blank}| {}", clip(&l2), r2);
     let side_text = |items: &[(String, Option<State>)], color: bool, right_align: bool| -> String {
         let plain: String = items
             .iter()
             .map(|(t, _)| t.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let clipped: String = plain.chars().take(SIDE).collect();
-        let padded = if right_align {
-            format!("{clipped:>SIDE$}")
-        } else {
-            format!("{clipped:<SIDE$}")
-        };
+        let padded = pad(&clip_width(&plain, SIDE), SIDE, right_align);
         if !color {
             return padded;
         }
@@ -357,6 +390,9 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
         let rr = side_text(n.map_or(&empty, |n| &n.right), opts.color, false);
         let mut lane_s = String::new();
         for (ch, red) in &grid[r] {
+            if *ch == WIDE_TAIL {
+                continue;
+            }
             if opts.color && *red {
                 let _ = write!(lane_s, "{RED}{ch}{RESET}");
             } else {
@@ -367,12 +403,44 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
         let _ = writeln!(out, "{}", line.trim_end());
     }
     if total_times > times.len() {
-        let _ = writeln!(
-            out,
-            "{:>10}  ... {} more moments not drawn (narrow with --until, or raise --rows)",
-            "",
-            total_times - times.len()
-        );
+        let more = total_times - times.len();
+        let _ = if zh {
+            writeln!(
+                out,
+                "{:>10}  …… 还有 {more} 个时刻没有画出（用 --until 缩小范围，或调大 --rows）",
+                ""
+            )
+        } else {
+            writeln!(
+                out,
+                "{:>10}  ... {more} more moments not drawn (narrow with --until, or raise --rows)",
+                ""
+            )
+        };
     }
     out
+}
+
+/// Marks the second column of a wide character in the lane grid.
+const WIDE_TAIL: char = '\0';
+
+/// `s` cut to at most `width` terminal columns (a Chinese character takes two).
+fn clip_width(s: &str, width: usize) -> String {
+    let mut used = 0;
+    s.chars()
+        .take_while(|c| {
+            used += c.width().unwrap_or(0);
+            used <= width
+        })
+        .collect()
+}
+
+/// `s` padded with spaces to `width` terminal columns, on the left when `right_align`.
+fn pad(s: &str, width: usize, right_align: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(s.width()));
+    if right_align {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
 }

@@ -1,5 +1,6 @@
 //! `ss -tan`-style tables and per-state counts at one moment of a trace.
 
+use crate::i18n::Lang;
 use std::fmt::Write as _;
 use tcpsim_core::state::State;
 use tcpsim_core::time::{Duration, Instant};
@@ -8,19 +9,26 @@ use tcpsim_core::trace::Trace;
 /// Per host: the counts per state (like `netstat -n | awk '/^tcp/ {++S[$NF]} ...'`), then the
 /// sockets in `ss -tan` layout, at most `max_rows` per host.
 pub fn render(trace: &Trace, at: Instant, max_rows: usize) -> String {
+    render_in(trace, at, max_rows, Lang::En)
+}
+
+/// [`render`], with its words in `lang` (the table keeps `ss`'s headings and state names).
+pub fn render_in(trace: &Trace, at: Instant, max_rows: usize, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
     let ns = trace.netstat_at(at);
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "At {} into the run:",
-        Duration::from_micros(at.as_micros())
-    );
+    let at = Duration::from_micros(at.as_micros());
+    let _ = if zh {
+        writeln!(s, "运行到 {at} 时：")
+    } else {
+        writeln!(s, "At {at} into the run:")
+    };
     for (h, host) in trace.hosts.iter().enumerate() {
         let h = h as u32;
         let counts = ns.counts(Some(h));
         let _ = writeln!(s, "\n{} ({})", host.name, host.addr);
         if counts.is_empty() {
-            let _ = writeln!(s, "  no sockets");
+            let _ = writeln!(s, "  {}", if zh { "没有套接字" } else { "no sockets" });
             continue;
         }
         let summary: Vec<String> = State::ALL
@@ -38,7 +46,12 @@ pub fn render(trace: &Trace, at: Instant, max_rows: usize) -> String {
             let _ = writeln!(s, "  {r}");
         }
         if rows.len() > max_rows {
-            let _ = writeln!(s, "  ... and {} more", rows.len() - max_rows);
+            let more = rows.len() - max_rows;
+            let _ = if zh {
+                writeln!(s, "  …… 还有 {more} 个")
+            } else {
+                writeln!(s, "  ... and {more} more")
+            };
         }
     }
     s
