@@ -129,6 +129,8 @@ await test('first diagram drawn on the default scenario', async (page) => {
     ` [wasm running ${marks['tcpsim-main']} ms, first run done ${marks['tcpsim-initial-run']} ms, ladder in the document ${inDom} ms,` +
     ` first-render effect ${marks['tcpsim-first-render']} ms, the animation frame after it ${marks['tcpsim-first-frame']} ms]`);
   assert((await text(page, 'title')).includes('handshake'), 'the default scenario is the handshake');
+  // The language switch's Chinese label, drawn after the first diagram (see App in app.rs).
+  await page.waitForFunction(() => document.querySelector('[data-testid="lang"]')?.textContent === '中文', null, { timeout: 5000 });
 });
 
 await test('an editing error is shown at its line', async (page) => {
