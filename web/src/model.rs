@@ -267,7 +267,12 @@ fn compile(id: String, text: Option<String>, phases: Phases) -> Started {
                 "there is no bundled scenario {id:?}"
             ))))
         }
-        None => Started::Running(Job(Box::new(JobParts::Compile { id, text, phases }))),
+        None => {
+            // The download starts now, while the page draws its first frame, not when the
+            // run's driver first asks for it.
+            crate::tools::prefetch();
+            Started::Running(Job(Box::new(JobParts::Compile { id, text, phases })))
+        }
     }
 }
 

@@ -25,6 +25,7 @@ export function tools_load() {
     }
     return loading;
 }
+export function tools_prefetch() { tools_load().catch(() => {}); }
 export function tools_ready() { return tools !== null; }
 export function tools_compile(name, text, max) { return tools.compile(name, text, max); }
 export function tools_chart(series, now, title) { return tools.chart(series, now, title); }
@@ -32,6 +33,7 @@ export function tools_bundled_text(id) { return tools.bundled_text(id); }
 "#)]
     extern "C" {
         pub fn tools_load() -> js_sys::Promise;
+        pub fn tools_prefetch();
         pub fn tools_ready() -> bool;
         pub fn tools_compile(name: &str, text: &str, max: f64) -> Vec<u8>;
         pub fn tools_chart(series: &[u8], now: f64, title: &str) -> String;
@@ -49,6 +51,13 @@ pub fn ready() -> bool {
     {
         true
     }
+}
+
+/// Starts loading the module without waiting for it, as soon as a run is known to need it;
+/// [`load`] then waits for the same download (and reports its failure).
+pub fn prefetch() {
+    #[cfg(target_arch = "wasm32")]
+    js::tools_prefetch();
 }
 
 /// Loads the module (once; a failed load is tried again by the next call). The error says
