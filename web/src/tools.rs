@@ -15,9 +15,13 @@ export function tools_load() {
     if (!loading) {
         const url = new URL('tcpsim-web-tools.js', document.baseURI).href;
         performance.mark('tools-start');
+        // The wasm is fetched at once, beside the glue, not when the glue gets to run (the
+        // page may be busy drawing its first frame meanwhile).
+        const wasm = fetch(new URL('tcpsim-web-tools_bg.wasm', document.baseURI));
+        wasm.catch(() => {});
         loading = import(url)
             .then(async (m) => {
-                await m.default();
+                await m.default({ module_or_path: wasm });
                 tools = m;
                 performance.measure('load the compiler module', 'tools-start');
             })
