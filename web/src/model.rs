@@ -264,7 +264,7 @@ fn compile(id: String, text: Option<String>, phases: Phases) -> Started {
         None if crate::tools::ready() => {
             phases.finish();
             Started::Done(Rc::new(Outcome::CannotShow(format!(
-                "there is no bundled scenario {id:?}"
+                "there is no bundled scenario `{id}`"
             ))))
         }
         None => {
