@@ -24,13 +24,7 @@ impl Scenario {
     /// what a compiled scenario carries (see [`crate::compiled`]).
     pub fn setup(&self) -> Setup {
         Setup {
-            cfg: SimConfig {
-                seed: self.seed,
-                default_link: LinkConfig::latency(self.default_latency),
-                max_events: self.max_events,
-                max_sockets: self.max_sockets,
-                ..SimConfig::default()
-            },
+            cfg: self.sim_config(),
             duration: self.duration,
             hosts: self.hosts.clone(),
             links: self.links.clone(),
@@ -45,6 +39,37 @@ impl Scenario {
                     call: c.call.clone(),
                 })
                 .collect(),
+        }
+    }
+
+    /// [`Scenario::setup`], taking the scenario apart instead of copying its calls.
+    pub fn into_setup(self) -> Setup {
+        Setup {
+            cfg: self.sim_config(),
+            duration: self.duration,
+            hosts: self.hosts,
+            links: self.links,
+            faults: self.faults,
+            middleboxes: self.middleboxes,
+            calls: self
+                .calls
+                .into_iter()
+                .map(|c| tcpsim_core::trace::ScheduledCall {
+                    at: c.at,
+                    host: c.host,
+                    call: c.call,
+                })
+                .collect(),
+        }
+    }
+
+    fn sim_config(&self) -> SimConfig {
+        SimConfig {
+            seed: self.seed,
+            default_link: LinkConfig::latency(self.default_latency),
+            max_events: self.max_events,
+            max_sockets: self.max_sockets,
+            ..SimConfig::default()
         }
     }
 

@@ -50,6 +50,15 @@ impl Scenario {
             setup: self.setup(),
         }
     }
+
+    /// [`Scenario::compiled`], taking the scenario apart instead of copying it.
+    pub fn into_compiled(self) -> Compiled {
+        Compiled {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            setup: self.into_setup(),
+        }
+    }
 }
 
 impl ScenarioErrors {
@@ -79,7 +88,7 @@ impl ScenarioErrors {
 /// scenario, or its errors by line.
 pub fn compile(name: &str, text: &str, max_calls: u64) -> Vec<u8> {
     let result = Scenario::parse_capped(name, text, max_calls)
-        .map(|s| s.compiled())
+        .map(Scenario::into_compiled)
         .map_err(|e| e.by_line());
     encode(&result)
 }
