@@ -101,7 +101,9 @@ for (const [id, client, server] of lessons) {
   });
 }
 
-await test('first diagram drawn on the default scenario', async (page) => {
+// One load of the default scenario in `page`: when its first diagram was drawn, and the marks
+// on the way there.
+async function firstDiagram(page) {
   // The moment the ladder's first lifeline enters the document, seen by a mutation observer
   // (its callback runs before the browser next lays out and paints).
   await page.addInitScript(() => {
@@ -125,8 +127,25 @@ await test('first diagram drawn on the default scenario', async (page) => {
   // the first frame drawn with the diagram in it; the ladder being in the document before
   // that paint proves it.
   assert(inDom !== undefined && inDom <= paint, `the ladder entered the document at ${inDom} ms, after the first paint at ${paint} ms`);
-  console.log(`      time from navigation to the first drawn diagram (first contentful paint, the ladder in it): ${paint} ms` +
-    ` [wasm running ${marks['tcpsim-main']} ms, first run done ${marks['tcpsim-initial-run']} ms, ladder in the document ${inDom} ms,` +
+  return { paint, marks, inDom };
+}
+
+await test('first diagram drawn on the default scenario', async (page) => {
+  // Three loads, each in a fresh browser context (no cache shared), as timings on a busy
+  // machine vary by tens of milliseconds from one load to the next.
+  const loads = [await firstDiagram(page)];
+  for (let k = 0; k < 2; k++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      loads.push(await firstDiagram(await context.newPage()));
+    } finally {
+      await context.close();
+    }
+  }
+  const sorted = loads.map((l) => l.paint).sort((a, b) => a - b);
+  const { paint, marks, inDom } = loads.find((l) => l.paint === sorted[1]);
+  console.log(`      time from navigation to the first drawn diagram (first contentful paint, the ladder in it): median ${paint} ms of ${sorted.join(', ')} ms` +
+    ` [median load: wasm running ${marks['tcpsim-main']} ms, first run done ${marks['tcpsim-initial-run']} ms, ladder in the document ${inDom} ms,` +
     ` first-render effect ${marks['tcpsim-first-render']} ms, the animation frame after it ${marks['tcpsim-first-frame']} ms]`);
   assert((await text(page, 'title')).includes('handshake'), 'the default scenario is the handshake');
   // The language switch's Chinese label, drawn after the first diagram (see App in app.rs).
