@@ -80,6 +80,9 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         html! { <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#sd-arrow)" /> }
     };
     let arcs = ARCS.iter().map(|(a, b)| line(*a, *b, "arc"));
+    // The arc just taken goes under the states (its arrowhead ends at a state's edge, where
+    // the names of who is there are written), its label over them.
+    let taken_arc = p.taken.map(|(a, b, _)| html! { <g class="taken">{ line(a, b, "arc taken") }</g> });
     let taken = p.taken.map(|(a, b, cause)| {
         let (x1, y1) = pos(a);
         let (x2, y2) = pos(b);
@@ -91,7 +94,6 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         let y = (y1 + y2) / 2.0 - 4.0 - LINE_PX * (lines.len().saturating_sub(1)) as f32 / 2.0;
         html! {
             <g class="taken">
-                { line(a, b, "arc taken") }
                 <text class="taken-label" x={x.to_string()} y={y.to_string()} text-anchor="middle">
                     { for lines.iter().enumerate().map(|(i, l)| html! {
                         <tspan x={x.to_string()} dy={if i == 0 { "0".to_string() } else { LINE_PX.to_string() }}>{l.clone()}</tspan>
@@ -127,6 +129,7 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
                 </marker>
             </defs>
             { for arcs }
+            { for taken_arc }
             { for nodes }
             { for taken }
         </svg>
