@@ -283,6 +283,25 @@ fn every_expectation_kind_can_fail() {
         "English left in the Chinese report: {latin_words:?}\n{zh}"
     );
     insta::assert_snapshot!("failures_leaked_close_zh", zh);
+
+    // A segment that must never be sent, and a call's result, turned wrong.
+    let text =
+        std::fs::read_to_string(root().join("scenarios/close-with-unread-data.toml")).unwrap();
+    let wrong = text
+        .replace(
+            "segment = \"FIN\"\nfrom = \"server\"\nabsent = true",
+            "segment = \"RST\"\nfrom = \"server\"\nabsent = true",
+        )
+        .replace("result = \"ECONNRESET\"", "result = \"EPIPE\"");
+    let s = Scenario::parse("wrong.toml", &wrong).unwrap();
+    let failures = s.check(&s.run().unwrap());
+    assert_eq!(failures.len(), 2, "{failures:#?}");
+    let both = failures
+        .iter()
+        .flat_map(|f| [f.to_string(), f.render(tcpsim::render::i18n::Lang::Zh)])
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("failures_absent_segment_and_result", both);
 }
 
 fn tcpsim(args: &[&str]) -> (i32, String, String) {

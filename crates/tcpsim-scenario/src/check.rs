@@ -290,11 +290,11 @@ impl Scenario {
             } => {
                 let mut s = format!("a [{flags}] segment");
                 let mut zh = Vec::new();
-                match (from, to) {
-                    (Some(f), Some(t)) => zh.push(format!("由 {} 发往 {}", host(*f), host(*t))),
-                    (Some(f), None) => zh.push(format!("由 {} 发出", host(*f))),
-                    (None, Some(t)) => zh.push(format!("发往 {}", host(*t))),
-                    (None, None) => {}
+                if let Some(f) = from {
+                    zh.push(format!("发送方 {}", host(*f)));
+                }
+                if let Some(t) = to {
+                    zh.push(format!("接收方 {}", host(*t)));
                 }
                 if let Some(f) = from {
                     s += &format!(" from {}", host(*f));
