@@ -82,7 +82,9 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
     let arcs = ARCS.iter().map(|(a, b)| line(*a, *b, "arc"));
     // The arc just taken goes under the states (its arrowhead ends at a state's edge, where
     // the names of who is there are written), its label over them.
-    let taken_arc = p.taken.map(|(a, b, _)| html! { <g class="taken">{ line(a, b, "arc taken") }</g> });
+    let taken_arc = p
+        .taken
+        .map(|(a, b, _)| html! { <g class="taken">{ line(a, b, "arc taken") }</g> });
     let taken = p.taken.map(|(a, b, cause)| {
         let (x1, y1) = pos(a);
         let (x2, y2) = pos(b);
