@@ -20,6 +20,7 @@ use yew::prelude::*;
 
 /// Playback speeds, steps per second at 1x being 1.5.
 pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+const SPEED_LABELS: [&str; 6] = ["0.25x", "0.5x", "1x", "2x", "4x", "8x"];
 
 #[derive(Clone)]
 pub struct AppState {
@@ -723,7 +724,7 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
                 <span class="time">{format!("{} / {}", t_now, tcpsim_core::time::Duration::from_micros(v.end.as_micros()))}</span>
                 <label>{ui("speed", lang)}{" "}
                     <select data-testid="speed" onchange={on_speed}>
-                        { for SPEEDS.iter().enumerate().map(|(i, x)| html! { <option value={i.to_string()} selected={i == s.speed}>{format!("{x}x")}</option> }) }
+                        { for SPEED_LABELS.iter().enumerate().map(|(i, x)| html! { <option value={i.to_string()} selected={i == s.speed}>{*x}</option> }) }
                     </select>
                 </label>
             </nav>

@@ -50,8 +50,8 @@ pub fn Ladder(p: &LadderProps) -> Html {
     }
     let first_step_at = |t| l.steps.iter().position(|s| s.t == t).unwrap_or(usize::MAX);
     let ticks = l.ticks.iter().filter(|t| first_step_at(t.t) <= step).map(|t| {
-        let gap = t.gap.map(|g| html! { <text class="gap" x="12" y={(t.y - 10.0).to_string()}>{format!("⋯ {}", fmt_dur(g))}</text> });
-        html! { <g>{gap}<text class="tick" x="12" y={(t.y + 4.0).to_string()}>{fmt_dur(Duration::from_micros(t.t.as_micros()))}</text></g> }
+        let gap = t.gap.map(|g| html! { <text class="gap" x="12" y={crate::num(t.y - 10.0)}>{format!("⋯ {}", fmt_dur(g))}</text> });
+        html! { <g>{gap}<text class="tick" x="12" y={crate::num(t.y + 4.0)}>{fmt_dur(Duration::from_micros(t.t.as_micros()))}</text></g> }
     });
     let x_of = |s: Side| l.x(s);
     // A state entered and left at the same moment (LISTEN just before SYN-RECEIVED) gets no
@@ -65,8 +65,8 @@ pub fn Ladder(p: &LadderProps) -> Html {
         let (tx, anchor) = if b.side == Side::Left { (x - 12.0, "end") } else { (x + 12.0, "start") };
         html! {
             <g>
-                <rect class={classes!("band", state_class(b.state))} x={(x - 6.0).to_string()} y={b.y0.to_string()} width="12" height={(y1 - b.y0).max(2.0).to_string()} rx="3" />
-                <text class="state-label" x={tx.to_string()} y={(b.y0 + 4.0).to_string()} text-anchor={anchor}>{b.state.rfc_name()}</text>
+                <rect class={classes!("band", state_class(b.state))} x={crate::num(x - 6.0)} y={crate::num(b.y0)} width="12" height={crate::num((y1 - b.y0).max(2.0))} rx="3" />
+                <text class="state-label" x={crate::num(tx)} y={crate::num(b.y0 + 4.0)} text-anchor={anchor}>{b.state.rfc_name()}</text>
             </g>
         }
     });
@@ -88,8 +88,8 @@ pub fn Ladder(p: &LadderProps) -> Html {
         let (tx, anchor) = if t.side == Side::Left { (x + 9.0, "start") } else { (x - 3.0, "end") };
         html! {
             <g class={class}>
-                <rect x={x.to_string()} y={t.y0.to_string()} width="6" height={(y1 - t.y0).max(2.0).to_string()} rx="2" />
-                if running { <text class="timer-label" x={tx.to_string()} y={(y1 - 2.0).to_string()} text-anchor={anchor}>{label}</text> }
+                <rect x={crate::num(x)} y={crate::num(t.y0)} width="6" height={crate::num((y1 - t.y0).max(2.0))} rx="2" />
+                if running { <text class="timer-label" x={crate::num(tx)} y={crate::num(y1 - 2.0)} text-anchor={anchor}>{label}</text> }
             </g>
         }
     });
@@ -115,15 +115,15 @@ pub fn Ladder(p: &LadderProps) -> Html {
         let marker = if done && !a.lost { "url(#arrow)" } else { "" };
         html! {
             <g class={class} key={i}>
-                <line x1={a.x0.to_string()} y1={a.y0.to_string()} x2={x1.to_string()} y2={y1.to_string()} marker-end={marker} />
-                if a.lost && done { <text class="cross" x={x1.to_string()} y={(y1 + 5.0).to_string()} text-anchor="middle">{"✕"}</text> }
-                <text class="seg-label" x={mx.to_string()} y={my.to_string()} text-anchor="middle">{a.label.clone()}</text>
+                <line x1={crate::num(a.x0)} y1={crate::num(a.y0)} x2={crate::num(x1)} y2={crate::num(y1)} marker-end={marker} />
+                if a.lost && done { <text class="cross" x={crate::num(x1)} y={crate::num(y1 + 5.0)} text-anchor="middle">{"✕"}</text> }
+                <text class="seg-label" x={crate::num(mx)} y={crate::num(my)} text-anchor="middle">{a.label.clone()}</text>
             </g>
         }
     });
     let notes = l.notes.iter().filter(|n| n.step <= step).map(|n| {
         let (x, anchor) = if n.side == Side::Left { (x_of(n.side) - 12.0, "end") } else { (x_of(n.side) + 12.0, "start") };
-        html! { <text class={classes!("note", n.error.then_some("error-note"))} x={x.to_string()} y={(n.y + 16.0).to_string()} text-anchor={anchor}>{n.text.clone()}</text> }
+        html! { <text class={classes!("note", n.error.then_some("error-note"))} x={crate::num(x)} y={crate::num(n.y + 16.0)} text-anchor={anchor}>{n.text.clone()}</text> }
     });
     let heads = l.lifelines.iter().map(|ll| {
         let name = match &ll.label {
@@ -132,29 +132,29 @@ pub fn Ladder(p: &LadderProps) -> Html {
         };
         html! {
             <g class="head">
-                <text class="host" x={ll.x.to_string()} y="24" text-anchor="middle">{name}</text>
-                <text class="addr" x={ll.x.to_string()} y="42" text-anchor="middle">{ll.addr.clone()}</text>
+                <text class="host" x={crate::num(ll.x)} y="24" text-anchor="middle">{name}</text>
+                <text class="addr" x={crate::num(ll.x)} y="42" text-anchor="middle">{ll.addr.clone()}</text>
             </g>
         }
     });
     let lifelines = l.lifelines.iter().map(|ll| {
-        html! { <line class="lifeline" x1={ll.x.to_string()} y1={HEAD.to_string()} x2={ll.x.to_string()} y2={(l.height - 10.0).to_string()} /> }
+        html! { <line class="lifeline" x1={crate::num(ll.x)} y1={crate::num(HEAD)} x2={crate::num(ll.x)} y2={crate::num(l.height - 10.0)} /> }
     });
     let desc = format!("{} ↔ {}", l.lifelines[0].host, l.lifelines[1].host);
     html! {
         <div class="ladder-scroll" ref={container}>
             // The endpoints' names stay in view while the diagram scrolls.
-            <svg class="ladder-head" viewBox={format!("0 0 {} {HEAD}", l.width)} width={l.width.to_string()} height={HEAD.to_string()} aria-hidden="true">
+            <svg class="ladder-head" viewBox={format!("0 0 {} {}", crate::num(l.width), crate::num(HEAD))} width={crate::num(l.width)} height={crate::num(HEAD)} aria-hidden="true">
                 { for heads }
             </svg>
-            <svg class="ladder" viewBox={format!("0 {HEAD} {} {}", l.width, l.height - HEAD)} width={l.width.to_string()} height={(l.height - HEAD).to_string()} role="img" aria-label={desc}>
+            <svg class="ladder" viewBox={format!("0 {} {} {}", crate::num(HEAD), crate::num(l.width), crate::num(l.height - HEAD))} width={crate::num(l.width)} height={crate::num(l.height - HEAD)} role="img" aria-label={desc}>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
                     </marker>
                 </defs>
                 { for lifelines }
-                <line class="now" x1="60" x2={(l.width - 20.0).to_string()} y1={y_cur.to_string()} y2={y_cur.to_string()} />
+                <line class="now" x1="60" x2={crate::num(l.width - 20.0)} y1={crate::num(y_cur)} y2={crate::num(y_cur)} />
                 { for ticks }
                 { for bands }
                 { for timers }

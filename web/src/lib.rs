@@ -21,3 +21,9 @@ pub fn mark(name: &str) {
         let _ = p.mark(name);
     }
 }
+
+/// A coordinate for an SVG attribute, to a tenth of a pixel (see [`tcpsim_render::px`]: the
+/// page's first module carries no float formatting).
+pub fn num(v: f32) -> String {
+    tcpsim_render::px::Px(v).to_string()
+}

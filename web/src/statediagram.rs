@@ -77,7 +77,7 @@ pub struct DiagramProps {
 pub fn StateDiagram(p: &DiagramProps) -> Html {
     let line = |a: State, b: State, class: &'static str| {
         let ((x1, y1), (x2, y2)) = clipped(a, b);
-        html! { <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#sd-arrow)" /> }
+        html! { <line class={class} x1={crate::num(x1)} y1={crate::num(y1)} x2={crate::num(x2)} y2={crate::num(y2)} marker-end="url(#sd-arrow)" /> }
     };
     let arcs = ARCS.iter().map(|(a, b)| line(*a, *b, "arc"));
     // The arc just taken goes under the states (its arrowhead ends at a state's edge, where
@@ -92,13 +92,15 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         let lines = wrap(cause_text(cause, p.lang), LABEL_MAX_PX);
         let widest = lines.iter().map(|l| text_px(l)).fold(0.0, f32::max);
         let half = widest / 2.0 + 4.0;
-        let x = ((x1 + x2) / 2.0).clamp(half, (WIDTH - half).max(half));
+        // max/min, not clamp: clamp's check of its bounds would bring float formatting (for
+        // its panic message) into the page's first module, 18 KB of wasm.
+        let x = ((x1 + x2) / 2.0).min(WIDTH - half).max(half);
         let y = (y1 + y2) / 2.0 - 4.0 - LINE_PX * (lines.len().saturating_sub(1)) as f32 / 2.0;
         html! {
             <g class="taken">
-                <text class="taken-label" x={x.to_string()} y={y.to_string()} text-anchor="middle">
+                <text class="taken-label" x={crate::num(x)} y={crate::num(y)} text-anchor="middle">
                     { for lines.iter().enumerate().map(|(i, l)| html! {
-                        <tspan x={x.to_string()} dy={if i == 0 { "0".to_string() } else { LINE_PX.to_string() }}>{l.clone()}</tspan>
+                        <tspan x={crate::num(x)} dy={if i == 0 { "0".to_string() } else { crate::num(LINE_PX) }}>{l.clone()}</tspan>
                     }) }
                 </text>
             </g>
@@ -117,14 +119,14 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         };
         html! {
             <g class={class}>
-                <rect x={(x - NODE_W / 2.0).to_string()} y={(y - NODE_H / 2.0).to_string()} width={NODE_W.to_string()} height={NODE_H.to_string()} rx="13" />
-                <text x={x.to_string()} y={(y + 4.0).to_string()} text-anchor="middle">{s.rfc_name()}</text>
-                if !who.is_empty() { <text class="who" x={x.to_string()} y={(y + 24.0).to_string()} text-anchor="middle">{who}</text> }
+                <rect x={crate::num(x - NODE_W / 2.0)} y={crate::num(y - NODE_H / 2.0)} width={crate::num(NODE_W)} height={crate::num(NODE_H)} rx="13" />
+                <text x={crate::num(x)} y={crate::num(y + 4.0)} text-anchor="middle">{s.rfc_name()}</text>
+                if !who.is_empty() { <text class="who" x={crate::num(x)} y={crate::num(y + 24.0)} text-anchor="middle">{who}</text> }
             </g>
         }
     });
     html! {
-        <svg class="state-diagram" viewBox={format!("0 0 {WIDTH} {}", tcpsim_render::statediagram::HEIGHT)} role="img" aria-label="RFC 9293 state diagram">
+        <svg class="state-diagram" viewBox={format!("0 0 {} {}", crate::num(WIDTH), crate::num(tcpsim_render::statediagram::HEIGHT))} role="img" aria-label="RFC 9293 state diagram">
             <defs>
                 <marker id="sd-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
                     <path d="M 0 0 L 10 5 L 0 10 z" />

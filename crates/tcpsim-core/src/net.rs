@@ -54,11 +54,30 @@ impl LinkConfig {
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!(
-                    "{name} probability {p} is out of range: use a number from 0 to 1"
+                    "{name} probability {} is out of range: use a number from 0 to 1",
+                    decimal(p)
                 ));
             }
         }
         Ok(())
+    }
+}
+
+/// A number for a message, to six decimals, written with integers (so that a wasm build that
+/// shows this message carries no float formatting): "1.5", "-0.25", "1e12" stays "1000000000000".
+fn decimal(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    let millionths = (v * 1e6).round() as i128;
+    let sign = if millionths < 0 { "-" } else { "" };
+    let m = millionths.unsigned_abs();
+    let (whole, frac) = (m / 1_000_000, m % 1_000_000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let frac = format!("{frac:06}");
+        format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
     }
 }
 
@@ -174,6 +193,22 @@ pub(crate) enum Verdict {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn numbers_in_messages_are_written_without_float_formatting() {
+        for (v, want) in [
+            (1.5, "1.5"),
+            (-0.25, "-0.25"),
+            (2.0, "2"),
+            (0.000_000_4, "0"),
+            (1.000_001, "1.000001"),
+            (1e12, "1000000000000"),
+            (f64::NAN, "NaN"),
+        ] {
+            assert_eq!(super::decimal(v), want, "{v}");
+        }
+    }
+
     use super::*;
     use crate::seq::SeqNum;
 

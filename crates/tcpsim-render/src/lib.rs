@@ -10,6 +10,7 @@
 //! - [`netstat`]: `ss -tan`-style tables and per-state counts at a moment.
 //! - [`svg`]: the ladder as a self-contained SVG document.
 //! - [`sequence`]: Mermaid and PlantUML sequence diagrams.
+//! - [`px`]: coordinates for SVG attributes without float formatting.
 
 pub mod chart;
 pub mod i18n;
@@ -19,6 +20,7 @@ pub mod layout;
 pub mod netstat;
 pub mod pcap;
 pub mod plot;
+pub mod px;
 pub mod sequence;
 pub mod statediagram;
 pub mod svg;

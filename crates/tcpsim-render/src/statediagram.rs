@@ -1,6 +1,7 @@
 //! The RFC 9293 state machine (Figure 5), laid out once for every view: node positions, arcs
 //! cut at the node boxes, and an SVG export with the path each endpoint took highlighted.
 
+use crate::px::Px;
 use crate::svg::esc;
 use std::fmt::Write as _;
 use tcpsim_core::state::State;
@@ -72,20 +73,28 @@ pub fn svg(trace: &Trace, sockets: &[SocketId], title: &str) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="title desc"><title id="title">{}</title><desc id="desc">RFC 9293 Figure 5 with the path taken</desc>"#,
-        esc(title)
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="title desc"><title id="title">{}</title><desc id="desc">RFC 9293 Figure 5 with the path taken</desc>"#,
+        esc(title),
+        w = Px(WIDTH),
+        h = Px(HEIGHT)
     );
     s.push_str("<style>svg{--bg:#fff;--fg:#1d2330;--line:#c7ccd6}@media (prefers-color-scheme:dark){svg{--bg:#12151b;--fg:#e6e9ef;--line:#3a4150}}.bg{fill:var(--bg)}text{fill:var(--fg);font-family:ui-monospace,monospace;font-size:10.5px}.arc{stroke:var(--line);stroke-width:1.2;fill:none}.node{fill:var(--bg);stroke:var(--line);stroke-width:1.2}</style>");
     s.push_str(r#"<defs><marker id="sd-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="gray"/></marker></defs>"#);
     let _ = write!(
         s,
-        r#"<rect class="bg" x="0" y="0" width="{WIDTH}" height="{HEIGHT}"/>"#
+        r#"<rect class="bg" x="0" y="0" width="{}" height="{}"/>"#,
+        Px(WIDTH),
+        Px(HEIGHT)
     );
     let line = |s: &mut String, a: State, b: State, style: &str| {
         let ((x1, y1), (x2, y2)) = clipped(a, b);
         let _ = write!(
             s,
-            r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" marker-end="url(#sd-arrow)" {style}/>"#
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" marker-end="url(#sd-arrow)" {style}/>"#,
+            Px(x1),
+            Px(y1),
+            Px(x2),
+            Px(y2)
         );
     };
     for (a, b) in ARCS {
@@ -110,26 +119,29 @@ pub fn svg(trace: &Trace, sockets: &[SocketId], title: &str) -> String {
         let (x, y) = pos(st);
         let _ = write!(
             s,
-            r#"<rect class="node" x="{}" y="{}" width="{NODE_W}" height="{NODE_H}" rx="13"/>"#,
-            x - NODE_W / 2.0,
-            y - NODE_H / 2.0
+            r#"<rect class="node" x="{}" y="{}" width="{}" height="{}" rx="13"/>"#,
+            Px(x - NODE_W / 2.0),
+            Px(y - NODE_H / 2.0),
+            Px(NODE_W),
+            Px(NODE_H)
         );
         for (k, (_, i)) in visited.iter().filter(|(v, _)| *v == st).take(2).enumerate() {
             let inset = 2.0 + 3.0 * k as f32;
             let _ = write!(
                 s,
                 r#"<rect x="{}" y="{}" width="{}" height="{}" rx="12" fill="none" stroke="{}" stroke-width="2.5"/>"#,
-                x - NODE_W / 2.0 + inset,
-                y - NODE_H / 2.0 + inset,
-                NODE_W - 2.0 * inset,
-                NODE_H - 2.0 * inset,
+                Px(x - NODE_W / 2.0 + inset),
+                Px(y - NODE_H / 2.0 + inset),
+                Px(NODE_W - 2.0 * inset),
+                Px(NODE_H - 2.0 * inset),
                 COLOURS[*i]
             );
         }
         let _ = write!(
             s,
-            r#"<text x="{x}" y="{}" text-anchor="middle">{st}</text>"#,
-            y + 4.0
+            r#"<text x="{}" y="{}" text-anchor="middle">{st}</text>"#,
+            Px(x),
+            Px(y + 4.0)
         );
     }
     s.push_str("</svg>\n");

@@ -3,6 +3,7 @@
 //! `prefers-color-scheme`. It draws the shared [`LadderLayout`], as the web app does.
 
 use crate::layout::{LadderLayout, Side, TimerEnding};
+use crate::px::Px;
 use std::fmt::Write as _;
 use tcpsim_core::state::State;
 use tcpsim_core::time::Duration;
@@ -76,8 +77,8 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
     let _ = write!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="title desc">"#,
-        w = l.width,
-        h = height
+        w = Px(l.width),
+        h = Px(height)
     );
     let _ = write!(
         s,
@@ -89,8 +90,9 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
     s.push_str(r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"/></marker></defs>"#);
     let _ = write!(
         s,
-        r#"<rect class="bg" x="0" y="0" width="{}" height="{height}"/>"#,
-        l.width
+        r#"<rect class="bg" x="0" y="0" width="{}" height="{}"/>"#,
+        Px(l.width),
+        Px(height)
     );
     for ll in &l.lifelines {
         let name = match &ll.label {
@@ -102,8 +104,8 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
             r#"<text class="host" x="{x}" y="24" text-anchor="middle">{}</text><text class="addr" x="{x}" y="42" text-anchor="middle">{}</text><line class="lifeline" x1="{x}" y1="52" x2="{x}" y2="{}"/>"#,
             esc(&name),
             esc(&ll.addr),
-            height - 10.0,
-            x = ll.x
+            Px(height - 10.0),
+            x = Px(ll.x)
         );
     }
     let first_step_at = |t| {
@@ -117,14 +119,14 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
             let _ = write!(
                 s,
                 r#"<text class="gap" x="12" y="{}">⋯ {}</text>"#,
-                t.y - 10.0,
+                Px(t.y - 10.0),
                 g
             );
         }
         let _ = write!(
             s,
             r#"<text class="tick" x="12" y="{}">{}</text>"#,
-            t.y + 4.0,
+            Px(t.y + 4.0),
             Duration::from_micros(t.t.as_micros())
         );
     }
@@ -143,28 +145,28 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
             b.y1
         };
         let (tx, anchor) = if b.side == Side::Left {
-            (x - 12.0, "end")
+            (Px(x - 12.0), "end")
         } else {
-            (x + 12.0, "start")
+            (Px(x + 12.0), "start")
         };
         let _ = write!(
             s,
             r#"<rect class="{}" x="{}" y="{}" width="12" height="{}" rx="3"><title>{}</title></rect><text class="state-label" x="{tx}" y="{}" text-anchor="{anchor}">{}</text>"#,
             state_class(b.state),
-            x - 6.0,
-            b.y0,
-            (y1 - b.y0).max(2.0),
+            Px(x - 6.0),
+            Px(b.y0),
+            Px((y1 - b.y0).max(2.0)),
             b.state,
-            b.y0 + 4.0,
+            Px(b.y0 + 4.0),
             b.state
         );
     }
     for t in l.timers.iter().filter(|t| t.step <= step) {
-        let x = if t.side == Side::Left {
+        let x = Px(if t.side == Side::Left {
             l.x(t.side) + 10.0
         } else {
             l.x(t.side) - 16.0
-        };
+        });
         let done = t.end_step <= step;
         let y1 = if done { t.y1 } else { y_cur.max(t.y0 + 4.0) };
         let class = match t.ending {
@@ -175,8 +177,8 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
         let _ = write!(
             s,
             r#"<g class="{class}"><rect x="{x}" y="{}" width="6" height="{}" rx="2"><title>{} {}</title></rect></g>"#,
-            t.y0,
-            (y1 - t.y0).max(2.0),
+            Px(t.y0),
+            Px((y1 - t.y0).max(2.0)),
             t.timer.name(),
             t.deadline - t.armed
         );
@@ -188,6 +190,7 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
         } else {
             ((a.x0 + a.x1) / 2.0, (a.y0 + a.y1) / 2.0)
         };
+        let (px1, py1) = (Px(x1), Px(y1));
         let mut class = String::from("seg");
         if a.lost {
             class += " lost";
@@ -205,36 +208,37 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
         };
         let _ = write!(
             s,
-            r#"<g class="{class}"><line x1="{}" y1="{}" x2="{x1}" y2="{y1}"{marker}/>"#,
-            a.x0, a.y0
+            r#"<g class="{class}"><line x1="{}" y1="{}" x2="{px1}" y2="{py1}"{marker}/>"#,
+            Px(a.x0),
+            Px(a.y0)
         );
         if a.lost && done {
             let _ = write!(
                 s,
-                r#"<text class="cross" x="{x1}" y="{}" text-anchor="middle">✕</text>"#,
-                y1 + 5.0
+                r#"<text class="cross" x="{px1}" y="{}" text-anchor="middle">✕</text>"#,
+                Px(y1 + 5.0)
             );
         }
         let lost = if a.lost { " (lost)" } else { "" };
         let _ = write!(
             s,
             r#"<text class="seg-label" x="{}" y="{}" text-anchor="middle">{}{lost}</text></g>"#,
-            (a.x0 + x1) / 2.0,
-            (a.y0 + y1) / 2.0 - 5.0,
+            Px((a.x0 + x1) / 2.0),
+            Px((a.y0 + y1) / 2.0 - 5.0),
             esc(&a.label)
         );
     }
     for n in l.notes.iter().filter(|n| n.step <= step) {
         let (x, anchor) = if n.side == Side::Left {
-            (l.x(n.side) - 12.0, "end")
+            (Px(l.x(n.side) - 12.0), "end")
         } else {
-            (l.x(n.side) + 12.0, "start")
+            (Px(l.x(n.side) + 12.0), "start")
         };
         let class = if n.error { "note error-note" } else { "note" };
         let _ = write!(
             s,
             r#"<text class="{class}" x="{x}" y="{}" text-anchor="{anchor}">{}</text>"#,
-            n.y + 16.0,
+            Px(n.y + 16.0),
             esc(&n.text)
         );
     }
