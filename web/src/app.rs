@@ -979,3 +979,15 @@ pub fn Editor(p: &EditorProps) -> Html {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{SPEED_LABELS, SPEEDS};
+
+    #[test]
+    fn speed_labels_name_the_speeds() {
+        for (speed, label) in SPEEDS.iter().zip(SPEED_LABELS) {
+            assert_eq!(format!("{speed}x"), label);
+        }
+    }
+}
