@@ -188,26 +188,21 @@ const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `run --lang` and `check --lang` hold for every message of the command, errors included.
+    if let Command::Run { lang: Some(l), .. } | Command::Check { lang: Some(l), .. } = &cli.command
+    {
+        let _ = LANG_FLAG.set(*l);
+    }
     let outcome: Outcome = match cli.command {
         Command::Run {
             file,
             socket,
             until,
             rows,
-            lang,
+            lang: _,
             color,
-        } => {
-            if let Some(l) = lang {
-                let _ = LANG_FLAG.set(l);
-            }
-            cmd_run(&file, socket, until, rows, lang, color)
-        }
-        Command::Check { files, lang } => {
-            if let Some(l) = lang {
-                let _ = LANG_FLAG.set(l);
-            }
-            cmd_check(&files, lang_from_env())
-        }
+        } => cmd_run(&file, socket, until, rows, color),
+        Command::Check { files, lang: _ } => cmd_check(&files),
         Command::Trace { file, json: _ } => cmd_trace(&file),
         Command::Netstat { file, at, rows } => cmd_netstat(&file, at, rows),
         Command::Render {
@@ -399,7 +394,6 @@ fn cmd_run(
     socket: Option<String>,
     until: Option<String>,
     rows: usize,
-    lang: Option<Lang>,
     color: ColorChoice,
 ) -> Outcome {
     let until = until.map(|u| parse_time(&u, "--until")).transpose()?;
@@ -412,7 +406,7 @@ fn cmd_run(
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let lang = lang.unwrap_or_else(lang_from_env);
+    let lang = lang_from_env();
     let (title, desc) = match lang {
         Lang::En => (&s.title.en, &s.description.en),
         Lang::Zh => (&s.title.zh, &s.description.zh),
@@ -447,7 +441,8 @@ fn cmd_run(
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_check(files: &[PathBuf], lang: Lang) -> Outcome {
+fn cmd_check(files: &[PathBuf]) -> Outcome {
+    let lang = lang_from_env();
     let (mut bad_input, mut failed, mut passed_total) = (0usize, 0usize, 0usize);
     for file in files {
         let s = match load(file) {
