@@ -23,29 +23,19 @@ impl Scenario {
     /// What the run takes, as the core's [`Setup`]: what [`Scenario::simulator`] builds, and
     /// what a compiled scenario carries (see [`crate::compiled`]).
     pub fn setup(&self) -> Setup {
-        Setup {
-            cfg: self.sim_config(),
-            duration: self.duration,
-            hosts: self.hosts.clone(),
-            links: self.links.clone(),
-            faults: self.faults.clone(),
-            middleboxes: self.middleboxes.clone(),
-            calls: self
-                .calls
-                .iter()
-                .map(|c| tcpsim_core::trace::ScheduledCall {
-                    at: c.at,
-                    host: c.host,
-                    call: c.call.clone(),
-                })
-                .collect(),
-        }
+        self.clone().into_setup()
     }
 
     /// [`Scenario::setup`], taking the scenario apart instead of copying its calls.
     pub fn into_setup(self) -> Setup {
         Setup {
-            cfg: self.sim_config(),
+            cfg: SimConfig {
+                seed: self.seed,
+                default_link: LinkConfig::latency(self.default_latency),
+                max_events: self.max_events,
+                max_sockets: self.max_sockets,
+                ..SimConfig::default()
+            },
             duration: self.duration,
             hosts: self.hosts,
             links: self.links,
@@ -60,16 +50,6 @@ impl Scenario {
                     call: c.call,
                 })
                 .collect(),
-        }
-    }
-
-    fn sim_config(&self) -> SimConfig {
-        SimConfig {
-            seed: self.seed,
-            default_link: LinkConfig::latency(self.default_latency),
-            max_events: self.max_events,
-            max_sockets: self.max_sockets,
-            ..SimConfig::default()
         }
     }
 

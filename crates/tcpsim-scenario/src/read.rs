@@ -647,6 +647,11 @@ impl Reader<'_> {
             );
             return None;
         }
+        self.text_pair(v, key, name)
+    }
+
+    /// `{ en = "...", zh = "..." }`.
+    fn text_pair(&mut self, v: &Val, key: &str, name: &'static str) -> Option<Text> {
         let t = self.table(v, key, name, TEXT_KEYS)?;
         let en = self.req(&t, "en", "en = \"...\"", Self::string);
         let zh = self.req(&t, "zh", "zh = \"...\"", Self::string);
@@ -657,12 +662,7 @@ impl Reader<'_> {
     fn note(&mut self, v: &Val, key: &str) -> Option<Note> {
         match v.get_ref() {
             DeValue::String(s) => Some(Note::Same(s.to_string())),
-            DeValue::Table(_) => {
-                let t = self.table(v, key, "`note`", TEXT_KEYS)?;
-                let en = self.req(&t, "en", "en = \"...\"", Self::string);
-                let zh = self.req(&t, "zh", "zh = \"...\"", Self::string);
-                Some(Note::Both(Text { en: en?, zh: zh? }))
-            }
+            DeValue::Table(_) => self.text_pair(v, key, "`note`").map(Note::Both),
             _ => {
                 self.err(
                     v.span(),
