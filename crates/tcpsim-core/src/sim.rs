@@ -166,6 +166,55 @@ impl Call {
         }
     }
 
+    /// The same call with every socket name passed through `f` (a repeat's template filled in
+    /// for one repetition).
+    pub fn map_names(&self, mut f: impl FnMut(&str) -> String) -> Call {
+        match self {
+            Call::Listen {
+                socket,
+                port,
+                backlog,
+            } => Call::Listen {
+                socket: f(socket),
+                port: *port,
+                backlog: *backlog,
+            },
+            Call::Connect {
+                socket,
+                remote,
+                local_port,
+            } => Call::Connect {
+                socket: f(socket),
+                remote: *remote,
+                local_port: *local_port,
+            },
+            Call::Accept { listener, socket } => Call::Accept {
+                listener: f(listener),
+                socket: f(socket),
+            },
+            Call::Send { socket, bytes } => Call::Send {
+                socket: f(socket),
+                bytes: *bytes,
+            },
+            Call::Recv { socket, max } => Call::Recv {
+                socket: f(socket),
+                max: *max,
+            },
+            Call::Close { socket } => Call::Close { socket: f(socket) },
+            Call::Shutdown { socket, how } => Call::Shutdown {
+                socket: f(socket),
+                how: *how,
+            },
+            Call::Abort { socket } => Call::Abort { socket: f(socket) },
+            Call::SetOption { socket, option } => Call::SetOption {
+                socket: f(socket),
+                option: *option,
+            },
+            Call::Crash => Call::Crash,
+            Call::Restart => Call::Restart,
+        }
+    }
+
     /// The name of the system call.
     pub fn name(&self) -> &'static str {
         match self {
@@ -797,6 +846,12 @@ impl Simulator {
             .push(crate::trace::ScheduledCall { at, host, call });
         self.push(at, Queued::Call { id });
         Ok(id)
+    }
+
+    /// Makes room for `n` more calls.
+    pub(crate) fn reserve_calls(&mut self, n: usize) {
+        self.trace.calls.reserve(n);
+        self.queue.calls.reserve(n);
     }
 
     /// Schedules an event. Nothing is scheduled before now: a deadline or a call in the past

@@ -20,11 +20,18 @@ use crate::sim::{Call, HostId, HostSpec, SimConfig, SimError, Simulator};
 use crate::state::State;
 use crate::time::{Duration, Instant};
 use crate::trace::ScheduledCall;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// Everything a run takes: what a scenario file compiles to, and what [`Simulator`] is built
-/// from. Its calls are in the order they were scheduled.
+/// from.
+///
+/// The calls the simulator is given are `calls`, in their order, then each repeat's, repetition
+/// by repetition, each repetition's calls in their order; stably sorted by time, so a call's
+/// [`CallId`](crate::trace::CallId) follows time and calls at the same time keep that order. A
+/// repeated call that would fall after `duration` is left out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Setup {
     pub cfg: SimConfig,
@@ -35,12 +42,48 @@ pub struct Setup {
     pub faults: Vec<FaultRule>,
     pub middleboxes: Vec<Middlebox>,
     pub calls: Vec<ScheduledCall>,
+    /// Calls repeated at a fixed period, kept as templates: ten thousand connections are a few
+    /// hundred bytes here, and become calls only when the simulator is built.
+    pub repeats: Vec<Repeat>,
 }
 
-/// Why a [`Setup`] could not become a simulator; `call` is the index of the call at fault.
+/// The same calls made `count` times, `every` apart: "every 360 ms, connect `req{i}`".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Repeat {
+    /// When repetition 0 begins.
+    pub start: Instant,
+    pub every: Duration,
+    pub count: u64,
+    /// Each repetition's calls; repetition `i` makes them at `start + i * every + after`, with
+    /// `{i}` in their socket names replaced by `i` (`req{i}`: `req0`, `req1`, ...).
+    pub calls: Vec<RepeatedCall>,
+}
+
+/// A call of a [`Repeat`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepeatedCall {
+    pub after: Duration,
+    pub host: HostId,
+    pub call: Call,
+}
+
+/// Where a call of a [`Setup`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallSource {
+    /// `calls[i]`.
+    Call(usize),
+    /// `repeats[repeat].calls[call]`, in repetition `index`.
+    Repeat {
+        repeat: usize,
+        call: usize,
+        index: u64,
+    },
+}
+
+/// Why a [`Setup`] could not become a simulator; `call` is the call at fault.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetupError {
-    pub call: Option<usize>,
+    pub call: Option<CallSource>,
     pub error: SimError,
 }
 
@@ -52,8 +95,84 @@ impl fmt::Display for SetupError {
 
 impl std::error::Error for SetupError {}
 
+impl Repeat {
+    /// When repetition `i` makes call `k`, unless that is past `end` (or past what a time can
+    /// hold).
+    fn time(&self, i: u64, k: usize, end: Instant) -> Option<Instant> {
+        let offset = self.every.as_micros().checked_mul(i)?;
+        let after = self.calls.get(k)?.after.as_micros();
+        let at = self
+            .start
+            .as_micros()
+            .checked_add(offset)?
+            .checked_add(after)?;
+        (at <= end.as_micros()).then(|| Instant::from_micros(at))
+    }
+}
+
+/// A repeat's socket name, cut at each `{i}` once, so that filling it in for a repetition is
+/// a few copies.
+struct NameTemplate<'a> {
+    parts: Vec<&'a str>,
+    len: usize,
+}
+
+impl<'a> NameTemplate<'a> {
+    fn new(name: &'a str) -> NameTemplate<'a> {
+        let parts: Vec<&str> = name.split("{i}").collect();
+        let len = parts.iter().map(|p| p.len()).sum();
+        NameTemplate { parts, len }
+    }
+
+    /// The name in repetition `i`: each `{i}` replaced by the number.
+    fn fill(&self, i: u64) -> String {
+        let [only] = self.parts[..] else {
+            let mut digits = [0u8; 20];
+            let mut n = i;
+            let mut at = digits.len();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            let number = std::str::from_utf8(&digits[at..]).unwrap_or_default();
+            let mut out = String::with_capacity(self.len + number.len() * (self.parts.len() - 1));
+            for (j, part) in self.parts.iter().enumerate() {
+                if j > 0 {
+                    out.push_str(number);
+                }
+                out.push_str(part);
+            }
+            return out;
+        };
+        only.to_string()
+    }
+}
+
+/// The names of a repeated call (in the order [`Call::map_names`] visits them), cut once.
+fn name_templates(call: &Call) -> Vec<NameTemplate<'_>> {
+    match call {
+        Call::Listen { socket, .. }
+        | Call::Connect { socket, .. }
+        | Call::Send { socket, .. }
+        | Call::Recv { socket, .. }
+        | Call::Close { socket }
+        | Call::Shutdown { socket, .. }
+        | Call::Abort { socket }
+        | Call::SetOption { socket, .. } => vec![NameTemplate::new(socket)],
+        Call::Accept { listener, socket } => {
+            vec![NameTemplate::new(listener), NameTemplate::new(socket)]
+        }
+        Call::Crash | Call::Restart => Vec::new(),
+    }
+}
+
 impl Setup {
-    /// Builds the simulator: hosts, links, faults, middleboxes, then the calls.
+    /// Builds the simulator: hosts, links, faults, middleboxes, then the calls (see
+    /// [`Setup`] for their order).
     pub fn simulator(self) -> Result<Simulator, SetupError> {
         let whole = |error| SetupError { call: None, error };
         let mut sim = Simulator::new(self.cfg);
@@ -69,9 +188,103 @@ impl Setup {
         for m in self.middleboxes {
             sim.add_middlebox(m).map_err(whole)?;
         }
-        for (i, c) in self.calls.into_iter().enumerate() {
-            sim.call(c.at, c.host, c.call).map_err(|error| SetupError {
-                call: Some(i),
+        // A k-way merge: the calls as listed, and each repeated call as a stream over the
+        // repetitions (its times never decrease). The heap holds each stream's next call,
+        // keyed by (time, position in the order of the type's docs), which is unique.
+        let end = Instant::ZERO + self.duration;
+        let max_events = sim.config().max_events;
+        let too_many = || SetupError {
+            call: None,
+            error: SimError::InvalidConfig(
+                "the repeats schedule more calls than positions can number: repeat fewer times"
+                    .into(),
+            ),
+        };
+        let mut bases = Vec::with_capacity(self.repeats.len());
+        let mut pos = self.calls.len() as u64;
+        for r in &self.repeats {
+            bases.push(pos);
+            pos = r
+                .count
+                .checked_mul(r.calls.len() as u64)
+                .and_then(|n| pos.checked_add(n))
+                .ok_or_else(too_many)?;
+        }
+        // (time, position, stream): stream 0 is the listed calls, then one per repeated call.
+        let mut heap: BinaryHeap<Reverse<(Instant, u64, u32)>> = BinaryHeap::new();
+        // Per stream: (repeat, call, its names cut at `{i}`).
+        let mut streams: Vec<(usize, usize, Vec<NameTemplate>)> =
+            vec![(usize::MAX, usize::MAX, Vec::new())];
+        if let Some(c) = self.calls.first() {
+            heap.push(Reverse((c.at, 0, 0)));
+        }
+        for (r, rep) in self.repeats.iter().enumerate() {
+            for k in 0..rep.calls.len() {
+                let stream = streams.len() as u32;
+                streams.push((r, k, name_templates(&rep.calls[k].call)));
+                if rep.count > 0
+                    && let Some(at) = rep.time(0, k, end)
+                {
+                    heap.push(Reverse((at, bases[r] + k as u64, stream)));
+                }
+            }
+        }
+        // Room for every call at once, rather than growing (and copying) the tables as they fill.
+        let repeated = self.repeats.iter().fold(0u64, |n, r| {
+            let within = end
+                .as_micros()
+                .checked_sub(r.start.as_micros())
+                .map_or(0, |d| {
+                    d.checked_div(r.every.as_micros())
+                        .map_or(u64::MAX, |k| k.saturating_add(1))
+                });
+            n.saturating_add(r.count.min(within).saturating_mul(r.calls.len() as u64))
+        });
+        sim.reserve_calls(
+            (self.calls.len() as u64)
+                .saturating_add(repeated.min(max_events))
+                .min(1 << 22) as usize,
+        );
+        let mut listed = self.calls.into_iter().enumerate().peekable();
+        let mut made = 0u64;
+        while let Some(Reverse((at, p, stream))) = heap.pop() {
+            made += 1;
+            let (source, host, call) = if stream == 0 {
+                let Some((i, c)) = listed.next() else {
+                    continue;
+                };
+                if let Some((_, next)) = listed.peek() {
+                    heap.push(Reverse((next.at, p + 1, 0)));
+                }
+                (CallSource::Call(i), c.host, c.call)
+            } else {
+                let (repeat, call, names) = &streams[stream as usize];
+                let (repeat, call) = (*repeat, *call);
+                let r = &self.repeats[repeat];
+                let per = r.calls.len() as u64;
+                let index = (p - bases[repeat]) / per;
+                // A run can make no more calls than it has events: repeated calls past that
+                // can never run, and a hostile count must not fill the memory.
+                if made <= max_events
+                    && index + 1 < r.count
+                    && let Some(next) = r.time(index + 1, call, end)
+                {
+                    heap.push(Reverse((next, p + per, stream)));
+                }
+                let c = &r.calls[call];
+                let source = CallSource::Repeat {
+                    repeat,
+                    call,
+                    index,
+                };
+                let mut names = names.iter();
+                let call = c
+                    .call
+                    .map_names(|_| names.next().map_or_else(String::new, |n| n.fill(index)));
+                (source, c.host, call)
+            };
+            sim.call(at, host, call).map_err(|error| SetupError {
+                call: Some(source),
                 error,
             })?;
         }
@@ -98,7 +311,7 @@ impl Setup {
 
 const MAGIC: &[u8; 4] = b"TSIM";
 /// Changes whenever the layout of any encoded type changes.
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 /// An input that is not a setup written by this version of [`Setup::encode`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +359,7 @@ impl<'a> Reader<'a> {
         self.at = 4;
         if self.byte()? != VERSION {
             self.at -= 1;
-            return self.fail("format version 1");
+            return self.fail("format version 2");
         }
         Ok(())
     }
@@ -541,6 +754,13 @@ wire_struct!(Middlebox {
     on_expired
 });
 wire_struct!(ScheduledCall { at, host, call });
+wire_struct!(RepeatedCall { after, host, call });
+wire_struct!(Repeat {
+    start,
+    every,
+    count,
+    calls
+});
 wire_struct!(Setup {
     cfg,
     duration,
@@ -548,7 +768,8 @@ wire_struct!(Setup {
     links,
     faults,
     middleboxes,
-    calls
+    calls,
+    repeats
 });
 
 impl Wire for FaultAction {

@@ -7,7 +7,7 @@ use tcpsim_core::net::{ExpiredAction, Middlebox};
 use tcpsim_core::prelude::*;
 use tcpsim_core::strategies;
 use tcpsim_core::trace::ScheduledCall;
-use tcpsim_core::wire::{DecodeError, Setup};
+use tcpsim_core::wire::{CallSource, DecodeError, Repeat, RepeatedCall, Setup};
 
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![Just(String::new()), "[a-z]{1,6}", "[^\\x00]{0,4}"]
@@ -94,6 +94,25 @@ fn setup() -> impl Strategy<Value = Setup> {
                 ExpiredAction::Drop
             },
         });
+    let repeat = (
+        any::<u64>(),
+        duration(),
+        any::<u64>(),
+        prop::collection::vec(
+            (duration(), any::<u32>(), call()).prop_map(|(after, host, call)| RepeatedCall {
+                after,
+                host,
+                call,
+            }),
+            0..3,
+        ),
+    )
+        .prop_map(|(start, every, count, calls)| Repeat {
+            start: Instant::from_micros(start),
+            every,
+            count,
+            calls,
+        });
     let scheduled =
         (any::<u64>(), any::<u32>(), call()).prop_map(|(at, host, call)| ScheduledCall {
             at: Instant::from_micros(at),
@@ -114,7 +133,10 @@ fn setup() -> impl Strategy<Value = Setup> {
         ),
         prop::collection::vec(strategies::fault_rule(), 0..3),
         prop::collection::vec(middlebox, 0..2),
-        prop::collection::vec(scheduled, 0..20),
+        (
+            prop::collection::vec(scheduled, 0..20),
+            prop::collection::vec(repeat, 0..3),
+        ),
     )
         .prop_map(
             |(
@@ -124,7 +146,7 @@ fn setup() -> impl Strategy<Value = Setup> {
                 links,
                 faults,
                 middleboxes,
-                calls,
+                (calls, repeats),
             )| Setup {
                 cfg: SimConfig {
                     seed,
@@ -140,6 +162,7 @@ fn setup() -> impl Strategy<Value = Setup> {
                 faults,
                 middleboxes,
                 calls,
+                repeats,
             },
         )
 }
@@ -174,7 +197,7 @@ proptest! {
 
     #[test]
     fn any_bytes_after_the_header_never_make_the_reader_panic(tail in prop::collection::vec(any::<u8>(), 0..200)) {
-        let mut bytes = b"TSIM\x01".to_vec();
+        let mut bytes = b"TSIM\x02".to_vec();
         bytes.extend(tail);
         let _ = Setup::decode(&bytes);
     }
@@ -224,6 +247,7 @@ fn handshake() -> Setup {
             call(ms(100), 0, Call::Close { socket: "c".into() }),
             call(ms(200), 1, Call::Close { socket: "s".into() }),
         ],
+        repeats: vec![],
     }
 }
 
@@ -256,7 +280,7 @@ fn the_reader_says_where_and_what() {
         Setup::decode(b"TSIM\x09"),
         Err(DecodeError {
             at: 4,
-            expected: "format version 1"
+            expected: "format version 2"
         })
     );
     let mut bytes = handshake().encode();
@@ -274,7 +298,7 @@ fn a_call_that_cannot_be_scheduled_is_named_by_its_index() {
     let mut s = handshake();
     s.calls[3].host = 7;
     let e = s.simulator().err().unwrap();
-    assert_eq!(e.call, Some(3));
+    assert_eq!(e.call, Some(CallSource::Call(3)));
 }
 
 #[test]
@@ -294,12 +318,183 @@ fn a_huge_length_is_refused_before_anything_is_allocated() {
                 one.len() - Setup::default().encode().len()
             })
             .sum::<usize>()
-        - 1;
+        - 2; // the calls' length, and the empty list of repeats after them
     bytes.truncate(calls_at);
     bytes.extend([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
     let e = Setup::decode(&bytes).unwrap_err();
     assert_eq!(
         (e.at, e.expected),
         (bytes.len(), "a length that fits the data")
+    );
+}
+
+/// A server that accepts `n{i}` and a client that connects `c{i}`, sends and never closes,
+/// every `every` ms; as a repeat, and as the calls it stands for, written out by hand.
+fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
+    let ms = Duration::from_millis;
+    let template = vec![
+        RepeatedCall {
+            after: ms(0),
+            host: 1,
+            call: Call::Accept {
+                listener: "l".into(),
+                socket: "n{i}".into(),
+            },
+        },
+        RepeatedCall {
+            after: ms(0),
+            host: 0,
+            call: Call::Connect {
+                socket: "c{i}".into(),
+                remote: "10.0.0.2:80".parse().unwrap(),
+                local_port: None,
+            },
+        },
+        RepeatedCall {
+            after: ms(30),
+            host: 0,
+            call: Call::Send {
+                socket: "c{i}".into(),
+                bytes: 100,
+            },
+        },
+        RepeatedCall {
+            after: ms(60),
+            host: 1,
+            call: Call::Close {
+                socket: "n{i}".into(),
+            },
+        },
+    ];
+    let mut base = handshake();
+    base.duration = duration;
+    base.calls.truncate(1); // the listener
+    let mut repeated = base.clone();
+    repeated.repeats = vec![Repeat {
+        start: Instant::from_millis(5),
+        every: ms(every),
+        count,
+        calls: template.clone(),
+    }];
+    let end = Instant::ZERO + duration;
+    let mut written = base;
+    for i in 0..count {
+        for c in &template {
+            let at = Instant::from_millis(5 + i * every) + c.after;
+            if at <= end {
+                written.calls.push(ScheduledCall {
+                    at,
+                    host: c.host,
+                    call: c.call.map_names(|n| n.replace("{i}", &i.to_string())),
+                });
+            }
+        }
+    }
+    // Stable: calls at the same time keep the order written.
+    written.calls.sort_by_key(|c| c.at);
+    (repeated, written)
+}
+
+#[test]
+fn a_repeat_runs_as_the_calls_it_stands_for_and_stays_small() {
+    let (repeated, written) = leaky(40, 50, Duration::from_secs(30));
+    assert_eq!(written.calls.len(), 1 + 50 * 4);
+    let a = repeated
+        .clone()
+        .simulator()
+        .unwrap()
+        .run(repeated.duration)
+        .unwrap();
+    let b = written
+        .clone()
+        .simulator()
+        .unwrap()
+        .run(written.duration)
+        .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.calls.len(), 201);
+    // Repetitions overlap (every 40 ms, each lasting 60 ms) and ids still follow time.
+    assert!(a.calls.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(matches!(&a.calls[200].call, Call::Close { socket } if socket == "n49"));
+    let (small, large) = (repeated.encode().len(), written.encode().len());
+    assert!(small * 5 < large, "{small} vs {large} bytes");
+    let read = Setup::decode(&repeated.encode()).unwrap();
+    assert_eq!(read, repeated);
+}
+
+#[test]
+fn repeated_calls_after_the_end_are_left_out() {
+    // Repetition i starts at 5 + 40 i ms; the run ends at 1 s. Repetition 23 (925 ms) sends
+    // at 955 ms but would close at 985 ms... and repetition 24 (965 ms) has only its first
+    // three calls within the run.
+    let (repeated, written) = leaky(40, 1000, Duration::from_secs(1));
+    let a = repeated
+        .clone()
+        .simulator()
+        .unwrap()
+        .run(repeated.duration)
+        .unwrap();
+    let b = written
+        .clone()
+        .simulator()
+        .unwrap()
+        .run(written.duration)
+        .unwrap();
+    assert_eq!(a, b);
+    // 25 repetitions begin within the run (5 + 40 * 24 = 965 ms <= 1000 ms); the last one's
+    // close (at 1025 ms) is left out.
+    assert_eq!(a.calls.len(), 1 + 25 * 4 - 1);
+    assert!(a.calls.iter().all(|c| c.at <= Instant::from_secs(1)));
+}
+
+#[test]
+fn a_hostile_repeat_meets_the_event_limit_instead_of_filling_the_memory() {
+    // Four calls, all at 5 ms, repeated 4.6e18 times.
+    let (mut repeated, _) = leaky(0, 1, Duration::from_secs(1));
+    repeated.repeats[0].count = u64::MAX / 4;
+    repeated.cfg.max_events = 10_000;
+    let sim = repeated.simulator().unwrap();
+    // No more calls are made than the run could take, plus one pending per repeated call.
+    let calls = sim.trace().calls.len();
+    assert!((10_000..=10_005).contains(&calls), "{calls} calls");
+    let e = sim.run(Duration::from_secs(1)).unwrap_err();
+    assert!(
+        matches!(e.error, SimError::EventLimit { limit: 10_000, .. }),
+        "{e}"
+    );
+    // A repeat with no calls, repeated forever, is nothing to do.
+    let (mut empty, _) = leaky(0, 1, Duration::from_secs(1));
+    empty.repeats[0].count = u64::MAX;
+    empty.repeats[0].calls.clear();
+    assert_eq!(
+        empty
+            .simulator()
+            .unwrap()
+            .run(Duration::from_secs(1))
+            .unwrap()
+            .calls
+            .len(),
+        1
+    );
+    // Counts whose calls positions cannot number are refused.
+    let (mut huge, _) = leaky(1, 1, Duration::from_secs(1));
+    huge.repeats[0].count = u64::MAX;
+    let e = huge.simulator().err().unwrap();
+    assert_eq!(e.call, None);
+    assert!(e.to_string().contains("repeat fewer times"), "{e}");
+}
+
+#[test]
+fn a_repeated_call_that_cannot_be_scheduled_is_named_by_its_place() {
+    let (mut repeated, _) = leaky(40, 3, Duration::from_secs(1));
+    repeated.repeats[0].calls[2].host = 9;
+    let e = repeated.simulator().err().unwrap();
+    assert_eq!(
+        e.call,
+        Some(CallSource::Repeat {
+            repeat: 0,
+            call: 2,
+            index: 0
+        })
     );
 }

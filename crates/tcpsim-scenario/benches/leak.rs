@@ -15,7 +15,12 @@ fn bench(c: &mut Criterion) {
     let trace = scenario.run().expect("it runs");
     eprintln!(
         "workload: {} calls, {} sockets, {} trace events, {} segments",
-        scenario.calls.len(),
+        scenario.calls.len()
+            + scenario
+                .repeats
+                .iter()
+                .map(|r| r.repeat.calls.len() * r.repeat.count as usize)
+                .sum::<usize>(),
         trace.sockets.len(),
         trace.events.len(),
         trace.stats.segments_sent
@@ -24,6 +29,14 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("parse_and_compile", |b| {
         b.iter(|| black_box(Scenario::parse("f.toml", black_box(&text)).unwrap()))
+    });
+    let setup = scenario.setup();
+    g.bench_function("set_up", |b| {
+        b.iter_batched(
+            || setup.clone(),
+            |s| black_box(s.simulator().unwrap()),
+            criterion::BatchSize::LargeInput,
+        )
     });
     g.bench_function("simulate", |b| {
         b.iter_batched(

@@ -5,17 +5,22 @@ use crate::error::{Bi, ScenarioError};
 use tcpsim_core::prelude::*;
 use tcpsim_core::sim::RunError;
 use tcpsim_core::trace::{CallResult, EventKind};
-use tcpsim_core::wire::Setup;
+use tcpsim_core::wire::{CallSource, Setup};
 use tcpsim_render::i18n::{Lang, cause_text, errno_text, reason_text};
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.
     pub fn simulator(&self) -> Result<Simulator, Box<ScenarioError>> {
         self.setup().simulator().map_err(|e| {
-            let span = e
-                .call
-                .and_then(|i| self.calls.get(i))
-                .map(|c| c.span.clone());
+            let span = match e.call {
+                Some(CallSource::Call(i)) => self.calls.get(i).map(|c| c.span.clone()),
+                Some(CallSource::Repeat { repeat, call, .. }) => self
+                    .repeats
+                    .get(repeat)
+                    .and_then(|r| r.spans.get(call))
+                    .cloned(),
+                None => None,
+            };
             Box::new(ScenarioError::new(&self.source, span, e.error.to_string()))
         })
     }
@@ -50,6 +55,7 @@ impl Scenario {
                     call: c.call,
                 })
                 .collect(),
+            repeats: self.repeats.into_iter().map(|r| r.repeat).collect(),
         }
     }
 

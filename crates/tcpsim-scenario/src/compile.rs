@@ -38,6 +38,13 @@ pub struct ScheduledCall {
     pub span: Range<usize>,
 }
 
+/// A `[[repeat]]`, with where each of its calls was written (`spans[k]` is `repeat.calls[k]`'s).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepeatBlock {
+    pub repeat: tcpsim_core::wire::Repeat,
+    pub spans: Vec<Range<usize>>,
+}
+
 /// When an expectation looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum At {
@@ -115,7 +122,10 @@ pub struct Scenario {
     pub links: Vec<(HostId, HostId, LinkConfig)>,
     pub faults: Vec<FaultRule>,
     pub middleboxes: Vec<Middlebox>,
+    /// The timeline's calls, in time order.
     pub calls: Vec<ScheduledCall>,
+    /// The repeats, as templates (the core expands them when the run is built).
+    pub repeats: Vec<RepeatBlock>,
     pub expectations: Vec<Expect>,
     pub max_events: u64,
     pub max_sockets: u32,
@@ -323,11 +333,23 @@ fn call_word(c: CallName) -> &'static str {
 }
 
 /// Compiles one step (already timed) into a call. `index` replaces `{i}` in names.
+/// How [`compile_step`] treats socket names.
+#[derive(Clone, Copy)]
+enum Names {
+    /// A timeline call: the names as written.
+    Timeline,
+    /// Repetition `i` of a repeated call: `{i}` replaced by `i`.
+    Repetition(u64),
+    /// A repeated call as a template for the core: names as written, `{i}` kept, and no
+    /// checks of which sockets are open (each repetition was checked).
+    Template,
+}
+
 fn compile_step(
     ctx: &mut Ctx,
     step: &Spanned<Step>,
     at: Instant,
-    index: Option<u64>,
+    names: Names,
 ) -> Option<ScheduledCall> {
     let s = step.get_ref();
     let span = step.span();
@@ -368,9 +390,9 @@ fn compile_step(
         }
     }
     let name = |x: &Spanned<String>| -> String {
-        match index {
-            Some(i) => x.get_ref().replace("{i}", &i.to_string()),
-            None => x.get_ref().clone(),
+        match names {
+            Names::Repetition(i) => x.get_ref().replace("{i}", &i.to_string()),
+            Names::Timeline | Names::Template => x.get_ref().clone(),
         }
     };
     let need_socket = !matches!(call, CallName::Crash | CallName::Restart);
@@ -406,6 +428,9 @@ fn compile_step(
     };
     // Sockets must be opened (listen, connect, accept) before other calls use them.
     let check_open = |ctx: &mut Ctx, n: &str, sp: Range<usize>, want: Option<SocketKind>| -> bool {
+        if matches!(names, Names::Template) {
+            return true;
+        }
         match ctx.opened(host, n) {
             None if ctx
                 .opens_in_timeline
@@ -591,7 +616,9 @@ fn compile_step(
         }
         _ => None,
     };
-    if let Some((n, kind)) = opens {
+    if let Some((n, kind)) = opens
+        && !matches!(names, Names::Template)
+    {
         let e = ctx.opened_mut(host).entry(n).or_insert((at, kind));
         if at < e.0 {
             *e = (at, kind);
@@ -1017,6 +1044,9 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
     }
     let max_calls = cap.map_or(file_max_calls, |c| c.min(file_max_calls));
     let mut calls = Vec::new();
+    let mut repeats = Vec::new();
+    // Calls the repeats schedule, for the limit.
+    let mut scheduled = 0u64;
     let mut timeline: Vec<&Spanned<Step>> = f.timeline.iter().collect();
     // Opening calls are checked first so that a use earlier in the file than its open (but
     // later in time) is fine; order of scheduling stays the file's.
@@ -1052,7 +1082,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             );
             continue;
         }
-        if let Some(c) = compile_step(&mut ctx, step, t, None) {
+        if let Some(c) = compile_step(&mut ctx, step, t, Names::Timeline) {
             compiled.push((step.span().start, c));
         }
     }
@@ -1094,7 +1124,11 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             }
         };
         let total = count.saturating_mul(rep.calls.len() as u64);
-        if total.saturating_add(calls.len() as u64) > max_calls {
+        if total
+            .saturating_add(scheduled)
+            .saturating_add(calls.len() as u64)
+            > max_calls
+        {
             if max_calls < file_max_calls {
                 ctx.err(
                     Some(r.span()),
@@ -1135,44 +1169,62 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                 );
             }
         }
+        // The calls of a repetition in the order they are made (by `after`, then as written).
+        let mut steps: Vec<&Spanned<Step>> = rep.calls.iter().collect();
+        steps.sort_by_key(|s| s.get_ref().after.as_ref().map(|a| a.get_ref().get()));
+        let after = |step: &Spanned<Step>| {
+            step.get_ref()
+                .after
+                .as_ref()
+                .map_or(Duration::ZERO, |a| a.get_ref().get())
+        };
+        // Each repetition is checked as the calls it makes (which sockets are open when
+        // depends on the repetition); a call that would fall after the end is left out, as the
+        // core leaves it out.
         let before = ctx.errors.len();
+        let first = steps.first().map_or(Duration::ZERO, |s| after(s));
         'reps: for i in 0..count {
             let rep_start = start + every.saturating_mul(i);
-            let mut steps: Vec<&Spanned<Step>> = rep.calls.iter().collect();
-            steps.sort_by_key(|s| s.get_ref().after.as_ref().map(|a| a.get_ref().get()));
-            for step in steps {
-                let after = step
-                    .get_ref()
-                    .after
-                    .as_ref()
-                    .map_or(Duration::ZERO, |a| a.get_ref().get());
-                let t = Instant::from_micros((rep_start + after).as_micros());
+            if Instant::from_micros((rep_start + first).as_micros()) > end {
+                break; // this repetition and every later one begin after the end
+            }
+            for step in &steps {
+                let t = Instant::from_micros((rep_start + after(step)).as_micros());
                 if t > end {
-                    break 'reps;
+                    continue;
                 }
-                if let Some(c) = compile_step(&mut ctx, step, t, Some(i)) {
-                    calls.push(c);
-                }
+                compile_step(&mut ctx, step, t, Names::Repetition(i));
                 if ctx.errors.len() > before {
                     break 'reps; // one report per mistake, not one per repetition
                 }
             }
         }
+        if ctx.errors.len() > before {
+            continue;
+        }
+        let mut template = Vec::with_capacity(steps.len());
+        let mut spans = Vec::with_capacity(steps.len());
+        for step in &steps {
+            if let Some(c) = compile_step(&mut ctx, step, Instant::ZERO, Names::Template) {
+                template.push(tcpsim_core::wire::RepeatedCall {
+                    after: after(step),
+                    host: c.host,
+                    call: c.call,
+                });
+                spans.push(c.span);
+            }
+        }
+        scheduled = scheduled.saturating_add(total);
+        repeats.push(RepeatBlock {
+            repeat: tcpsim_core::wire::Repeat {
+                start: Instant::from_micros(start.as_micros()),
+                every,
+                count,
+                calls: template,
+            },
+            spans,
+        });
     }
-    // In time order; calls at the same time keep the order they were scheduled in. Sorting
-    // (time, position) pairs and moving each call once is much faster than a stable sort of the
-    // calls themselves at production scale (tens of thousands).
-    let mut order: Vec<(Instant, u32)> = calls
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.at, i as u32))
-        .collect();
-    order.sort_unstable();
-    let mut slots: Vec<Option<ScheduledCall>> = calls.into_iter().map(Some).collect();
-    let calls: Vec<ScheduledCall> = order
-        .iter()
-        .filter_map(|(_, i)| slots.get_mut(*i as usize).and_then(Option::take))
-        .collect();
 
     // Faults.
     let mut faults = Vec::new();
@@ -1300,6 +1352,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         faults,
         middleboxes,
         calls,
+        repeats,
         expectations,
         max_events: f.limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS),
         max_sockets: f.limits.max_sockets.unwrap_or(DEFAULT_MAX_SOCKETS),
