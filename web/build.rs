@@ -1,8 +1,8 @@
 //! Compiles the bundled scenarios at build time, so that the page opens a bundled scenario
 //! without a TOML reader in its first module: each becomes the compact form of
-//! `tcpsim_scenario::compiled` (titles and the core's setup), embedded in the page. A scenario
-//! whose compiled form is large (thousands of expanded calls) is left to the page's compiler
-//! module instead, as an edited text is: its TOML is smaller than its expansion.
+//! `tcpsim_scenario::compiled` (titles and the core's setup, whose repeats stay templates),
+//! embedded in the page. A scenario whose compiled form is large (thousands of calls written out
+//! one by one) would be left to the page's compiler module instead, as an edited text is.
 
 use std::fmt::Write as _;
 use std::path::Path;

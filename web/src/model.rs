@@ -301,13 +301,12 @@ fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
     setup.cfg.max_events = setup.cfg.max_events.min(PAGE_MAX_EVENTS);
     setup.cfg.max_sockets = setup.cfg.max_sockets.min(PAGE_MAX_SOCKETS);
     let duration = setup.duration;
-    let run = setup
-        .simulator()
-        .map_err(|e| e.to_string())
-        .and_then(|sim| {
-            sim.sliced(duration)
-                .map_err(|e| ScenarioRunError::Limit(phases.name.clone(), Box::new(e)).to_string())
-        });
+    let sim = setup.simulator();
+    phases.done("set up");
+    let run = sim.map_err(|e| e.to_string()).and_then(|sim| {
+        sim.sliced(duration)
+            .map_err(|e| ScenarioRunError::Limit(phases.name.clone(), Box::new(e)).to_string())
+    });
     match run {
         Ok(run) => Started::Running(Job(Box::new(JobParts::Run {
             title,
