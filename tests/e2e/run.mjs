@@ -332,7 +332,7 @@ await test('the production-scale leak (10 000 connections, 1 h) runs in the page
     const gaps = f.slice(1).map((t, i) => t - f[i]);
     return { frames: f.length, longest: Math.round(Math.max(0, ...gaps)) };
   });
-  console.log(`      http-client-leak-production in the page: ${ms} ms [read the embedded setup: ${await part('parse')} ms from the start, set up (the repeat's 70 000 calls made) ${await part('set up')} ms, simulate ${await part('simulate')} ms (${sim.frames} frames painted meanwhile, longest gap ${sim.longest} ms), lay out ${await part('lay out')} ms]`);
+  console.log(`      http-client-leak-production in the page: ${ms} ms [read the embedded setup: ${await part('parse')} ms from the start, set up ${await part('set up')} ms, simulate (the repeat's 70 000 calls made as the run reaches them) ${await part('simulate')} ms (${sim.frames} frames painted meanwhile, longest gap ${sim.longest} ms), lay out ${await part('lay out')} ms]`);
   assert(ms > 0, 'no measure of the run');
   const progress = await page.evaluate(() => window.__progress);
   assert(progress.some((p) => p > 0 && p < 100), `no progress shown while running: ${JSON.stringify(progress.slice(0, 20))}`);

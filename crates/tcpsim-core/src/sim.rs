@@ -436,6 +436,8 @@ enum Queued {
     Call {
         id: CallId,
     },
+    /// The next call of the setup's merge (see [`EventQueue::merge`]).
+    Merged,
 }
 
 /// A queue key: 24 bytes, so that the heap moves little. The payload waits in a slab.
@@ -573,6 +575,9 @@ struct EventQueue {
     /// Calls, sorted by (time, seq) descending when `calls_sorted`, so the next is last.
     calls: Vec<(Instant, u64, Queued)>,
     calls_sorted: bool,
+    /// A setup's calls, made as the run reaches them. They were all scheduled before the run,
+    /// so at the same time they go before anything else.
+    merge: Option<Box<crate::wire::CallMerge>>,
 }
 
 /// What a heap slot holds: an event, or "the head of link N".
@@ -649,13 +654,17 @@ impl EventQueue {
     fn peek_time(&mut self) -> Option<Instant> {
         let heap = self.heap.peek().map(|e| e.at);
         let call = self.next_call_key().map(|k| k.0);
-        match (heap, call) {
-            (Some(h), Some(c)) => Some(h.min(c)),
-            (h, c) => h.or(c),
-        }
+        let merged = self.merge.as_ref().and_then(|m| m.peek());
+        [heap, call, merged].into_iter().flatten().min()
     }
 
     fn pop(&mut self) -> Option<(Instant, Queued)> {
+        if let Some(m) = self.merge.as_ref().and_then(|m| m.peek())
+            && self.next_call_key().is_none_or(|c| m <= c.0)
+            && self.heap.peek().is_none_or(|e| m <= e.at)
+        {
+            return Some((m, Queued::Merged));
+        }
         let call = self.next_call_key();
         let heap = self.heap.peek().map(|e| (e.at, e.seq));
         let take_call = match (call, heap) {
@@ -833,13 +842,7 @@ impl Simulator {
 
     /// Schedules an application call (or host event) on `host` at `at`.
     pub fn call(&mut self, at: Instant, host: HostId, call: Call) -> Result<CallId, SimError> {
-        self.check_host(host)?;
-        if at.saturating_since(Instant::ZERO) > self.cfg.max_duration {
-            return Err(SimError::CallTooLate {
-                at,
-                max: self.cfg.max_duration,
-            });
-        }
+        self.check_call(at, host)?;
         let id = self.trace.calls.len() as CallId;
         self.trace
             .calls
@@ -848,10 +851,23 @@ impl Simulator {
         Ok(id)
     }
 
-    /// Makes room for `n` more calls.
-    pub(crate) fn reserve_calls(&mut self, n: usize) {
+    /// What [`Simulator::call`] would refuse for a call at `at` on `host`.
+    pub(crate) fn check_call(&self, at: Instant, host: HostId) -> Result<(), SimError> {
+        self.check_host(host)?;
+        if at.saturating_since(Instant::ZERO) > self.cfg.max_duration {
+            return Err(SimError::CallTooLate {
+                at,
+                max: self.cfg.max_duration,
+            });
+        }
+        Ok(())
+    }
+
+    /// Hands the simulator a setup's calls, which it makes as the run reaches them.
+    pub(crate) fn set_calls(&mut self, merge: crate::wire::CallMerge) {
+        let n = merge.expected().min(1 << 22) as usize;
         self.trace.calls.reserve(n);
-        self.queue.calls.reserve(n);
+        self.queue.merge = Some(Box::new(merge));
     }
 
     /// Schedules an event. Nothing is scheduled before now: a deadline or a call in the past
@@ -891,7 +907,9 @@ impl Simulator {
         // A connection's calls record eight to ten events each (the bundled scenarios: 8.6 on
         // average); growing the vector by doubling would copy it a dozen times on a large run,
         // and one doubling too many at the end copies all of it once more.
-        let expected = self.trace.calls.len().saturating_mul(10).min(1 << 24);
+        let calls =
+            self.trace.calls.len() as u64 + self.queue.merge.as_ref().map_or(0, |m| m.expected());
+        let expected = calls.saturating_mul(10).min(1 << 24) as usize;
         self.trace
             .events
             .reserve(expected.saturating_sub(self.trace.events.len()));
@@ -948,6 +966,14 @@ impl Simulator {
             Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
             Queued::Wake { socket } => self.wake(socket, at),
             Queued::Call { id } => self.run_call(id),
+            Queued::Merged => {
+                if let Some((at, host, call)) = self.queue.merge.as_mut().and_then(|m| m.next()) {
+                    let id = self.trace.calls.len() as CallId;
+                    let c = crate::trace::ScheduledCall { at, host, call };
+                    self.trace.calls.push(c);
+                    self.run_call(id);
+                }
+            }
             Queued::LinkHead { .. } => {} // resolved inside the queue
         }
     }

@@ -112,21 +112,22 @@ impl Repeat {
 
 /// A repeat's socket name, cut at each `{i}` once, so that filling it in for a repetition is
 /// a few copies.
-struct NameTemplate<'a> {
-    parts: Vec<&'a str>,
+#[derive(Debug)]
+struct NameTemplate {
+    parts: Vec<String>,
     len: usize,
 }
 
-impl<'a> NameTemplate<'a> {
-    fn new(name: &'a str) -> NameTemplate<'a> {
-        let parts: Vec<&str> = name.split("{i}").collect();
+impl NameTemplate {
+    fn new(name: &str) -> NameTemplate {
+        let parts: Vec<String> = name.split("{i}").map(str::to_string).collect();
         let len = parts.iter().map(|p| p.len()).sum();
         NameTemplate { parts, len }
     }
 
     /// The name in repetition `i`: each `{i}` replaced by the number.
     fn fill(&self, i: u64) -> String {
-        let [only] = self.parts[..] else {
+        let [only] = &self.parts[..] else {
             let mut digits = [0u8; 20];
             let mut n = i;
             let mut at = digits.len();
@@ -139,7 +140,7 @@ impl<'a> NameTemplate<'a> {
                 }
             }
             let number = std::str::from_utf8(&digits[at..]).unwrap_or_default();
-            let mut out = String::with_capacity(self.len + number.len() * (self.parts.len() - 1));
+            let mut out = String::with_capacity(self.len + number.len() * self.parts.len());
             for (j, part) in self.parts.iter().enumerate() {
                 if j > 0 {
                     out.push_str(number);
@@ -148,31 +149,90 @@ impl<'a> NameTemplate<'a> {
             }
             return out;
         };
-        only.to_string()
+        only.clone()
     }
 }
 
-/// The names of a repeated call (in the order [`Call::map_names`] visits them), cut once.
-fn name_templates(call: &Call) -> Vec<NameTemplate<'_>> {
-    match call {
-        Call::Listen { socket, .. }
-        | Call::Connect { socket, .. }
-        | Call::Send { socket, .. }
-        | Call::Recv { socket, .. }
-        | Call::Close { socket }
-        | Call::Shutdown { socket, .. }
-        | Call::Abort { socket }
-        | Call::SetOption { socket, .. } => vec![NameTemplate::new(socket)],
-        Call::Accept { listener, socket } => {
-            vec![NameTemplate::new(listener), NameTemplate::new(socket)]
+/// The names of a repeated call, in the order [`Call::map_names`] visits them, cut once.
+fn name_templates(call: &Call) -> Vec<NameTemplate> {
+    let mut names = Vec::new();
+    let _ = call.map_names(|n| {
+        names.push(NameTemplate::new(n));
+        String::new()
+    });
+    names
+}
+
+/// A setup's calls, made one at a time as the run reaches them: a k-way merge of the calls as
+/// listed and of each repeated call as a stream over the repetitions (its times never
+/// decrease). The heap holds each stream's next call, keyed by (time, position in the order of
+/// [`Setup`]'s docs), which is unique. Making calls as they come keeps the set-up of ten
+/// thousand connections out of the way of the first frame, and spreads it over the run.
+#[derive(Debug)]
+pub(crate) struct CallMerge {
+    end: Instant,
+    max_events: u64,
+    listed: std::collections::VecDeque<ScheduledCall>,
+    /// Position of the next listed call.
+    next_listed: u64,
+    repeats: Vec<Repeat>,
+    /// Per repeat: the position of its repetition 0's first call.
+    bases: Vec<u64>,
+    /// Per stream (stream 0 is the listed calls): the repeat and call, and its names.
+    streams: Vec<(usize, usize, Vec<NameTemplate>)>,
+    heap: BinaryHeap<Reverse<(Instant, u64, u32)>>,
+    made: u64,
+    /// How many calls there will be, about (for reserving room).
+    expected: u64,
+}
+
+impl CallMerge {
+    /// The time of the next call.
+    pub(crate) fn peek(&self) -> Option<Instant> {
+        self.heap.peek().map(|Reverse((at, ..))| *at)
+    }
+
+    /// How many calls the merge expects to make, about.
+    pub(crate) fn expected(&self) -> u64 {
+        self.expected
+    }
+
+    /// The next call, with where it comes from.
+    pub(crate) fn next(&mut self) -> Option<(Instant, HostId, Call)> {
+        let Reverse((at, p, stream)) = self.heap.pop()?;
+        self.made += 1;
+        if stream == 0 {
+            let c = self.listed.pop_front()?;
+            self.next_listed += 1;
+            if let Some(next) = self.listed.front() {
+                self.heap.push(Reverse((next.at, self.next_listed, 0)));
+            }
+            return Some((at, c.host, c.call));
         }
-        Call::Crash | Call::Restart => Vec::new(),
+        let (repeat, call, names) = self.streams.get(stream as usize)?;
+        let r = self.repeats.get(*repeat)?;
+        let c = r.calls.get(*call)?;
+        let per = r.calls.len() as u64;
+        let index = (p - self.bases.get(*repeat)?) / per;
+        // A run can make no more calls than it has events: repeated calls past that can never
+        // run, and a hostile count must not fill the memory.
+        if self.made <= self.max_events
+            && index + 1 < r.count
+            && let Some(next) = r.time(index + 1, *call, self.end)
+        {
+            self.heap.push(Reverse((next, p + per, stream)));
+        }
+        let mut names = names.iter();
+        let made = c
+            .call
+            .map_names(|_| names.next().map_or_else(String::new, |n| n.fill(index)));
+        Some((at, c.host, made))
     }
 }
 
 impl Setup {
     /// Builds the simulator: hosts, links, faults, middleboxes, then the calls (see
-    /// [`Setup`] for their order).
+    /// [`Setup`] for their order), which the simulator makes as the run reaches them.
     pub fn simulator(self) -> Result<Simulator, SetupError> {
         let whole = |error| SetupError { call: None, error };
         let mut sim = Simulator::new(self.cfg);
@@ -188,9 +248,26 @@ impl Setup {
         for m in self.middleboxes {
             sim.add_middlebox(m).map_err(whole)?;
         }
-        // A k-way merge: the calls as listed, and each repeated call as a stream over the
-        // repetitions (its times never decrease). The heap holds each stream's next call,
-        // keyed by (time, position in the order of the type's docs), which is unique.
+        // What scheduling a call would refuse, refused now.
+        for (i, c) in self.calls.iter().enumerate() {
+            sim.check_call(c.at, c.host).map_err(|error| SetupError {
+                call: Some(CallSource::Call(i)),
+                error,
+            })?;
+        }
+        for (repeat, r) in self.repeats.iter().enumerate() {
+            for (call, c) in r.calls.iter().enumerate() {
+                sim.check_call(Instant::ZERO, c.host)
+                    .map_err(|error| SetupError {
+                        call: Some(CallSource::Repeat {
+                            repeat,
+                            call,
+                            index: 0,
+                        }),
+                        error,
+                    })?;
+            }
+        }
         let end = Instant::ZERO + self.duration;
         let max_events = sim.config().max_events;
         let too_many = || SetupError {
@@ -210,11 +287,8 @@ impl Setup {
                 .and_then(|n| pos.checked_add(n))
                 .ok_or_else(too_many)?;
         }
-        // (time, position, stream): stream 0 is the listed calls, then one per repeated call.
-        let mut heap: BinaryHeap<Reverse<(Instant, u64, u32)>> = BinaryHeap::new();
-        // Per stream: (repeat, call, its names cut at `{i}`).
-        let mut streams: Vec<(usize, usize, Vec<NameTemplate>)> =
-            vec![(usize::MAX, usize::MAX, Vec::new())];
+        let mut heap = BinaryHeap::new();
+        let mut streams = vec![(usize::MAX, usize::MAX, Vec::new())];
         if let Some(c) = self.calls.first() {
             heap.push(Reverse((c.at, 0, 0)));
         }
@@ -229,7 +303,6 @@ impl Setup {
                 }
             }
         }
-        // Room for every call at once, rather than growing (and copying) the tables as they fill.
         let repeated = self.repeats.iter().fold(0u64, |n, r| {
             let within = end
                 .as_micros()
@@ -240,54 +313,19 @@ impl Setup {
                 });
             n.saturating_add(r.count.min(within).saturating_mul(r.calls.len() as u64))
         });
-        sim.reserve_calls(
-            (self.calls.len() as u64)
-                .saturating_add(repeated.min(max_events))
-                .min(1 << 22) as usize,
-        );
-        let mut listed = self.calls.into_iter().enumerate().peekable();
-        let mut made = 0u64;
-        while let Some(Reverse((at, p, stream))) = heap.pop() {
-            made += 1;
-            let (source, host, call) = if stream == 0 {
-                let Some((i, c)) = listed.next() else {
-                    continue;
-                };
-                if let Some((_, next)) = listed.peek() {
-                    heap.push(Reverse((next.at, p + 1, 0)));
-                }
-                (CallSource::Call(i), c.host, c.call)
-            } else {
-                let (repeat, call, names) = &streams[stream as usize];
-                let (repeat, call) = (*repeat, *call);
-                let r = &self.repeats[repeat];
-                let per = r.calls.len() as u64;
-                let index = (p - bases[repeat]) / per;
-                // A run can make no more calls than it has events: repeated calls past that
-                // can never run, and a hostile count must not fill the memory.
-                if made <= max_events
-                    && index + 1 < r.count
-                    && let Some(next) = r.time(index + 1, call, end)
-                {
-                    heap.push(Reverse((next, p + per, stream)));
-                }
-                let c = &r.calls[call];
-                let source = CallSource::Repeat {
-                    repeat,
-                    call,
-                    index,
-                };
-                let mut names = names.iter();
-                let call = c
-                    .call
-                    .map_names(|_| names.next().map_or_else(String::new, |n| n.fill(index)));
-                (source, c.host, call)
-            };
-            sim.call(at, host, call).map_err(|error| SetupError {
-                call: Some(source),
-                error,
-            })?;
-        }
+        let expected = (self.calls.len() as u64).saturating_add(repeated.min(max_events));
+        sim.set_calls(CallMerge {
+            end,
+            max_events,
+            listed: self.calls.into(),
+            next_listed: 0,
+            repeats: self.repeats,
+            bases,
+            streams,
+            heap,
+            made: 0,
+            expected,
+        });
         Ok(sim)
     }
 

@@ -15,12 +15,7 @@ fn bench(c: &mut Criterion) {
     let trace = scenario.run().expect("it runs");
     eprintln!(
         "workload: {} calls, {} sockets, {} trace events, {} segments",
-        scenario.calls.len()
-            + scenario
-                .repeats
-                .iter()
-                .map(|r| r.repeat.calls.len() * r.repeat.count as usize)
-                .sum::<usize>(),
+        trace.calls.len(),
         trace.sockets.len(),
         trace.events.len(),
         trace.stats.segments_sent
@@ -30,6 +25,8 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse_and_compile", |b| {
         b.iter(|| black_box(Scenario::parse("f.toml", black_box(&text)).unwrap()))
     });
+    // Building the simulator: hosts, links, and the repeat's merge (its calls are made during
+    // the run, so `simulate` includes them).
     let setup = scenario.setup();
     g.bench_function("set_up", |b| {
         b.iter_batched(
