@@ -1,6 +1,6 @@
 //! The bundled scenarios (lessons first, then incidents). The page carries them compiled at
-//! build time (`build.rs`; repeats stay templates, so the 10 000-connection one is a few hundred
-//! bytes too); their texts, shown in the editor, come with the compiler module
+//! build time (`build.rs`; repeats stay templates, so the 10 000-connection one is 1.3 KB
+//! too); their texts, shown in the editor, come with the compiler module
 //! (`crate::tools`), so the first load does not carry them twice.
 
 pub const DEFAULT: &str = "handshake";

@@ -43,7 +43,7 @@ pub struct Setup {
     pub middleboxes: Vec<Middlebox>,
     pub calls: Vec<ScheduledCall>,
     /// Calls repeated at a fixed period, kept as templates: ten thousand connections are a few
-    /// hundred bytes here, and become calls only when the simulator is built.
+    /// hundred bytes here, and become calls only as the run reaches them.
     pub repeats: Vec<Repeat>,
 }
 
@@ -110,46 +110,33 @@ impl Repeat {
     }
 }
 
-/// A repeat's socket name, cut at each `{i}` once, so that filling it in for a repetition is
-/// a few copies.
+/// A repeated call's socket name in repetition `i`: each `{i}` replaced by the number
+/// (`req{i}` in repetition 7: `req7`). The scenario compiler checks names with this, and the
+/// simulator makes them with [`NameTemplate`], which must agree.
+pub fn repetition_name(name: &str, i: u64) -> String {
+    name.replace("{i}", &i.to_string())
+}
+
+/// A repeat's socket name, cut at each `{i}` once, so that filling it in for each of ten
+/// thousand repetitions does not search the name again.
 #[derive(Debug)]
 struct NameTemplate {
     parts: Vec<String>,
-    len: usize,
 }
 
 impl NameTemplate {
     fn new(name: &str) -> NameTemplate {
-        let parts: Vec<String> = name.split("{i}").map(str::to_string).collect();
-        let len = parts.iter().map(|p| p.len()).sum();
-        NameTemplate { parts, len }
+        NameTemplate {
+            parts: name.split("{i}").map(str::to_string).collect(),
+        }
     }
 
-    /// The name in repetition `i`: each `{i}` replaced by the number.
+    /// [`repetition_name`] of the name, for repetition `i`.
     fn fill(&self, i: u64) -> String {
-        let [only] = &self.parts[..] else {
-            let mut digits = [0u8; 20];
-            let mut n = i;
-            let mut at = digits.len();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            let number = std::str::from_utf8(&digits[at..]).unwrap_or_default();
-            let mut out = String::with_capacity(self.len + number.len() * self.parts.len());
-            for (j, part) in self.parts.iter().enumerate() {
-                if j > 0 {
-                    out.push_str(number);
-                }
-                out.push_str(part);
-            }
-            return out;
-        };
-        only.clone()
+        match &self.parts[..] {
+            [only] => only.clone(),
+            parts => parts.join(i.to_string().as_str()),
+        }
     }
 }
 
@@ -197,7 +184,7 @@ impl CallMerge {
         self.expected
     }
 
-    /// The next call, with where it comes from.
+    /// The next call: its time, host and call, names filled in.
     pub(crate) fn next(&mut self) -> Option<(Instant, HostId, Call)> {
         let Reverse((at, p, stream)) = self.heap.pop()?;
         self.made += 1;
@@ -970,5 +957,27 @@ impl Wire for Call {
             10 => Call::Restart,
             _ => return r.fail("a call"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_name_template_fills_in_as_repetition_name_does() {
+        for name in [
+            "req{i}",
+            "listener",
+            "{i}",
+            "a{i}-b{i}",
+            "{i}{i}",
+            "",
+            "x{i",
+            "{I}",
+        ] {
+            let t = super::NameTemplate::new(name);
+            for i in [0, 7, 10, 12_345, u64::MAX] {
+                assert_eq!(t.fill(i), super::repetition_name(name, i), "{name} {i}");
+            }
+        }
     }
 }

@@ -124,7 +124,7 @@ pub struct Scenario {
     pub middleboxes: Vec<Middlebox>,
     /// The timeline's calls, in time order.
     pub calls: Vec<ScheduledCall>,
-    /// The repeats, as templates (the core expands them when the run is built).
+    /// The repeats, as templates (the core makes their calls as the run reaches them).
     pub repeats: Vec<RepeatBlock>,
     pub expectations: Vec<Expect>,
     pub max_events: u64,
@@ -332,7 +332,6 @@ fn call_word(c: CallName) -> &'static str {
     }
 }
 
-/// Compiles one step (already timed) into a call. `index` replaces `{i}` in names.
 /// How [`compile_step`] treats socket names.
 #[derive(Clone, Copy)]
 enum Names {
@@ -345,6 +344,7 @@ enum Names {
     Template,
 }
 
+/// Compiles one step (already timed) into a call, its names as `names` says.
 fn compile_step(
     ctx: &mut Ctx,
     step: &Spanned<Step>,
@@ -391,7 +391,7 @@ fn compile_step(
     }
     let name = |x: &Spanned<String>| -> String {
         match names {
-            Names::Repetition(i) => x.get_ref().replace("{i}", &i.to_string()),
+            Names::Repetition(i) => tcpsim_core::wire::repetition_name(x.get_ref(), i),
             Names::Timeline | Names::Template => x.get_ref().clone(),
         }
     };
