@@ -29,17 +29,64 @@ use crate::trace::{
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// A host, numbered from 0 in the order hosts were added.
 pub type HostId = HostIndex;
 
 /// A (local, remote) address pair packed into one integer, so that looking a connection up
-/// compares integers, not addresses field by field. The order is irrelevant to output: the map
-/// is only ever searched, never iterated.
+/// hashes and compares integers, not addresses field by field.
 type PairKey = u128;
+
+/// A host's connections by address pair, for every connection not in CLOSED: looked up by every
+/// segment that arrives. Hashed because a host may hold tens of thousands of connections (a leak
+/// at production scale), where a search tree took a dozen cache misses a segment. Like
+/// [`SocketNames`], the type offers lookups only, no iteration, so no hash order can reach a
+/// trace or a message.
+#[derive(Debug, Default)]
+struct ConnTable(HashMap<PairKey, SocketId, BuildHasherDefault<PairHasher>>);
+
+/// Hashes an address pair with SplitMix64's finalizer: a fixed function, no random seed. Not
+/// FxHash, whose multiply only carries bits upwards: the pairs of one host differ mostly in a
+/// port that sits in the middle of the key, and under FxHash they fell into a few buckets
+/// (the production-scale leak ran at half speed).
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = splitmix64(self.0 ^ u64::from(*b));
+        }
+    }
+    fn write_u128(&mut self, k: u128) {
+        self.0 = splitmix64(self.0 ^ (k as u64) ^ splitmix64((k >> 64) as u64));
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl ConnTable {
+    fn get(&self, key: &PairKey) -> Option<&SocketId> {
+        self.0.get(key)
+    }
+    fn contains_key(&self, key: &PairKey) -> bool {
+        self.0.contains_key(key)
+    }
+    fn insert(&mut self, key: PairKey, id: SocketId) {
+        self.0.insert(key, id);
+    }
+    fn remove(&mut self, key: &PairKey) {
+        self.0.remove(key);
+    }
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
 
 fn pair_key(local: SocketAddrV4, remote: SocketAddrV4) -> PairKey {
     let addr = |a: SocketAddrV4| (u128::from(u32::from(*a.ip())) << 16) | u128::from(a.port());
@@ -364,7 +411,7 @@ struct Host {
     up: bool,
     fds: u32,
     /// (local, remote) -> socket, for every connection not in CLOSED.
-    conns: BTreeMap<PairKey, SocketId>,
+    conns: ConnTable,
     listeners: BTreeMap<u16, SocketId>,
     /// Socket names, looked up by every call.
     labels: SocketNames,
@@ -776,7 +823,7 @@ impl Simulator {
             boots: 0,
             up: true,
             fds: 0,
-            conns: BTreeMap::new(),
+            conns: ConnTable::default(),
             listeners: BTreeMap::new(),
             labels: SocketNames::default(),
         });
@@ -913,6 +960,18 @@ impl Simulator {
         self.trace
             .events
             .reserve(expected.saturating_sub(self.trace.events.len()));
+        // Likewise the sockets (a socket is over 500 bytes: growing by doubling would copy
+        // ten megabytes on the production-scale leak).
+        let sockets = self
+            .queue
+            .merge
+            .as_ref()
+            .map_or(0, |m| m.expected_sockets());
+        let sockets = sockets.min(u64::from(self.cfg.max_sockets)).min(1 << 20) as usize;
+        self.socks.reserve(sockets.saturating_sub(self.socks.len()));
+        self.trace
+            .sockets
+            .reserve(sockets.saturating_sub(self.trace.sockets.len()));
         Ok(SlicedRun { sim: self, end })
     }
 
@@ -1846,6 +1905,24 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn connections_of_one_host_spread_over_the_table() {
+        // A client's connections to one server differ only in the local port. Their hashes must
+        // still differ in the low bits that pick a bucket (under FxHash they shared a few
+        // buckets, and every arriving segment walked a long probe sequence).
+        use std::hash::BuildHasher;
+        let hasher = BuildHasherDefault::<PairHasher>::default();
+        let server = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), 80);
+        let buckets: BTreeSet<u64> = (0..10_000u16)
+            .map(|i| {
+                let client = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 1), 32768 + i);
+                hasher.hash_one(pair_key(client, server)) & 0x3fff
+            })
+            .collect();
+        // 10 000 keys thrown at random into 16 384 buckets fill about 7 900 of them.
+        assert!(buckets.len() > 7_000, "{} buckets of 16384", buckets.len());
+    }
 
     #[test]
     fn socket_names_print_in_name_order_whatever_the_insertion_order() {

@@ -171,6 +171,8 @@ pub(crate) struct CallMerge {
     made: u64,
     /// How many calls there will be, about (for reserving room).
     expected: u64,
+    /// How many sockets they will open, about (for reserving room).
+    sockets: u64,
 }
 
 impl CallMerge {
@@ -182,6 +184,11 @@ impl CallMerge {
     /// How many calls the merge expects to make, about.
     pub(crate) fn expected(&self) -> u64 {
         self.expected
+    }
+
+    /// How many sockets the calls will open, about.
+    pub(crate) fn expected_sockets(&self) -> u64 {
+        self.sockets
     }
 
     /// The next call: its time, host and call, names filled in.
@@ -290,7 +297,15 @@ impl Setup {
                 }
             }
         }
-        let repeated = self.repeats.iter().fold(0u64, |n, r| {
+        // Sockets a call opens, about: a connect() one, and one more if the listener is in the
+        // run (a passive open); a listen() one.
+        let opens = |c: &Call| match c {
+            Call::Connect { .. } => 2u64,
+            Call::Listen { .. } => 1,
+            _ => 0,
+        };
+        let (mut repeated, mut sockets) = (0u64, 0u64);
+        for r in &self.repeats {
             let within = end
                 .as_micros()
                 .checked_sub(r.start.as_micros())
@@ -298,9 +313,18 @@ impl Setup {
                     d.checked_div(r.every.as_micros())
                         .map_or(u64::MAX, |k| k.saturating_add(1))
                 });
-            n.saturating_add(r.count.min(within).saturating_mul(r.calls.len() as u64))
-        });
+            let times = r.count.min(within);
+            repeated = repeated.saturating_add(times.saturating_mul(r.calls.len() as u64));
+            let per = r.calls.iter().map(|c| opens(&c.call)).sum::<u64>();
+            sockets = sockets.saturating_add(times.saturating_mul(per));
+        }
         let expected = (self.calls.len() as u64).saturating_add(repeated.min(max_events));
+        let sockets = self
+            .calls
+            .iter()
+            .map(|c| opens(&c.call))
+            .sum::<u64>()
+            .saturating_add(sockets);
         sim.set_calls(CallMerge {
             end,
             max_events,
@@ -312,6 +336,7 @@ impl Setup {
             heap,
             made: 0,
             expected,
+            sockets,
         });
         Ok(sim)
     }
