@@ -405,7 +405,7 @@ pub fn App() -> Html {
                     let mut shown = -1.0;
                     loop {
                         // Let the page paint and handle input before the next slice.
-                        gloo_timers::future::TimeoutFuture::new(0).await;
+                        crate::next_task().await;
                         if !model::is_current(id) {
                             return;
                         }
