@@ -329,7 +329,7 @@ fn tshark_reads_every_bundled_pcap_as_the_trace_says() {
             .events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::SegmentSent { seg, .. } => Some(*seg),
+                EventKind::SegmentSent { id, .. } => trace.segment(*id).copied(),
                 _ => None,
             })
             .collect();

@@ -177,7 +177,7 @@ fn written_so_far(trace: &Trace) -> impl FnMut(usize, SocketId) -> u64 + '_ {
             } = &trace.events[upto].kind
                 && matches!(trace.call(*call_id), Some(Call::Send { .. }))
             {
-                *written.entry(*s).or_insert(0) += n;
+                *written.entry(*s).or_insert(0) += u64::from(*n);
             }
             upto += 1;
         }

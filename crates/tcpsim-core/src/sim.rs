@@ -753,7 +753,6 @@ pub struct Simulator {
     flows: Vec<BTreeMap<(SocketAddrV4, SocketAddrV4), Instant>>,
     socks: Vec<Sock>,
     queue: EventQueue,
-    next_segment: SegmentId,
     rng: SimRng,
     now: Instant,
     out: Outputs,
@@ -779,7 +778,6 @@ impl Simulator {
             flows: Vec::new(),
             socks: Vec::new(),
             queue: EventQueue::default(),
-            next_segment: 0,
             rng,
             now: Instant::ZERO,
             out: Outputs::new(),
@@ -1344,30 +1342,27 @@ impl Simulator {
         seg: Segment,
         reason: SendReason,
     ) {
-        let id = self.next_segment;
-        self.next_segment += 1;
+        let id = self.new_segment(seg);
         self.trace.stats.segments_sent += 1;
         self.record(EventKind::SegmentSent {
             id,
             host: from,
             socket,
-            seg,
             reason,
         });
         let Some(&to) = self.by_addr.get(seg.dst.ip()) else {
-            self.drop_segment(id, seg, DropReason::NoRoute);
+            self.drop_segment(id, DropReason::NoRoute);
             return;
         };
         match self.verdict(from, to, &seg) {
-            (Verdict::Drop(why), _) => self.drop_segment(id, seg, why),
+            (Verdict::Drop(why), _) => self.drop_segment(id, why),
             (Verdict::Deliver { delay }, dup_delay) => {
                 let link = from * self.hosts.len() as u32 + to;
                 self.queue
                     .push_delivery(link, self.now + delay, Queued::Deliver { id, to, seg });
                 if let Some(d) = dup_delay {
-                    let copy = self.next_segment;
-                    self.next_segment += 1;
-                    self.record(EventKind::SegmentDuplicated { id, copy, seg });
+                    let copy = self.new_segment(seg);
+                    self.record(EventKind::SegmentDuplicated { id, copy });
                     self.queue.push_delivery(
                         link,
                         self.now + d,
@@ -1378,9 +1373,16 @@ impl Simulator {
         }
     }
 
-    fn drop_segment(&mut self, id: SegmentId, seg: Segment, reason: DropReason) {
+    /// Numbers a segment put on the wire and keeps it in the trace.
+    fn new_segment(&mut self, seg: Segment) -> SegmentId {
+        let id = self.trace.segments.len() as SegmentId;
+        self.trace.segments.push(seg);
+        id
+    }
+
+    fn drop_segment(&mut self, id: SegmentId, reason: DropReason) {
         self.trace.stats.segments_dropped += 1;
-        self.record(EventKind::SegmentDropped { id, seg, reason });
+        self.record(EventKind::SegmentDropped { id, reason });
     }
 
     /// The link's random draws (always the same number, in the same order), then middleboxes,
@@ -1422,14 +1424,12 @@ impl Simulator {
                     // The box answers the sender in the receiver's name.
                     rst.wnd = 0;
                     let back = self.link(to, from).latency;
-                    let rid = self.next_segment;
-                    self.next_segment += 1;
+                    let rid = self.new_segment(rst);
                     self.trace.stats.segments_sent += 1;
                     self.record(EventKind::SegmentSent {
                         id: rid,
                         host: to,
                         socket: None,
-                        seg: rst,
                         reason: SendReason::RstNoSocket,
                     });
                     self.push(
@@ -1470,7 +1470,7 @@ impl Simulator {
 
     fn deliver(&mut self, id: SegmentId, to: HostId, seg: Segment) {
         if !self.hosts[to as usize].up {
-            self.drop_segment(id, seg, DropReason::HostDown);
+            self.drop_segment(id, DropReason::HostDown);
             return;
         }
         let key = pair_key(seg.dst, seg.src);
@@ -1494,7 +1494,6 @@ impl Simulator {
                 id,
                 host: to,
                 socket: Some(sid),
-                seg,
             });
             if !reuse {
                 self.drive(sid, |ep, now, out| ep.on_segment(now, &seg, out));
@@ -1513,14 +1512,13 @@ impl Simulator {
                     .as_ref()
                     .is_some_and(|l| l.queue.len() as u64 > u64::from(l.backlog));
                 if full {
-                    self.drop_segment(id, seg, DropReason::ListenOverflow);
+                    self.drop_segment(id, DropReason::ListenOverflow);
                     return;
                 }
                 self.delivered(EventKind::SegmentDelivered {
                     id,
                     host: to,
                     socket: Some(lid),
-                    seg,
                 });
                 self.spawn_child(lid, to, seg, None);
             } else {
@@ -1528,7 +1526,6 @@ impl Simulator {
                     id,
                     host: to,
                     socket: Some(lid),
-                    seg,
                 });
                 self.drive(lid, |ep, now, out| ep.on_segment(now, &seg, out));
             }
@@ -1539,7 +1536,6 @@ impl Simulator {
             id,
             host: to,
             socket: None,
-            seg,
         });
         if let Some(rst) = seg.reset_reply() {
             self.transmit(to, None, rst, SendReason::RstNoSocket);
@@ -1743,7 +1739,7 @@ impl Simulator {
                 };
                 Some(
                     match self.drive(id, |ep, now, out| ep.send(now, bytes, out)) {
-                        Ok(n) => CallResult::Bytes(n),
+                        Ok(n) => CallResult::bytes(n),
                         Err(e) => CallResult::Error(e),
                     },
                 )

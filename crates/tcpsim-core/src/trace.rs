@@ -2,8 +2,11 @@
 //! the web animation, netstat) is a function of a [`Trace`] and nothing else.
 //!
 //! Events are ordered by time, then by the order the simulator processed them, which is itself
-//! fixed by the event queue's (time, sequence number) order. Segment events carry the whole
-//! segment so that a JSON Lines export is readable line by line.
+//! fixed by the event queue's (time, sequence number) order. Segment events name their segment
+//! by id; the segments themselves are in [`Trace::segments`], stored once however many events
+//! (sent, duplicated, delivered, dropped) speak of them. An event is 40 bytes: a large run is
+//! mostly its trace (600 000 events for the production-scale leak), and most of a large run's
+//! time is first touches of that memory.
 
 use crate::config::Profile;
 use crate::endpoint::{Received, TimerKind};
@@ -80,8 +83,9 @@ pub enum TimerChange {
 #[serde(rename_all = "snake_case")]
 pub enum CallResult {
     Ok,
-    /// send() accepted, or recv() read, this many bytes.
-    Bytes(u64),
+    /// send() accepted, or recv() read, this many bytes (at most a socket buffer, whose size
+    /// is a `u32`).
+    Bytes(u32),
     /// recv() returned 0: the peer closed its side.
     Eof,
     /// accept() returned this connection.
@@ -90,6 +94,10 @@ pub enum CallResult {
 }
 
 impl CallResult {
+    /// `Bytes(n)`; a count can never exceed a socket buffer, and saturates if it did.
+    pub(crate) fn bytes(n: u64) -> CallResult {
+        CallResult::Bytes(u32::try_from(n).unwrap_or(u32::MAX))
+    }
     pub fn errno(self) -> Option<Errno> {
         match self {
             CallResult::Error(e) => Some(e),
@@ -98,7 +106,7 @@ impl CallResult {
     }
     pub(crate) fn from_recv(r: Result<Received, Errno>) -> CallResult {
         match r {
-            Ok(Received::Bytes(n)) => CallResult::Bytes(n),
+            Ok(Received::Bytes(n)) => CallResult::bytes(n),
             Ok(Received::Eof) => CallResult::Eof,
             Err(e) => CallResult::Error(e),
         }
@@ -118,33 +126,29 @@ pub struct TraceEvent {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum EventKind {
-    /// A host put a segment on the wire. `socket` is `None` for a reset sent by a host with no
-    /// matching socket.
+    /// A host put segment `id` ([`Trace::segment`]) on the wire. `socket` is `None` for a
+    /// reset sent by a host with no matching socket.
     SegmentSent {
         id: SegmentId,
         host: HostIndex,
         socket: Option<SocketId>,
-        seg: Segment,
         reason: SendReason,
     },
-    /// A segment reached its destination host; `socket` is the one that processed it, if any.
+    /// Segment `id` reached its destination host; `socket` is the one that processed it, if any.
     SegmentDelivered {
         id: SegmentId,
         host: HostIndex,
         socket: Option<SocketId>,
-        seg: Segment,
     },
-    /// A segment was lost on the way.
+    /// Segment `id` was lost on the way.
     SegmentDropped {
         id: SegmentId,
-        seg: Segment,
         reason: DropReason,
     },
-    /// The network duplicated segment `id`; the copy travels as `copy`.
+    /// The network duplicated segment `id`; the copy travels as `copy` (the same segment).
     SegmentDuplicated {
         id: SegmentId,
         copy: SegmentId,
-        seg: Segment,
     },
     StateChanged {
         host: HostIndex,
@@ -255,6 +259,9 @@ pub struct Trace {
     pub sockets: Vec<SocketInfo>,
     /// The applications' script: every call, by [`CallId`]. `Call` events refer to it.
     pub calls: Vec<ScheduledCall>,
+    /// Every segment put on the wire, by [`SegmentId`] (a duplicate's copy has an id and an
+    /// entry of its own). Segment events refer to it.
+    pub segments: Vec<Segment>,
     pub events: Vec<TraceEvent>,
     /// The simulated time the run stopped at.
     pub end: Instant,
@@ -285,6 +292,11 @@ impl Trace {
     /// The call with this id. Every `Call` and `Return` event's id is in the table.
     pub fn call(&self, id: CallId) -> Option<&Call> {
         self.calls.get(id as usize).map(|c| &c.call)
+    }
+
+    /// The segment with this id. Every segment event's ids are in the table.
+    pub fn segment(&self, id: SegmentId) -> Option<&Segment> {
+        usize::try_from(id).ok().and_then(|i| self.segments.get(i))
     }
 
     /// The states a socket entered, in order.
@@ -341,10 +353,10 @@ impl Trace {
     pub fn segments_sent(
         &self,
     ) -> impl Iterator<Item = (Instant, HostIndex, &Segment, SendReason)> + '_ {
-        self.events.iter().filter_map(|e| match &e.kind {
+        self.events.iter().filter_map(|e| match e.kind {
             EventKind::SegmentSent {
-                host, seg, reason, ..
-            } => Some((e.t, *host, seg, *reason)),
+                id, host, reason, ..
+            } => Some((e.t, host, self.segment(id)?, reason)),
             _ => None,
         })
     }
@@ -408,8 +420,8 @@ impl Trace {
                         continue;
                     };
                     match (call, result) {
-                        (Call::Send { .. }, CallResult::Bytes(n)) => r.written += n,
-                        (Call::Recv { .. }, CallResult::Bytes(n)) => r.read += n,
+                        (Call::Send { .. }, CallResult::Bytes(n)) => r.written += u64::from(*n),
+                        (Call::Recv { .. }, CallResult::Bytes(n)) => r.read += u64::from(*n),
                         (Call::Listen { backlog, .. }, CallResult::Ok) => r.backlog = *backlog,
                         _ => {}
                     }
@@ -558,23 +570,24 @@ impl Trace {
         for e in &self.events {
             let line = match &e.kind {
                 EventKind::SegmentSent {
-                    id,
-                    host,
-                    seg,
-                    reason,
-                    ..
-                } => format!(
-                    "{} sends #{id} [{}] seq={} ack={} len={} win={} ({})",
-                    self.hosts[*host as usize].name,
-                    seg.flags,
-                    seg.seq,
-                    seg.ack,
-                    seg.len,
-                    seg.wnd,
-                    serde_json::to_string(reason)
-                        .unwrap_or_default()
-                        .trim_matches('"')
-                ),
+                    id, host, reason, ..
+                } => {
+                    let Some(seg) = self.segment(*id) else {
+                        continue;
+                    };
+                    format!(
+                        "{} sends #{id} [{}] seq={} ack={} len={} win={} ({})",
+                        self.hosts[*host as usize].name,
+                        seg.flags,
+                        seg.seq,
+                        seg.ack,
+                        seg.len,
+                        seg.wnd,
+                        serde_json::to_string(reason)
+                            .unwrap_or_default()
+                            .trim_matches('"')
+                    )
+                }
                 EventKind::SegmentDelivered {
                     id, host, socket, ..
                 } => match socket {

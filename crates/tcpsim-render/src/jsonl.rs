@@ -7,7 +7,10 @@ use serde_json::{Map, Value, json};
 use tcpsim_core::segment::Segment;
 use tcpsim_core::trace::{EventKind, Trace};
 
-fn seg_fields(m: &mut Map<String, Value>, seg: &Segment) {
+fn seg_fields(m: &mut Map<String, Value>, seg: Option<&Segment>) {
+    let Some(seg) = seg else {
+        return;
+    };
     m.insert("flags".into(), json!(seg.flags.to_string()));
     m.insert("seq".into(), json!(seg.seq.0));
     m.insert("ack".into(), json!(seg.ack.0));
@@ -25,7 +28,7 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
         // The event's own fields (serde), then the common ones on top.
         if let Ok(Value::Object(own)) = serde_json::to_value(&e.kind) {
             for (k, v) in own {
-                if k != "t" && k != "seg" {
+                if k != "t" {
                     m.insert(k, v);
                 }
             }
@@ -42,24 +45,26 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
             );
         }
         match &e.kind {
-            EventKind::SegmentSent { host, seg, reason, .. } => {
+            EventKind::SegmentSent {
+                id, host, reason, ..
+            } => {
                 m.insert("host".into(), host_name(*host));
                 m.insert("fate".into(), json!("sent"));
                 m.insert("rfc".into(), json!(reason.rfc_section()));
-                seg_fields(&mut m, seg);
+                seg_fields(&mut m, trace.segment(*id));
             }
-            EventKind::SegmentDelivered { host, seg, .. } => {
+            EventKind::SegmentDelivered { id, host, .. } => {
                 m.insert("host".into(), host_name(*host));
                 m.insert("fate".into(), json!("delivered"));
-                seg_fields(&mut m, seg);
+                seg_fields(&mut m, trace.segment(*id));
             }
-            EventKind::SegmentDropped { seg, .. } => {
+            EventKind::SegmentDropped { id, .. } => {
                 m.insert("fate".into(), json!("dropped"));
-                seg_fields(&mut m, seg);
+                seg_fields(&mut m, trace.segment(*id));
             }
-            EventKind::SegmentDuplicated { seg, .. } => {
+            EventKind::SegmentDuplicated { id, .. } => {
                 m.insert("fate".into(), json!("duplicated"));
-                seg_fields(&mut m, seg);
+                seg_fields(&mut m, trace.segment(*id));
             }
             EventKind::StateChanged { host, cause, .. } => {
                 m.insert("host".into(), host_name(*host));

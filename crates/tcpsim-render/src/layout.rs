@@ -248,7 +248,9 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
     let mut ids: BTreeMap<u64, ()> = BTreeMap::new();
     for (i, e) in trace.events.iter().enumerate() {
         let take = match &e.kind {
-            EventKind::SegmentSent { id, seg, .. } if ours(seg.src, seg.dst) => {
+            EventKind::SegmentSent { id, .. }
+                if trace.segment(*id).is_some_and(|seg| ours(seg.src, seg.dst)) =>
+            {
                 ids.insert(*id, ());
                 true
             }
@@ -313,9 +315,10 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
         let y = yt(e.t);
         let step = steps.len();
         match &e.kind {
-            EventKind::SegmentSent {
-                id, seg, reason, ..
-            } => {
+            EventKind::SegmentSent { id, reason, .. } => {
+                let Some(seg) = trace.segment(*id) else {
+                    continue;
+                };
                 let from = if seg.src == local {
                     Side::Left
                 } else {

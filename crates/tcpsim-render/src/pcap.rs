@@ -85,7 +85,9 @@ pub fn pcap(trace: &Trace) -> Vec<u8> {
     out.extend_from_slice(&65_535u32.to_le_bytes());
     out.extend_from_slice(&1u32.to_le_bytes());
     for e in &trace.events {
-        if let EventKind::SegmentSent { id, seg, .. } = &e.kind {
+        if let EventKind::SegmentSent { id, .. } = &e.kind
+            && let Some(seg) = trace.segment(*id)
+        {
             let f = frame(seg, *id as u16);
             let us = e.t.as_micros();
             out.extend_from_slice(&((us / 1_000_000) as u32).to_le_bytes());

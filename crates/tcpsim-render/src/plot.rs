@@ -190,7 +190,10 @@ pub fn seq_graph(trace: &Trace, l: &LadderLayout) -> SeqGraph {
     let mut g = SeqGraph::default();
     let mut iss = None;
     for e in &trace.events {
-        let EventKind::SegmentSent { seg, reason, .. } = &e.kind else {
+        let EventKind::SegmentSent { id, reason, .. } = &e.kind else {
+            continue;
+        };
+        let Some(seg) = trace.segment(*id) else {
             continue;
         };
         let t = e.t.as_micros() as f64 / 1e6;
