@@ -29,6 +29,7 @@ use crate::state::{Cause, State};
 use crate::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddrV4;
+use std::sync::Arc;
 
 /// The most bytes one direction of a connection may carry in a run. Keeps stream offsets inside
 /// one turn of the 32-bit sequence space, so offsets and sequence numbers map one to one.
@@ -249,7 +250,9 @@ pub const fn splitmix64(mut x: u64) -> u64 {
 /// One TCP connection endpoint.
 #[derive(Clone, Debug)]
 pub struct Endpoint {
-    cfg: TcpConfig,
+    /// Shared by the sockets made with the same parameters (a host's, a listener's children)
+    /// until setsockopt() gives one its own: 160 bytes that 20 000 sockets need not copy.
+    cfg: Arc<TcpConfig>,
     state: State,
     local: SocketAddrV4,
     remote: Option<SocketAddrV4>,
@@ -317,7 +320,10 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// A new endpoint in CLOSED. `isn_secret` keys its initial sequence numbers.
-    pub fn new(cfg: TcpConfig, local: SocketAddrV4, isn_secret: u64) -> Endpoint {
+    /// The parameters may be shared with other endpoints (`Arc<TcpConfig>`); a `TcpConfig`
+    /// does too.
+    pub fn new(cfg: impl Into<Arc<TcpConfig>>, local: SocketAddrV4, isn_secret: u64) -> Endpoint {
+        let cfg = cfg.into();
         let rto = cfg.rto_initial;
         Endpoint {
             cfg,
@@ -377,9 +383,14 @@ impl Endpoint {
     pub fn config(&self) -> &TcpConfig {
         &self.cfg
     }
-    /// Mutable access to the parameters (setsockopt). Takes effect from the next event.
+    /// The parameters, to share with another endpoint.
+    pub fn shared_config(&self) -> Arc<TcpConfig> {
+        Arc::clone(&self.cfg)
+    }
+    /// Mutable access to the parameters (setsockopt). Takes effect from the next event; other
+    /// endpoints that shared them keep theirs.
     pub fn config_mut(&mut self) -> &mut TcpConfig {
-        &mut self.cfg
+        Arc::make_mut(&mut self.cfg)
     }
     pub fn iss(&self) -> SeqNum {
         self.iss
@@ -873,17 +884,17 @@ impl Endpoint {
         out: &mut Outputs,
     ) -> Result<(), Errno> {
         match opt {
-            SockOpt::LingerZero(on) => self.cfg.linger_zero = on,
-            SockOpt::Keepalive(on) => self.cfg.keepalive.enabled = on,
+            SockOpt::LingerZero(on) => self.config_mut().linger_zero = on,
+            SockOpt::Keepalive(on) => self.config_mut().keepalive.enabled = on,
             SockOpt::KeepIdle(d) | SockOpt::KeepIntvl(d) if d.is_zero() => {
                 return Err(Errno::EINVAL);
             }
-            SockOpt::KeepIdle(d) => self.cfg.keepalive.idle = d,
-            SockOpt::KeepIntvl(d) => self.cfg.keepalive.interval = d,
+            SockOpt::KeepIdle(d) => self.config_mut().keepalive.idle = d,
+            SockOpt::KeepIntvl(d) => self.config_mut().keepalive.interval = d,
             SockOpt::KeepCnt(0) => return Err(Errno::EINVAL),
-            SockOpt::KeepCnt(n) => self.cfg.keepalive.probes = n.min(127),
+            SockOpt::KeepCnt(n) => self.config_mut().keepalive.probes = n.min(127),
             SockOpt::UserTimeout(d) => {
-                self.cfg.user_timeout = if d.is_zero() { None } else { Some(d) };
+                self.config_mut().user_timeout = if d.is_zero() { None } else { Some(d) };
                 if self.cfg.user_timeout.is_none() {
                     self.cancel(TimerKind::UserTimeout, out);
                 } else {

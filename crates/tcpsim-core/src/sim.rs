@@ -403,7 +403,7 @@ impl SlicedRun {
 struct Host {
     addr: Ipv4Addr,
     fd_limit: u32,
-    cfg: TcpConfig,
+    cfg: std::sync::Arc<TcpConfig>,
     ephemeral: (u16, u16),
     next_port: u16,
     isn_secret: u64,
@@ -814,7 +814,7 @@ impl Simulator {
         self.hosts.push(Host {
             addr: spec.addr,
             fd_limit: spec.fd_limit,
-            cfg: cfg.clone(),
+            cfg: std::sync::Arc::new(cfg.clone()),
             ephemeral: (lo, hi),
             next_port: lo + (mix % span) as u16,
             isn_secret: splitmix64(mix),
@@ -1555,7 +1555,7 @@ impl Simulator {
         syn: Segment,
         iss: Option<crate::seq::SeqNum>,
     ) {
-        let cfg = self.socks[listener as usize].ep.config().clone();
+        let cfg = self.socks[listener as usize].ep.shared_config();
         let secret = self.hosts[host as usize].isn_secret;
         let mut ep = Endpoint::new(cfg, syn.dst, secret);
         if let Some(iss) = iss {
@@ -1639,7 +1639,7 @@ impl Simulator {
                 }
                 let h = &self.hosts[host as usize];
                 let local = SocketAddrV4::new(h.addr, port);
-                let ep = Endpoint::new(h.cfg.clone(), local, h.isn_secret);
+                let ep = Endpoint::new(std::sync::Arc::clone(&h.cfg), local, h.isn_secret);
                 let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
                 let s = &mut self.socks[id as usize];
                 s.fd_open = true;
@@ -1684,7 +1684,7 @@ impl Simulator {
                 };
                 let h = &self.hosts[host as usize];
                 let local = SocketAddrV4::new(h.addr, port);
-                let ep = Endpoint::new(h.cfg.clone(), local, h.isn_secret);
+                let ep = Endpoint::new(std::sync::Arc::clone(&h.cfg), local, h.isn_secret);
                 let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
                 self.trace.sockets[id as usize].remote = Some(remote);
                 let h = &mut self.hosts[host as usize];

@@ -1051,3 +1051,17 @@ fn linux_rate_limits_acks_to_out_of_window_segments() {
     t.now += Duration::from_millis(400);
     assert_eq!(t.input(far).len(), 1);
 }
+
+#[test]
+fn setsockopt_on_one_socket_leaves_the_sockets_that_shared_its_parameters() {
+    // A listener's children share its parameters until one of them is given its own.
+    let shared = std::sync::Arc::new(TcpConfig::linux());
+    let mut a = Endpoint::new(shared.clone(), local(), 1);
+    let b = Endpoint::new(shared.clone(), local(), 2);
+    let mut out = Outputs::new();
+    a.set_option(Instant::ZERO, SockOpt::LingerZero(true), &mut out)
+        .unwrap();
+    assert!(a.config().linger_zero);
+    assert!(!b.config().linger_zero);
+    assert!(!shared.linger_zero);
+}
