@@ -334,6 +334,9 @@ await test('the production-scale leak (10 000 connections, 1 h) runs in the page
   });
   console.log(`      http-client-leak-production in the page: ${ms} ms [read the embedded setup: ${await part('parse')} ms from the start, set up ${await part('set up')} ms, simulate (the repeat's 70 000 calls made as the run reaches them) ${await part('simulate')} ms (${sim.frames} frames painted meanwhile, longest gap ${sim.longest} ms), lay out ${await part('lay out')} ms]`);
   assert(ms > 0, 'no measure of the run');
+  // The tab is never frozen: between slices the page answers input, and the browser paints
+  // when it chooses (Chromium: at least every 100 ms or so while a run goes on).
+  assert(sim.longest < 250, `no frame painted for ${sim.longest} ms while the run went on`);
   const progress = await page.evaluate(() => window.__progress);
   assert(progress.some((p) => p > 0 && p < 100), `no progress shown while running: ${JSON.stringify(progress.slice(0, 20))}`);
   assert((await page.locator('[data-testid="chart"]').innerHTML()).includes('CLOSE-WAIT'), 'no CLOSE-WAIT in the chart');
