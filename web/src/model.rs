@@ -86,7 +86,7 @@ pub fn is_current(id: u64) -> bool {
     CURRENT.with(|c| c.get()) == id
 }
 
-/// How long a slice of work may take before the page paints again.
+/// How long a slice of work may take before the page may answer input and paint again.
 pub const SLICE_MS: f64 = 25.0;
 /// Events between two looks at the clock (a few milliseconds of work in the page).
 const SLICE_EVENTS: u64 = 4096;

@@ -46,8 +46,15 @@ type PairKey = u128;
 /// at production scale), where a search tree took a dozen cache misses a segment. Like
 /// [`SocketNames`], the type offers lookups only, no iteration, so no hash order can reach a
 /// trace or a message.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct ConnTable(HashMap<PairKey, SocketId, BuildHasherDefault<PairHasher>>);
+
+impl fmt::Debug for ConnTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sorted: BTreeMap<&PairKey, &SocketId> = self.0.iter().collect();
+        f.debug_map().entries(sorted).finish()
+    }
+}
 
 /// Hashes an address pair with SplitMix64's finalizer: a fixed function, no random seed. Not
 /// FxHash, whose multiply only carries bits upwards: the pairs of one host differ mostly in a
