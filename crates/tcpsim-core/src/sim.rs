@@ -1607,7 +1607,7 @@ impl Simulator {
             Some(CallResult::Error(Errno::EBADF))
         };
         // Calls that create a socket name it in the trace.
-        let now_named = named(self);
+        let now_named = if socket.is_none() { named(self) } else { None };
         if let EventKind::Call {
             result: r, socket, ..
         } = &mut self.trace.events[idx].kind
