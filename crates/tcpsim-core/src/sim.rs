@@ -26,12 +26,13 @@ use crate::trace::{
     CallId, CallResult, DropReason, EventKind, HostInfo, Netstat, NetstatRow, SegmentId, SocketId,
     SocketInfo, TimerChange, Trace, TraceEvent,
 };
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::fmt;
-use std::hash::BuildHasherDefault;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// A host, numbered from 0 in the order hosts were added.
@@ -40,21 +41,6 @@ pub type HostId = HostIndex;
 /// A (local, remote) address pair packed into one integer, so that looking a connection up
 /// hashes and compares integers, not addresses field by field.
 type PairKey = u128;
-
-/// A host's connections by address pair, for every connection not in CLOSED: looked up by every
-/// segment that arrives. Hashed because a host may hold tens of thousands of connections (a leak
-/// at production scale), where a search tree took a dozen cache misses a segment. Like
-/// [`SocketNames`], the type offers lookups only, no iteration, so no hash order can reach a
-/// trace or a message.
-#[derive(Default)]
-struct ConnTable(HashMap<PairKey, SocketId, BuildHasherDefault<PairHasher>>);
-
-impl fmt::Debug for ConnTable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sorted: BTreeMap<&PairKey, &SocketId> = self.0.iter().collect();
-        f.debug_map().entries(sorted).finish()
-    }
-}
 
 /// Hashes an address pair with SplitMix64's finalizer: a fixed function, no random seed. Not
 /// FxHash, whose multiply only carries bits upwards: the pairs of one host differ mostly in a
@@ -74,24 +60,6 @@ impl std::hash::Hasher for PairHasher {
     }
     fn finish(&self) -> u64 {
         self.0
-    }
-}
-
-impl ConnTable {
-    fn get(&self, key: &PairKey) -> Option<&SocketId> {
-        self.0.get(key)
-    }
-    fn contains_key(&self, key: &PairKey) -> bool {
-        self.0.contains_key(key)
-    }
-    fn insert(&mut self, key: PairKey, id: SocketId) {
-        self.0.insert(key, id);
-    }
-    fn remove(&mut self, key: &PairKey) {
-        self.0.remove(key);
-    }
-    fn clear(&mut self) {
-        self.0.clear();
     }
 }
 
@@ -431,34 +399,59 @@ struct Listener {
     waiting: VecDeque<(CallId, String)>,
 }
 
-/// The application's socket names on one host. Hashed (FxHash: a fixed function, no random
-/// seed) because every call looks a name up; the type offers no iteration, so no hash order can
-/// reach a trace or a message. (FxHash hashes a word at a time, so its order even differs
-/// between 64-bit hosts and wasm32.) Its `Debug` lists the names sorted, for the same reason.
-#[derive(Default)]
-struct SocketNames(FxHashMap<String, SocketId>);
+/// A hash table of sockets that offers lookups only: no iteration, so no hash order can reach a
+/// trace or a message, and a `Debug` that lists the keys sorted (hash order even differs
+/// between 64-bit hosts and wasm32). Its hashers are fixed functions with no random seed.
+struct Lookup<K, S>(HashMap<K, SocketId, S>);
 
-impl fmt::Debug for SocketNames {
+impl<K, S: Default> Default for Lookup<K, S> {
+    fn default() -> Self {
+        Lookup(HashMap::default())
+    }
+}
+
+impl<K: Ord + fmt::Debug, S> fmt::Debug for Lookup<K, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sorted: BTreeMap<&String, &SocketId> = self.0.iter().collect();
+        let sorted: BTreeMap<&K, &SocketId> = self.0.iter().collect();
         f.debug_map().entries(sorted).finish()
     }
 }
 
-impl SocketNames {
-    fn get(&self, name: &str) -> Option<&SocketId> {
-        self.0.get(name)
+impl<K: Hash + Eq, S: BuildHasher> Lookup<K, S> {
+    fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&SocketId>
+    where
+        K: Borrow<Q>,
+    {
+        self.0.get(key)
     }
-    fn insert(&mut self, name: String, id: SocketId) {
-        self.0.insert(name, id);
+    fn contains_key<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.contains_key(key)
     }
-    fn remove(&mut self, name: &str) {
-        self.0.remove(name);
+    fn insert(&mut self, key: K, id: SocketId) {
+        self.0.insert(key, id);
+    }
+    fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        self.0.remove(key);
     }
     fn clear(&mut self) {
         self.0.clear();
     }
 }
+
+/// The application's socket names on one host, looked up by every call (FxHash: strings hash
+/// well under it).
+type SocketNames = Lookup<String, FxBuildHasher>;
+
+/// A host's connections by address pair, for every connection not in CLOSED: looked up by every
+/// segment that arrives. Hashed because a host may hold tens of thousands of connections (a leak
+/// at production scale), where a search tree took a dozen cache misses a segment.
+type ConnTable = Lookup<PairKey, BuildHasherDefault<PairHasher>>;
 
 #[derive(Debug)]
 struct Sock {
