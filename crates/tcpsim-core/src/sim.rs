@@ -1399,6 +1399,36 @@ impl Simulator {
             delay = delay + link.reorder_delay;
         }
 
+        if !self.middleboxes.is_empty() && self.middlebox_drops(from, to, seg, link.latency) {
+            return (Verdict::Drop(DropReason::MiddleboxExpired), None);
+        }
+        if !self.faults.is_empty() {
+            match self.fault_verdict(from, to, seg) {
+                Some((rule, FaultAction::Drop)) => {
+                    return (Verdict::Drop(DropReason::Fault { rule }), None);
+                }
+                Some((_, FaultAction::Delay(d))) => delay = delay + d,
+                None => {}
+            }
+        }
+        if lost {
+            return (Verdict::Drop(DropReason::Loss), None);
+        }
+        let dup = duplicated.then(|| link.latency + dup_jitter);
+        (Verdict::Deliver { delay }, dup)
+    }
+
+    /// Whether a middlebox on the path drops the segment (an idle-timeout box that has forgotten
+    /// the flow; it may answer with a reset). Out of line, as are fault rules: most runs have
+    /// neither, and every segment passes through [`Simulator::verdict`].
+    #[inline(never)]
+    fn middlebox_drops(
+        &mut self,
+        from: HostId,
+        to: HostId,
+        seg: &Segment,
+        latency: Duration,
+    ) -> bool {
         for i in 0..self.middleboxes.len() {
             if !self.middleboxes[i].on_path(from, to) {
                 continue;
@@ -1433,7 +1463,7 @@ impl Simulator {
                         reason: SendReason::RstNoSocket,
                     });
                     self.push(
-                        self.now + back.min(link.latency),
+                        self.now + back.min(latency),
                         Queued::Deliver {
                             id: rid,
                             to: from,
@@ -1441,10 +1471,20 @@ impl Simulator {
                         },
                     );
                 }
-                return (Verdict::Drop(DropReason::MiddleboxExpired), None);
+                return true;
             }
         }
+        false
+    }
 
+    /// The first fault rule that applies to the segment, counting a hit on every rule it matches.
+    #[inline(never)]
+    fn fault_verdict(
+        &mut self,
+        from: HostId,
+        to: HostId,
+        seg: &Segment,
+    ) -> Option<(u32, FaultAction)> {
         let mut verdict = None;
         for i in 0..self.faults.len() {
             if self.faults[i].filter.matches(from, to, seg, self.now) {
@@ -1454,18 +1494,7 @@ impl Simulator {
                 }
             }
         }
-        match verdict {
-            Some((rule, FaultAction::Drop)) => {
-                return (Verdict::Drop(DropReason::Fault { rule }), None);
-            }
-            Some((_, FaultAction::Delay(d))) => delay = delay + d,
-            None => {}
-        }
-        if lost {
-            return (Verdict::Drop(DropReason::Loss), None);
-        }
-        let dup = duplicated.then(|| link.latency + dup_jitter);
-        (Verdict::Deliver { delay }, dup)
+        verdict
     }
 
     fn deliver(&mut self, id: SegmentId, to: HostId, seg: Segment) {
@@ -1622,41 +1651,12 @@ impl Simulator {
     fn perform(&mut self, host: HostId, call_id: CallId, call: &Call) -> Option<CallResult> {
         let err = |e| Some(CallResult::Error(e));
         match *call {
-            Call::Listen {
-                ref socket,
-                port,
-                backlog,
-            } => {
-                if !self.fd_available(host) {
-                    return err(Errno::EMFILE);
-                }
-                if port == 0 || self.hosts[host as usize].listeners.contains_key(&port) {
-                    return err(if port == 0 {
-                        Errno::EINVAL
-                    } else {
-                        Errno::EADDRINUSE
-                    });
-                }
-                let h = &self.hosts[host as usize];
-                let local = SocketAddrV4::new(h.addr, port);
-                let ep = Endpoint::new(std::sync::Arc::clone(&h.cfg), local, h.isn_secret);
-                let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
-                let s = &mut self.socks[id as usize];
-                s.fd_open = true;
-                s.listener = Some(Listener {
-                    backlog,
-                    queue: VecDeque::new(),
-                    waiting: VecDeque::new(),
-                });
-                let h = &mut self.hosts[host as usize];
-                h.fds += 1;
-                h.listeners.insert(port, id);
-                h.labels.insert(socket.clone(), id);
-                self.drive(id, |ep, _, out| ep.listen(out))
-                    .err()
-                    .map(CallResult::Error)
-                    .or(Some(CallResult::Ok))
-            }
+            Call::Listen { .. }
+            | Call::Shutdown { .. }
+            | Call::SetOption { .. }
+            | Call::Abort { .. }
+            | Call::Crash
+            | Call::Restart => self.perform_rare(host, call),
             Call::Connect {
                 ref socket,
                 remote,
@@ -1752,6 +1752,59 @@ impl Simulator {
                     self.drive(id, |ep, _, out| ep.recv(max, out)),
                 ))
             }
+            Call::Close { ref socket } => {
+                let Some(id) = self.lookup(host, socket) else {
+                    return err(Errno::EBADF);
+                };
+                self.close_fd(host, id, socket, false);
+                Some(CallResult::Ok)
+            }
+        }
+    }
+
+    /// The calls a run makes a few times at most, kept out of [`Simulator::perform`] so that
+    /// the code every connection runs stays small (in the page, the browser's optimizing
+    /// compiler takes time in proportion to a function's size, while the run waits in slower
+    /// baseline code).
+    #[inline(never)]
+    fn perform_rare(&mut self, host: HostId, call: &Call) -> Option<CallResult> {
+        let err = |e| Some(CallResult::Error(e));
+        match *call {
+            Call::Listen {
+                ref socket,
+                port,
+                backlog,
+            } => {
+                if !self.fd_available(host) {
+                    return err(Errno::EMFILE);
+                }
+                if port == 0 || self.hosts[host as usize].listeners.contains_key(&port) {
+                    return err(if port == 0 {
+                        Errno::EINVAL
+                    } else {
+                        Errno::EADDRINUSE
+                    });
+                }
+                let h = &self.hosts[host as usize];
+                let local = SocketAddrV4::new(h.addr, port);
+                let ep = Endpoint::new(std::sync::Arc::clone(&h.cfg), local, h.isn_secret);
+                let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
+                let s = &mut self.socks[id as usize];
+                s.fd_open = true;
+                s.listener = Some(Listener {
+                    backlog,
+                    queue: VecDeque::new(),
+                    waiting: VecDeque::new(),
+                });
+                let h = &mut self.hosts[host as usize];
+                h.fds += 1;
+                h.listeners.insert(port, id);
+                h.labels.insert(socket.clone(), id);
+                self.drive(id, |ep, _, out| ep.listen(out))
+                    .err()
+                    .map(CallResult::Error)
+                    .or(Some(CallResult::Ok))
+            }
             Call::Shutdown { ref socket, how } => {
                 let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
@@ -1774,13 +1827,6 @@ impl Simulator {
                     },
                 )
             }
-            Call::Close { ref socket } => {
-                let Some(id) = self.lookup(host, socket) else {
-                    return err(Errno::EBADF);
-                };
-                self.close_fd(host, id, socket, false);
-                Some(CallResult::Ok)
-            }
             Call::Abort { ref socket } => {
                 let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
@@ -1802,6 +1848,11 @@ impl Simulator {
                 }
                 Some(CallResult::Ok)
             }
+            Call::Connect { .. }
+            | Call::Accept { .. }
+            | Call::Send { .. }
+            | Call::Recv { .. }
+            | Call::Close { .. } => None,
         }
     }
 
