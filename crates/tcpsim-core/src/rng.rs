@@ -27,29 +27,59 @@ impl Ppm {
 }
 
 /// A seeded random stream.
+///
+/// A draw whose outcome cannot depend on the number drawn (a chance of 0 or 1, a range of one
+/// value: every draw on a link without loss, jitter, reordering or duplication) still takes
+/// its place in the stream, but the words are skipped instead of computed: the stream stays
+/// the same word for word, and a run on perfect links never computes a ChaCha block.
 #[derive(Clone, Debug)]
-pub struct SimRng(ChaCha8Rng);
+pub struct SimRng {
+    rng: ChaCha8Rng,
+    /// Words of the stream passed over and not yet skipped in `rng`.
+    owed: u64,
+}
 
 impl SimRng {
     pub fn new(seed: u64) -> SimRng {
-        SimRng(ChaCha8Rng::seed_from_u64(seed))
+        SimRng {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            owed: 0,
+        }
+    }
+
+    /// The generator, at the stream's position.
+    fn rng(&mut self) -> &mut ChaCha8Rng {
+        if self.owed > 0 {
+            let at = self.rng.get_word_pos() + u128::from(self.owed);
+            self.rng.set_word_pos(at);
+            self.owed = 0;
+        }
+        &mut self.rng
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
+        self.rng().next_u64()
     }
 
-    /// True with probability `p`. Draws one number, whatever `p` is, so that changing one
-    /// probability does not shift the rest of the stream.
+    /// True with probability `p`. Draws one number (one 32-bit word), whatever `p` is, so that
+    /// changing one probability does not shift the rest of the stream.
     pub fn chance(&mut self, p: Ppm) -> bool {
-        let x = self.0.next_u32();
+        if p == Ppm::ZERO || p >= Ppm::ONE {
+            self.owed += 1;
+            return p >= Ppm::ONE;
+        }
+        let x = self.rng().next_u32();
         // Map x uniformly onto [0, 1_000_000) without division bias worth noting.
         ((u64::from(x) * 1_000_000) >> 32) < u64::from(p.0)
     }
 
-    /// Uniform in `[0, n]` (inclusive). Always draws one number.
+    /// Uniform in `[0, n]` (inclusive). Always draws one number (two 32-bit words).
     pub fn up_to(&mut self, n: u64) -> u64 {
-        let x = self.0.next_u64();
+        if n == 0 {
+            self.owed += 2;
+            return 0;
+        }
+        let x = self.rng().next_u64();
         if n == u64::MAX {
             return x;
         }
@@ -71,6 +101,52 @@ mod tests {
         let again: Vec<u64> = (0..3).map(|_| b.next_u64()).collect();
         assert_eq!(first, again);
         assert_ne!(SimRng::new(43).next_u64(), first[0]);
+    }
+
+    /// The draws as written before skipping existed: every one computed.
+    fn computed(rng: &mut ChaCha8Rng, op: (bool, u64)) -> u64 {
+        match op {
+            (true, p) => {
+                let x = rng.next_u32();
+                u64::from(((u64::from(x) * 1_000_000) >> 32) < p)
+            }
+            (false, n) => {
+                let x = rng.next_u64();
+                ((u128::from(x) * (u128::from(n) + 1)) >> 64) as u64
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipped_draws_leave_the_stream_as_computed_draws_do(
+            seed: u64,
+            ops in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (proptest::prelude::Just(true), proptest::prop_oneof![
+                        proptest::prelude::Just(0u64),
+                        proptest::prelude::Just(1_000_000u64),
+                        0u64..1_000_000,
+                    ]),
+                    (proptest::prelude::Just(false), proptest::prop_oneof![
+                        proptest::prelude::Just(0u64),
+                        0u64..1_000_000,
+                    ]),
+                ],
+                0..300,
+            ),
+        ) {
+            let mut fast = SimRng::new(seed);
+            let mut plain = ChaCha8Rng::seed_from_u64(seed);
+            for op in ops {
+                let got = match op {
+                    (true, p) => u64::from(fast.chance(Ppm(p as u32))),
+                    (false, n) => fast.up_to(n),
+                };
+                proptest::prop_assert_eq!(got, computed(&mut plain, op));
+            }
+            proptest::prop_assert_eq!(fast.next_u64(), plain.next_u64());
+        }
     }
 
     #[test]
