@@ -958,14 +958,15 @@ impl Simulator {
         self.trace
             .events
             .reserve(expected.saturating_sub(self.trace.events.len()));
-        // Likewise the sockets (a socket is over 500 bytes: growing by doubling would copy
-        // ten megabytes on the production-scale leak).
+        // Likewise the sockets (a socket is about 400 bytes: growing by doubling would copy
+        // eight megabytes on the production-scale leak), up to 65 536 of them: the estimate
+        // counts a passive open for every connect(), and beyond that the vector grows as usual.
         let sockets = self
             .queue
             .merge
             .as_ref()
             .map_or(0, |m| m.expected_sockets());
-        let sockets = sockets.min(u64::from(self.cfg.max_sockets)).min(1 << 20) as usize;
+        let sockets = sockets.min(u64::from(self.cfg.max_sockets)).min(1 << 16) as usize;
         self.socks.reserve(sockets.saturating_sub(self.socks.len()));
         self.trace
             .sockets
