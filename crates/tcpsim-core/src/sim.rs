@@ -34,6 +34,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash};
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
 
 /// A host, numbered from 0 in the order hosts were added.
 pub type HostId = HostIndex;
@@ -378,7 +379,7 @@ impl SlicedRun {
 struct Host {
     addr: Ipv4Addr,
     fd_limit: u32,
-    cfg: std::sync::Arc<TcpConfig>,
+    cfg: Arc<TcpConfig>,
     ephemeral: (u16, u16),
     next_port: u16,
     isn_secret: u64,
@@ -814,7 +815,7 @@ impl Simulator {
         self.hosts.push(Host {
             addr: spec.addr,
             fd_limit: spec.fd_limit,
-            cfg: std::sync::Arc::new(cfg.clone()),
+            cfg: Arc::new(cfg.clone()),
             ephemeral: (lo, hi),
             next_port: lo + (mix % span) as u16,
             isn_secret: splitmix64(mix),
@@ -1343,14 +1344,7 @@ impl Simulator {
         seg: Segment,
         reason: SendReason,
     ) {
-        let id = self.new_segment(seg);
-        self.trace.stats.segments_sent += 1;
-        self.record(EventKind::SegmentSent {
-            id,
-            host: from,
-            socket,
-            reason,
-        });
+        let id = self.put_on_wire(from, socket, seg, reason);
         let Some(&to) = self.by_addr.get(seg.dst.ip()) else {
             self.drop_segment(id, DropReason::NoRoute);
             return;
@@ -1378,6 +1372,25 @@ impl Simulator {
     fn new_segment(&mut self, seg: Segment) -> SegmentId {
         let id = self.trace.segments.len() as SegmentId;
         self.trace.segments.push(seg);
+        id
+    }
+
+    /// A host (or a middlebox in its name) sends a segment: numbered, kept and recorded.
+    fn put_on_wire(
+        &mut self,
+        host: HostId,
+        socket: Option<SocketId>,
+        seg: Segment,
+        reason: SendReason,
+    ) -> SegmentId {
+        let id = self.new_segment(seg);
+        self.trace.stats.segments_sent += 1;
+        self.record(EventKind::SegmentSent {
+            id,
+            host,
+            socket,
+            reason,
+        });
         id
     }
 
@@ -1455,14 +1468,7 @@ impl Simulator {
                     // The box answers the sender in the receiver's name.
                     rst.wnd = 0;
                     let back = self.link(to, from).latency;
-                    let rid = self.new_segment(rst);
-                    self.trace.stats.segments_sent += 1;
-                    self.record(EventKind::SegmentSent {
-                        id: rid,
-                        host: to,
-                        socket: None,
-                        reason: SendReason::RstNoSocket,
-                    });
+                    let rid = self.put_on_wire(to, None, rst, SendReason::RstNoSocket);
                     self.push(
                         self.now + back.min(latency),
                         Queued::Deliver {
@@ -1685,7 +1691,7 @@ impl Simulator {
                 };
                 let h = &self.hosts[host as usize];
                 let local = SocketAddrV4::new(h.addr, port);
-                let ep = Endpoint::new(std::sync::Arc::clone(&h.cfg), local, h.isn_secret);
+                let ep = Endpoint::new(Arc::clone(&h.cfg), local, h.isn_secret);
                 let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
                 self.trace.sockets[id as usize].remote = Some(remote);
                 let h = &mut self.hosts[host as usize];
@@ -1788,7 +1794,7 @@ impl Simulator {
                 }
                 let h = &self.hosts[host as usize];
                 let local = SocketAddrV4::new(h.addr, port);
-                let ep = Endpoint::new(std::sync::Arc::clone(&h.cfg), local, h.isn_secret);
+                let ep = Endpoint::new(Arc::clone(&h.cfg), local, h.isn_secret);
                 let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
                 let s = &mut self.socks[id as usize];
                 s.fd_open = true;
