@@ -38,6 +38,7 @@ impl fmt::Display for Violation {
 /// Every check below.
 pub fn all(trace: &Trace) -> Vec<Violation> {
     let mut v = time_ordered(trace);
+    v.extend(segments_known(trace));
     v.extend(legal_transitions(trace));
     v.extend(in_order_delivery(trace));
     v.extend(complete_before_fin(trace));
@@ -56,6 +57,56 @@ pub fn time_ordered(trace: &Trace) -> Vec<Violation> {
                 detail: format!("event at {} follows one at {}", w[1].t, w[0].t),
             });
         }
+    }
+    out
+}
+
+/// Every segment event names a segment of [`Trace::segments`], and each segment is sent (or
+/// made by a duplication) once, in the order of its id.
+pub fn segments_known(trace: &Trace) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut next = 0u64;
+    for e in &trace.events {
+        let (named, new) = match e.kind {
+            EventKind::SegmentSent { id, .. } => (vec![id], Some(id)),
+            EventKind::SegmentDuplicated { id, copy } => (vec![id, copy], Some(copy)),
+            EventKind::SegmentDelivered { id, .. } | EventKind::SegmentDropped { id, .. } => {
+                (vec![id], None)
+            }
+            _ => continue,
+        };
+        for id in named {
+            if trace.segment(id).is_none() {
+                out.push(Violation {
+                    t: e.t,
+                    socket: e.kind.socket(),
+                    rule: "segments-known",
+                    detail: format!("segment #{id} is not in the trace's segments"),
+                });
+            }
+        }
+        if let Some(id) = new {
+            if id != next {
+                out.push(Violation {
+                    t: e.t,
+                    socket: e.kind.socket(),
+                    rule: "segments-known",
+                    detail: format!("segment #{id} put on the wire where #{next} was next"),
+                });
+            }
+            next = id.saturating_add(1);
+        }
+    }
+    if next != trace.segments.len() as u64 {
+        out.push(Violation {
+            t: trace.end,
+            socket: None,
+            rule: "segments-known",
+            detail: format!(
+                "{} segments in the trace, {next} put on the wire",
+                trace.segments.len()
+            ),
+        });
     }
     out
 }
@@ -264,4 +315,48 @@ pub fn complete_before_fin(trace: &Trace) -> Vec<Violation> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::{Flags, Segment, SendReason};
+    use crate::seq::SeqNum;
+    use crate::trace::TraceEvent;
+
+    #[test]
+    fn a_segment_event_must_name_a_kept_segment() {
+        let addr = |p| SocketAddrV4::new(std::net::Ipv4Addr::new(10, 0, 0, 1), p);
+        let seg = Segment {
+            src: addr(1),
+            dst: addr(2),
+            seq: SeqNum(0),
+            ack: SeqNum(0),
+            flags: Flags::SYN,
+            wnd: 0,
+            len: 0,
+        };
+        let sent = |id| TraceEvent {
+            t: Instant::ZERO,
+            kind: EventKind::SegmentSent {
+                id,
+                host: 0,
+                socket: None,
+                reason: SendReason::Syn,
+            },
+        };
+        let mut trace = Trace {
+            events: vec![sent(0)],
+            ..Trace::default()
+        };
+        assert_eq!(segments_known(&trace).len(), 2, "unknown, and none kept");
+        trace.segments.push(seg);
+        assert!(segments_known(&trace).is_empty());
+        trace.events.push(sent(2));
+        trace.segments.push(seg);
+        trace.segments.push(seg);
+        let v = segments_known(&trace);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(v[0].detail.contains("#2 put on the wire where #1 was next"));
+    }
 }

@@ -4,9 +4,9 @@
 //! Events are ordered by time, then by the order the simulator processed them, which is itself
 //! fixed by the event queue's (time, sequence number) order. Segment events name their segment
 //! by id; the segments themselves are in [`Trace::segments`], stored once however many events
-//! (sent, duplicated, delivered, dropped) speak of them. An event is 40 bytes: a large run is
-//! mostly its trace (600 000 events for the production-scale leak), and most of a large run's
-//! time is first touches of that memory.
+//! (sent, duplicated, delivered, dropped) speak of them. An event is 40 bytes: a large run's
+//! memory is mostly its trace (600 000 events for the production-scale leak), and first touches
+//! of that memory were a third of its time.
 
 use crate::config::Profile;
 use crate::endpoint::{Received, TimerKind};
