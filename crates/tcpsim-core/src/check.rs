@@ -67,15 +67,16 @@ pub fn segments_known(trace: &Trace) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut next = 0u64;
     for e in &trace.events {
+        // The segments the event names, and the one it puts on the wire, if any.
         let (named, new) = match e.kind {
-            EventKind::SegmentSent { id, .. } => (vec![id], Some(id)),
-            EventKind::SegmentDuplicated { id, copy } => (vec![id, copy], Some(copy)),
+            EventKind::SegmentSent { id, .. } => ([Some(id), None], Some(id)),
+            EventKind::SegmentDuplicated { id, copy } => ([Some(id), Some(copy)], Some(copy)),
             EventKind::SegmentDelivered { id, .. } | EventKind::SegmentDropped { id, .. } => {
-                (vec![id], None)
+                ([Some(id), None], None)
             }
             _ => continue,
         };
-        for id in named {
+        for id in named.into_iter().flatten() {
             if trace.segment(id).is_none() {
                 out.push(Violation {
                     t: e.t,
