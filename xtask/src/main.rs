@@ -444,12 +444,19 @@ fn build_web() -> Result<PathBuf, String> {
         .env("PATH", path_with_cargo_bin());
     run("trunk build --release (the web app)", c)?;
     // wasm-opt from npm's binaryen (trunk's own download is not possible here).
+    // `--one-caller-inline-max-function-size=20`: by default -Oz inlines every function that
+    // has one caller, whatever its size, undoing the `#[inline(never)]` that keeps cold code out
+    // of hot functions. The run loop then grew into one 27 KB function that the browser's
+    // optimizing compiler took 110-170 ms to compile while the run went on in baseline code.
+    // With the limit the largest hot function is under 4 KB, the page's production-scale run
+    // is about 10 % faster, and the module is 2.8 KB (gzip) smaller.
     for entry in std::fs::read_dir(&dist).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.extension().is_some_and(|x| x == "wasm") {
             let mut o = Command::new(&tools.wasm_opt);
             o.args([
                 "-Oz",
+                "--one-caller-inline-max-function-size=20",
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
                 "--enable-sign-ext",
