@@ -102,8 +102,8 @@ pub fn Ladder(p: &LadderProps) -> Html {
             let f = (t_cur.as_micros().saturating_sub(a.sent.as_micros()) as f32 / span).clamp(0.05, 0.95);
             (a.x0 + (a.x1 - a.x0) * f, a.y0 + (a.y1 - a.y0) * f)
         };
-        let mx = (a.x0 + x1) / 2.0;
-        let my = (a.y0 + y1) / 2.0 - 5.0;
+        let mx = a.x0 + (x1 - a.x0) * a.label_at;
+        let my = a.y0 + (y1 - a.y0) * a.label_at - 5.0;
         let class = classes!(
             "seg",
             a.lost.then_some("lost"),

@@ -61,6 +61,9 @@ pub struct Arrow {
     pub flags: Flags,
     /// "SYN,ACK seq=0 ack=1 len=100", sequence numbers relative to each side's ISS.
     pub label: String,
+    /// Where along the arrow its label is centred, from its start (0) to its end (1): the
+    /// middle, or nearer the sender when an arrow from the other side crosses it there.
+    pub label_at: f32,
     pub reason: SendReason,
     pub lost: bool,
     pub duplicate: bool,
@@ -222,6 +225,60 @@ fn c_style(name: &str, result: Option<CallResult>, returned: bool) -> (String, b
     )
 }
 
+/// The room an event takes on its row, beside one lifeline or on the wire; two events that
+/// need the same room at the same moment are drawn on rows of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    /// A segment leaves this side (its arrow starts, its label sits on it).
+    Send(Side),
+    /// A segment arrives at this side.
+    Arrive(Side),
+    /// A call, a return or an error written beside this side.
+    Note(Side),
+}
+
+/// Arrows from opposite sides whose middles are closer than this (in user units) cross there.
+const CROSSING: f32 = 14.0;
+/// Where a crossed arrow's label goes: 0.3 of the way from its sender.
+const LABEL_NEAR_SENDER: f32 = 0.3;
+
+/// Space between two rows of one moment, in user units: a note is written 16 below its row
+/// and a state's name 4 below, so the next row's state name clears this row's note.
+const SUB_ROW: f32 = 24.0;
+
+fn slot_of(
+    trace: &Trace,
+    kind: &EventKind,
+    local: std::net::SocketAddrV4,
+    side_of: &impl Fn(SocketId) -> Option<Side>,
+) -> Option<Slot> {
+    let from_of = |id: u64| {
+        trace.segment(id).map(|seg| {
+            if seg.src == local {
+                Side::Left
+            } else {
+                Side::Right
+            }
+        })
+    };
+    let other = |s: Side| match s {
+        Side::Left => Side::Right,
+        Side::Right => Side::Left,
+    };
+    match kind {
+        EventKind::SegmentSent { id, .. } => from_of(*id).map(Slot::Send),
+        EventKind::SegmentDelivered { id, .. } => from_of(*id).map(|s| Slot::Arrive(other(s))),
+        EventKind::Call {
+            socket: Some(s), ..
+        }
+        | EventKind::Return {
+            socket: Some(s), ..
+        }
+        | EventKind::ConnectionError { socket: s, .. } => side_of(*s).map(Slot::Note),
+        _ => None,
+    }
+}
+
 /// Lays out the connection of `socket` (the first connection when `None`) and its peer.
 /// `None` if the run has no connection.
 pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
@@ -278,27 +335,40 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
         }
     }
 
-    // y of each distinct time.
-    let mut times: Vec<Instant> = picked.iter().map(|i| trace.events[*i].t).collect();
-    times.dedup();
-    let mut y_of: BTreeMap<Instant, f32> = BTreeMap::new();
+    // Rows: each moment gets a y; things that would be drawn on top of each other at one
+    // moment (two segments one side sends at once, two segments arriving together, two calls
+    // returning together) go on rows of their own just below, in the order they happened.
+    let mut row_y: Vec<f32> = Vec::with_capacity(picked.len());
+    let mut first_y: BTreeMap<Instant, f32> = BTreeMap::new();
     let mut ticks = Vec::new();
     let mut y = TOP;
-    let mut prev: Option<Instant> = None;
-    for t in &times {
-        let gap = prev.map(|p| *t - p);
-        if let Some(dt) = gap {
-            y += gap_height(dt);
+    let mut row_t: Option<Instant> = None;
+    let mut taken: Vec<Slot> = Vec::new();
+    for &i in &picked {
+        let e = &trace.events[i];
+        let slot = slot_of(trace, &e.kind, local, &side_of);
+        if row_t != Some(e.t) {
+            let gap = row_t.map(|p| e.t - p);
+            if let Some(dt) = gap {
+                y += gap_height(dt);
+            }
+            first_y.insert(e.t, y);
+            ticks.push(Tick {
+                y,
+                t: e.t,
+                gap: gap.filter(|d| *d >= Duration::from_secs(1)),
+            });
+            row_t = Some(e.t);
+            taken.clear();
+        } else if slot.is_some_and(|s| taken.contains(&s)) {
+            y += SUB_ROW;
+            taken.clear();
         }
-        y_of.insert(*t, y);
-        ticks.push(Tick {
-            y,
-            t: *t,
-            gap: gap.filter(|d| *d >= Duration::from_secs(1)),
-        });
-        prev = Some(*t);
+        if let Some(s) = slot {
+            taken.push(s);
+        }
+        row_y.push(y);
     }
-    let yt = |t: Instant| y_of.get(&t).copied().unwrap_or(y);
 
     // Pass 2: elements, with their steps.
     let mut iss: BTreeMap<Side, SeqNum> = BTreeMap::new();
@@ -310,9 +380,8 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
     let mut open_timer: BTreeMap<(Side, TimerKind), usize> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
-    for &i in &picked {
+    for (&i, &y) in picked.iter().zip(&row_y) {
         let e = &trace.events[i];
-        let y = yt(e.t);
         let step = steps.len();
         match &e.kind {
             EventKind::SegmentSent { id, reason, .. } => {
@@ -360,6 +429,7 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                     y1: y,
                     flags: seg.flags,
                     label,
+                    label_at: 0.5,
                     reason: *reason,
                     lost: false,
                     duplicate: false,
@@ -575,6 +645,22 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
             _ => continue,
         }
     }
+    // Arrows that cross at their middles (both sent at one moment, as in a simultaneous open
+    // or close) would write their labels on top of each other.
+    let mid = |a: &Arrow| (a.y0 + a.y1) / 2.0;
+    let mut by_mid: Vec<usize> = (0..arrows.len()).filter(|&a| !arrows[a].lost).collect();
+    by_mid.sort_by(|&a, &b| mid(&arrows[a]).total_cmp(&mid(&arrows[b])).then(a.cmp(&b)));
+    for (k, &a) in by_mid.iter().enumerate() {
+        for &b in &by_mid[k + 1..] {
+            if mid(&arrows[b]) - mid(&arrows[a]) >= CROSSING {
+                break;
+            }
+            if arrows[a].from != arrows[b].from {
+                arrows[a].label_at = LABEL_NEAR_SENDER;
+                arrows[b].label_at = LABEL_NEAR_SENDER;
+            }
+        }
+    }
     let end_y = y + 40.0;
     for b in open_band.values() {
         bands[*b].y1 = end_y;
@@ -582,7 +668,7 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
     for t in open_timer.values() {
         let bar = &mut timers[*t];
         // Still running when the drawing ends: up to its deadline if that is drawn, else to the end.
-        bar.y1 = y_of.get(&bar.deadline).copied().unwrap_or(end_y);
+        bar.y1 = first_y.get(&bar.deadline).copied().unwrap_or(end_y);
     }
 
     let head = |id: Option<SocketId>, addr: std::net::SocketAddrV4, x: f32| -> Lifeline {

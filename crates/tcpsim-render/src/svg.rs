@@ -223,8 +223,8 @@ pub fn ladder_svg(l: &LadderLayout, opts: &SvgOptions) -> String {
         let _ = write!(
             s,
             r#"<text class="seg-label" x="{}" y="{}" text-anchor="middle">{}{lost}</text></g>"#,
-            Px((a.x0 + x1) / 2.0),
-            Px((a.y0 + y1) / 2.0 - 5.0),
+            Px(a.x0 + (x1 - a.x0) * a.label_at),
+            Px(a.y0 + (y1 - a.y0) * a.label_at - 5.0),
             esc(&a.label)
         );
     }

@@ -72,3 +72,81 @@ fn layout_of_a_leaked_close() {
         }
     )));
 }
+
+/// Nothing drawn at one moment lands on top of something else: two segments one side sends
+/// at once leave from rows of their own, arrive on rows of their own, and two calls on one
+/// side at one moment are written on separate rows.
+#[test]
+fn things_at_one_moment_get_rows_of_their_own() {
+    let at = |ms, side, op| AppStep {
+        at: Instant::from_millis(ms),
+        side,
+        op,
+    };
+    // The server reads the request and answers with 2 000 bytes (two segments) at once.
+    let trace = PairScenario {
+        steps: vec![
+            at(100, PSide::Client, AppOp::Send(300)),
+            at(200, PSide::Server, AppOp::Recv(300)),
+            at(200, PSide::Server, AppOp::Send(2000)),
+        ],
+        ..PairScenario::default()
+    }
+    .run(Duration::from_secs(2))
+    .unwrap();
+    let l = layout(&trace, None).unwrap();
+    let answer: Vec<_> = l
+        .arrows
+        .iter()
+        .filter(|a| a.from == Side::Right && a.label.contains("len="))
+        .collect();
+    assert_eq!(answer.len(), 2, "{:?}", l.arrows);
+    assert_eq!(answer[0].sent, answer[1].sent);
+    assert!(answer[1].y0 > answer[0].y0, "sent on rows of their own");
+    assert_eq!(answer[0].end, answer[1].end);
+    assert!(answer[1].y1 > answer[0].y1, "arrive on rows of their own");
+    // Parallel: both take as long on the page.
+    let drop = |a: &&tcpsim_render::layout::Arrow| a.y1 - a.y0;
+    assert!((drop(&answer[0]) - drop(&answer[1])).abs() < 0.01);
+    let server_notes: Vec<_> = l
+        .notes
+        .iter()
+        .filter(|n| {
+            n.side == Side::Right && (n.text.starts_with("recv") || n.text.starts_with("send"))
+        })
+        .collect();
+    assert_eq!(server_notes.len(), 2);
+    assert!(server_notes[1].y > server_notes[0].y);
+    // The first segment leaves from the send() call's row, and a tick names the moment once.
+    assert_eq!(answer[0].y0, server_notes[1].y);
+    assert_eq!(l.ticks.iter().filter(|t| t.t == answer[0].sent).count(), 1);
+    // Labels stay in the middle of arrows that do not cross.
+    assert!(l.arrows.iter().all(|a| a.label_at == 0.5));
+}
+
+/// Segments both sides send at one moment cross in the middle; their labels move towards
+/// their senders instead of being written on top of each other.
+#[test]
+fn crossing_segments_keep_their_labels_apart() {
+    let at = |ms, side, op| AppStep {
+        at: Instant::from_millis(ms),
+        side,
+        op,
+    };
+    let trace = PairScenario {
+        steps: vec![
+            at(100, PSide::Client, AppOp::Close),
+            at(100, PSide::Server, AppOp::Close),
+        ],
+        ..PairScenario::default()
+    }
+    .run(Duration::from_secs(2))
+    .unwrap();
+    let l = layout(&trace, None).unwrap();
+    let fins: Vec<_> = l.arrows.iter().filter(|a| a.flags.fin()).collect();
+    assert_eq!(fins.len(), 2);
+    assert_ne!(fins[0].from, fins[1].from);
+    assert!(fins.iter().all(|a| a.label_at < 0.5));
+    let label_x = |a: &tcpsim_render::layout::Arrow| a.x0 + (a.x1 - a.x0) * a.label_at;
+    assert!((label_x(fins[0]) - label_x(fins[1])).abs() > 120.0);
+}
