@@ -153,6 +153,7 @@ enum Command {
         file: PathBuf,
         #[arg(long, value_name = "OUT", group = "out", required = true)]
         svg: Option<PathBuf>,
+        /// PNG charts are labelled in English: their font has no Chinese glyphs.
         #[arg(long, value_name = "OUT", group = "out", required = true)]
         png: Option<PathBuf>,
         /// `states`: sockets per state over time on a host; `sequence`: sequence numbers
@@ -165,6 +166,9 @@ enum Command {
         /// For `sequence`: the sending endpoint, as host/socket (default: the first connection).
         #[arg(long)]
         socket: Option<String>,
+        /// Language of an SVG chart's title and axes (default: from LANG).
+        #[arg(long)]
+        lang: Option<Lang>,
     },
     /// Write the run's segments as a pcap file, for Wireshark and tshark.
     #[command(
@@ -235,7 +239,8 @@ fn main() -> ExitCode {
             kind,
             host,
             socket,
-        } => cmd_chart(&file, svg, png, kind, host, socket),
+            lang,
+        } => cmd_chart(&file, svg, png, kind, host, socket, lang),
         Command::Pcap { file, output } => cmd_pcap(&file, &output),
         Command::Schema => {
             print!("{}", tcpsim::scenario::json_schema());
@@ -608,10 +613,12 @@ fn cmd_chart(
     kind: ChartKind,
     host: Option<String>,
     socket: Option<String>,
+    lang: Option<Lang>,
 ) -> Outcome {
     use tcpsim::render::{layout, plot};
     let (s, trace) = load_and_run(file)?;
     let size = (800, 450);
+    let lang = lang.unwrap_or_else(lang_from_env);
     let (text, bytes): (Option<Drawn<String>>, Option<Drawn<Vec<u8>>>) = match kind {
         ChartKind::States => {
             let h = match host {
@@ -643,12 +650,17 @@ fn cmd_chart(
                 }
             };
             let series = plot::state_series(&trace, h);
-            let title = format!("sockets per state on {}", trace.hosts[h as usize].name);
+            let host = &trace.hosts[h as usize].name;
+            // PNG charts are in English: their font has no Chinese glyphs.
+            let title = |l| match l {
+                Lang::En => format!("sockets per state on {host}"),
+                Lang::Zh => format!("{host} 上各状态的套接字数"),
+            };
             (
                 svg.as_ref()
-                    .map(|_| plot::states_svg(&series, None, &title, size)),
+                    .map(|_| plot::states_svg(&series, None, &title(lang), size, lang.words())),
                 png.as_ref()
-                    .map(|_| plot::png::states_png(&series, &title, size)),
+                    .map(|_| plot::png::states_png(&series, &title(Lang::En), size)),
             )
         }
         ChartKind::Sequence => {
@@ -665,13 +677,16 @@ fn cmd_chart(
                 );
                 return Err(ExitCode::from(BAD_INPUT));
             }
-            let title = format!(
-                "time-sequence graph: {} to {}",
-                l.lifelines[0].host, l.lifelines[1].host
-            );
+            let (from, to) = (&l.lifelines[0].host, &l.lifelines[1].host);
+            let title = |l| match l {
+                Lang::En => format!("time-sequence graph: {from} to {to}"),
+                Lang::Zh => format!("时间-序列号图：{from} 发往 {to}"),
+            };
             (
-                svg.as_ref().map(|_| plot::seq_svg(&g, &title, size)),
-                png.as_ref().map(|_| plot::png::seq_png(&g, &title, size)),
+                svg.as_ref()
+                    .map(|_| plot::seq_svg(&g, &title(lang), size, lang.words())),
+                png.as_ref()
+                    .map(|_| plot::png::seq_png(&g, &title(Lang::En), size)),
             )
         }
     };

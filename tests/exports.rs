@@ -380,6 +380,8 @@ fn charts_draw_states_over_time_and_time_sequence_graphs() {
         "scenarios/http-client-leak.toml",
         "--svg",
         svg.to_str().unwrap(),
+        "--lang",
+        "en",
     ]);
     assert!(
         out.status.success(),
@@ -389,12 +391,34 @@ fn charts_draw_states_over_time_and_time_sequence_graphs() {
     let text = std::fs::read_to_string(&svg).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
     assert!(text.contains("sockets per state on client") && text.contains("CLOSE-WAIT"));
+    // The leak runs for 20 min: its time axis is in minutes.
+    assert!(text.contains("time (min)") && text.contains("sockets"));
     assert!(
         doc.descendants()
             .filter(|n| n.tag_name().name() == "polyline")
             .count()
             >= 2
     );
+
+    // In Chinese: the title and the axes; the states keep their RFC names.
+    let out = run(&[
+        "chart",
+        "scenarios/http-client-leak.toml",
+        "--svg",
+        svg.to_str().unwrap(),
+        "--lang",
+        "zh",
+    ]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("client 上各状态的套接字数")
+            && text.contains("时间（分钟）")
+            && text.contains("CLOSE-WAIT"),
+        "{}",
+        &text[..600.min(text.len())]
+    );
+    assert!(!text.contains("sockets per state"));
 
     let png = dir.join("leak.png");
     let out = run(&[
@@ -428,6 +452,8 @@ fn charts_draw_states_over_time_and_time_sequence_graphs() {
         "server/conn",
         "--svg",
         seq.to_str().unwrap(),
+        "--lang",
+        "en",
     ]);
     assert!(
         out.status.success(),

@@ -5,9 +5,10 @@ use tcpsim_core::time::Instant;
 pub use tcpsim_render::plot::{Series, state_series as series};
 
 /// The chart as an SVG document, with a cursor at `now`, drawn by the chart module from the
-/// encoded series ([`Series::encode`]); `None` while that module is not loaded.
-pub fn svg(series: &[u8], now: Instant, title: &str) -> Option<String> {
-    crate::tools::chart(series, now.as_micros(), title)
+/// encoded series ([`Series::encode`]), in the page's language; `None` while that module is
+/// not loaded.
+pub fn svg(series: &[u8], now: Instant, title: &str, zh: bool) -> Option<String> {
+    crate::tools::chart(series, now.as_micros(), title, zh)
 }
 
 #[cfg(test)]
@@ -26,7 +27,7 @@ mod tests {
             .find(|(st, _)| *st == tcpsim_core::state::State::CloseWait)
             .unwrap();
         assert!(cw.1.last().unwrap().1 >= 1000);
-        let svg = super::svg(&s.encode(), v.end, "CLOSE-WAIT").unwrap();
+        let svg = super::svg(&s.encode(), v.end, "CLOSE-WAIT", false).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.contains("CLOSE-WAIT") && svg.contains("<polyline"),
             "{}",

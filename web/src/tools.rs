@@ -32,7 +32,7 @@ export function tools_load() {
 export function tools_prefetch() { tools_load().catch(() => {}); }
 export function tools_ready() { return tools !== null; }
 export function tools_compile(name, text, max) { return tools.compile(name, text, max); }
-export function tools_chart(series, now, title) { return tools.chart(series, now, title); }
+export function tools_chart(series, now, title, zh) { return tools.chart(series, now, title, zh); }
 export function tools_bundled_text(id) { return tools.bundled_text(id); }
 "#)]
     extern "C" {
@@ -40,7 +40,7 @@ export function tools_bundled_text(id) { return tools.bundled_text(id); }
         pub fn tools_prefetch();
         pub fn tools_ready() -> bool;
         pub fn tools_compile(name: &str, text: &str, max: f64) -> Vec<u8>;
-        pub fn tools_chart(series: &[u8], now: f64, title: &str) -> String;
+        pub fn tools_chart(series: &[u8], now: f64, title: &str, zh: bool) -> String;
         pub fn tools_bundled_text(id: &str) -> Option<String>;
     }
 }
@@ -103,18 +103,19 @@ pub fn compile(name: &str, text: &str, max_calls: u64) -> Option<Vec<u8>> {
     }
 }
 
-/// The sockets-per-state chart as SVG, or `None` if the module is not loaded yet.
-pub fn chart(series: &[u8], now_us: u64, title: &str) -> Option<String> {
+/// The sockets-per-state chart as SVG, its axes named in Chinese when `zh`, or `None` if the
+/// module is not loaded yet.
+pub fn chart(series: &[u8], now_us: u64, title: &str, zh: bool) -> Option<String> {
     if !ready() {
         return None;
     }
     #[cfg(target_arch = "wasm32")]
     {
-        Some(js::tools_chart(series, now_us as f64, title))
+        Some(js::tools_chart(series, now_us as f64, title, zh))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        Some(tcpsim_web_tools::chart(series, now_us, title))
+        Some(tcpsim_web_tools::chart(series, now_us, title, zh))
     }
 }
 

@@ -3,6 +3,7 @@
 //! drawing, generic over the backend: SVG always, PNG with the `png` feature.
 
 use crate::chart::counts_over_time;
+use crate::i18n::Lang;
 use crate::layout::LadderLayout;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -22,6 +23,36 @@ pub fn colour(s: State) -> RGBColor {
         State::Closed => RGBColor(127, 127, 127),
     }
 }
+
+/// The time axis: minutes for a run of ten minutes or more (whole minutes read better than
+/// thousands of seconds), else seconds.
+struct TimeAxis {
+    seconds_per_unit: f64,
+    desc: &'static str,
+}
+
+fn time_axis(end_s: f64, lang: Lang) -> TimeAxis {
+    let minutes = end_s >= 600.0;
+    TimeAxis {
+        seconds_per_unit: if minutes { 60.0 } else { 1.0 },
+        desc: match (minutes, lang) {
+            (true, Lang::En) => "time (min)",
+            (true, Lang::Zh) => "时间（分钟）",
+            (false, Lang::En) => "time (s)",
+            (false, Lang::Zh) => "时间（秒）",
+        },
+    }
+}
+
+/// An axis value as people write it: `10`, `2.5`, `0.125`, never `10.0`.
+fn tick(v: &f64) -> String {
+    let s = format!("{:.3}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// Space under a chart for the tick labels and the axis' name below them.
+const X_LABEL_AREA: u32 = 40;
 
 /// Sockets per state on one host, sampled over the run.
 #[derive(Clone, Debug)]
@@ -94,34 +125,42 @@ pub fn draw_states<DB: DrawingBackend>(
     series: &Series,
     now: Option<Instant>,
     title: &str,
+    lang: Lang,
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let top = series.max + series.max / 10 + 1;
+    let axis = time_axis(series.end_s, lang);
+    let unit = axis.seconds_per_unit;
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 14))
         .margin(8)
-        .x_label_area_size(28)
+        .x_label_area_size(X_LABEL_AREA)
         .y_label_area_size(48)
-        .build_cartesian_2d(0f64..series.end_s.max(1.0), 0u64..top)
+        .build_cartesian_2d(0f64..series.end_s.max(1.0) / unit, 0u64..top)
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc("time (s)")
-        .y_desc("sockets")
+        .x_desc(axis.desc)
+        .y_desc(match lang {
+            Lang::En => "sockets",
+            Lang::Zh => "套接字数",
+        })
+        .x_label_formatter(&tick)
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(e)?;
     for (state, points) in &series.lines {
         let c = colour(*state);
+        let points = points.iter().map(|&(t, n)| (t / unit, n));
         chart
-            .draw_series(LineSeries::new(points.iter().copied(), c.stroke_width(2)))
+            .draw_series(LineSeries::new(points, c.stroke_width(2)))
             .map_err(e)?
             .label(state.rfc_name())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
     }
     if let Some(now) = now {
-        let x = now.as_micros() as f64 / 1e6;
+        let x = now.as_micros() as f64 / 1e6 / unit;
         chart
             .draw_series(LineSeries::new(vec![(x, 0), (x, top)], BLACK.mix(0.5)))
             .map_err(e)?;
@@ -152,8 +191,9 @@ pub fn states_svg(
     now: Option<Instant>,
     title: &str,
     size: (u32, u32),
+    lang: Lang,
 ) -> Result<String, String> {
-    svg_of(size, |root| draw_states(root, series, now, title))
+    svg_of(size, |root| draw_states(root, series, now, title, lang))
 }
 
 /// Draws one chart on an SVG backend of `size`.
@@ -230,64 +270,77 @@ pub fn draw_seq<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     g: &SeqGraph,
     title: &str,
+    lang: Lang,
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
+    let axis = time_axis(g.end_s, lang);
+    let unit = axis.seconds_per_unit;
+    let zh = lang == Lang::Zh;
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 14))
         .margin(8)
-        .x_label_area_size(28)
+        .x_label_area_size(X_LABEL_AREA)
         .y_label_area_size(64)
         .build_cartesian_2d(
-            0f64..g.end_s.max(0.001) * 1.02,
+            0f64..g.end_s.max(0.001) * 1.02 / unit,
             0f64..(g.max_seq.max(1.0) * 1.05),
         )
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc("time (s)")
-        .y_desc("relative sequence number")
+        .x_desc(axis.desc)
+        .y_desc(if zh {
+            "相对序列号"
+        } else {
+            "relative sequence number"
+        })
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(e)?;
+    let at = |&(t, v): &(f64, f64)| (t / unit, v);
     let blue = RGBColor(31, 119, 180);
     chart
-        .draw_series(g.sent.iter().map(|p| Circle::new(*p, 2, blue.filled())))
+        .draw_series(g.sent.iter().map(|p| Circle::new(at(p), 2, blue.filled())))
         .map_err(e)?
-        .label("data sent")
+        .label(if zh { "发送的数据" } else { "data sent" })
         .legend(move |(x, y)| Circle::new((x + 7, y), 3, blue.filled()));
     let red = RGBColor(214, 39, 40);
     chart
         .draw_series(
             g.retransmitted
                 .iter()
-                .map(|p| Cross::new(*p, 4, red.stroke_width(2))),
+                .map(|p| Cross::new(at(p), 4, red.stroke_width(2))),
         )
         .map_err(e)?
-        .label("retransmitted")
+        .label(if zh { "重传" } else { "retransmitted" })
         .legend(move |(x, y)| Cross::new((x + 7, y), 4, red.stroke_width(2)));
     let green = RGBColor(46, 139, 87);
     let mut steps = Vec::new();
-    for (t, a) in &g.acked {
-        if let Some((_, prev)) = steps.last() {
-            steps.push((*t, *prev));
+    for p in &g.acked {
+        let (t, a) = at(p);
+        if let Some(&(_, prev)) = steps.last() {
+            steps.push((t, prev));
         }
-        steps.push((*t, *a));
+        steps.push((t, a));
     }
     chart
         .draw_series(LineSeries::new(steps, green.stroke_width(1)))
         .map_err(e)?
-        .label("acknowledged")
+        .label(if zh { "已确认" } else { "acknowledged" })
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(1)));
     legend_and_present(root, &mut chart)
 }
 
-pub fn seq_svg(g: &SeqGraph, title: &str, size: (u32, u32)) -> Result<String, String> {
-    svg_of(size, |root| draw_seq(root, g, title))
+pub fn seq_svg(g: &SeqGraph, title: &str, size: (u32, u32), lang: Lang) -> Result<String, String> {
+    svg_of(size, |root| draw_seq(root, g, title, lang))
 }
 
 /// PNG output (feature `png`). Text needs a font: DejaVu Sans from Debian's fonts-dejavu-core,
-/// read when the first chart is drawn (an error names the package when it is missing).
+/// read when the first chart is drawn (an error names the package when it is missing). It has
+/// no Chinese glyphs, so PNG charts are labelled in English (the SVG ones in either language).
 #[cfg(feature = "png")]
 pub mod png {
     use super::*;
@@ -324,7 +377,9 @@ pub mod png {
     }
 
     pub fn states_png(series: &Series, title: &str, size: (u32, u32)) -> Result<Vec<u8>, String> {
-        png_of(size, |root| draw_states(root, series, None, title))
+        png_of(size, |root| {
+            draw_states(root, series, None, title, Lang::En)
+        })
     }
 
     /// Draws one chart on a bitmap of `size` and encodes it as PNG.
@@ -342,6 +397,6 @@ pub mod png {
     }
 
     pub fn seq_png(g: &SeqGraph, title: &str, size: (u32, u32)) -> Result<Vec<u8>, String> {
-        png_of(size, |root| draw_seq(root, g, title))
+        png_of(size, |root| draw_seq(root, g, title, Lang::En))
     }
 }

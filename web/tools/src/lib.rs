@@ -6,6 +6,7 @@
 //! in [`tcpsim_scenario::compiled`]'s form, chart series in [`tcpsim_core::wire`]'s.
 
 use tcpsim_core::time::Instant;
+use tcpsim_render::i18n::Lang;
 use tcpsim_render::plot::Series;
 
 /// The bundled scenarios' texts, shown in the page's editor (the page itself carries them
@@ -102,15 +103,17 @@ pub fn compile(name: &str, text: &str, max_calls: u64) -> Vec<u8> {
     tcpsim_scenario::compiled::compile(name, text, max_calls)
 }
 
-/// The sockets-per-state chart as an SVG document, with a cursor at `now_us`. A chart that
-/// cannot be drawn says why in its place.
-pub fn chart(series: &[u8], now_us: u64, title: &str) -> String {
+/// The sockets-per-state chart as an SVG document, with a cursor at `now_us`, its axes named
+/// in Chinese when `zh`. A chart that cannot be drawn says why in its place.
+pub fn chart(series: &[u8], now_us: u64, title: &str, zh: bool) -> String {
+    let lang = if zh { Lang::Zh } else { Lang::En };
     match Series::decode(series) {
         Ok(s) => tcpsim_render::plot::states_svg(
             &s,
             Some(Instant::from_micros(now_us)),
             title,
             CHART_SIZE,
+            lang,
         )
         .unwrap_or_else(|e| format!("<p>{e}</p>")),
         Err(e) => format!("<p>{e}</p>"),
@@ -133,8 +136,8 @@ mod exports {
     }
 
     #[wasm_bindgen]
-    pub fn chart(series: &[u8], now_us: f64, title: &str) -> String {
-        super::chart(series, now_us as u64, title)
+    pub fn chart(series: &[u8], now_us: f64, title: &str, zh: bool) -> String {
+        super::chart(series, now_us as u64, title, zh)
     }
 }
 
@@ -169,12 +172,42 @@ mod tests {
             )],
             max: 80,
         };
-        let svg = chart(&series.encode(), 5_000_000, "CLOSE-WAIT");
+        let svg = chart(&series.encode(), 5_000_000, "CLOSE-WAIT", false);
         assert!(
             svg.starts_with("<svg") && svg.contains("<polyline"),
             "{svg}"
         );
         assert!(svg.contains("CLOSE-WAIT"));
-        assert!(chart(b"nonsense", 0, "t").starts_with("<p>"));
+        assert!(svg.contains("time (s)") && svg.contains("sockets"));
+        assert!(chart(b"nonsense", 0, "t", false).starts_with("<p>"));
+    }
+
+    #[test]
+    fn a_chinese_chart_names_its_axes_in_chinese_and_an_hour_in_minutes() {
+        let series = Series {
+            end_s: 3600.0,
+            lines: vec![(
+                tcpsim_core::state::State::CloseWait,
+                vec![(0.0, 0), (1800.0, 5000), (3600.0, 10_000)],
+            )],
+            max: 10_000,
+        };
+        let svg = chart(&series.encode(), 60_000_000, "各状态的套接字数", true);
+        assert!(
+            svg.contains("时间（分钟）") && svg.contains("套接字数"),
+            "{svg}"
+        );
+        assert!(!svg.contains("time (s)") && !svg.contains("sockets"));
+        // Ticks in whole minutes, written without a decimal point.
+        let texts: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| t.split_once('>').and_then(|(_, r)| r.split_once("</text>")))
+            .map(|(text, _)| text.trim())
+            .collect();
+        for minute in ["0", "10", "30", "60"] {
+            assert!(texts.contains(&minute), "{texts:?}");
+        }
+        assert!(texts.iter().all(|t| !t.ends_with(".0")), "{texts:?}");
     }
 }
