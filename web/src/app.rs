@@ -757,7 +757,7 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
                                 { for rows.iter().map(|r| html! { <tr><td>{r.state.ss_name()}</td><td>{r.recv_q}</td><td>{r.send_q}</td><td>{r.local.to_string()}</td><td>{r.remote.map_or("*".to_string(), |a| a.to_string())}</td></tr> }) }
                             </tbody>
                         </table>
-                        if ns.rows.len() > rows.len() { <p class="more">{format!("… +{}", ns.rows.len() - rows.len())}</p> }
+                        if ns.rows.len() > rows.len() { <p class="more">{ui("more_sockets", lang).replace("{n}", &(ns.rows.len() - rows.len()).to_string())}</p> }
                         if let Some(c) = chart_svg { <div class="chart" data-testid="chart">{c}</div> }
                     </section>
                 </aside>

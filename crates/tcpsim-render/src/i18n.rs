@@ -262,6 +262,10 @@ pub fn ui(key: &str, lang: Lang) -> &'static str {
         ),
         "loading_chart" => ("Loading the chart…", "正在加载图表……"),
         "loading_text" => ("Loading the scenario's text…", "正在加载场景文本……"),
+        "more_sockets" => (
+            "… and {n} more sockets, not listed",
+            "……另有 {n} 个套接字未列出",
+        ),
         "load_failed" => (
             "The scenario compiler could not be loaded. Check the connection and reload the page; most bundled scenarios still open without it.",
             "无法加载场景编译器。请检查网络连接后刷新页面；大多数内置场景不需要它也能打开。",
@@ -314,6 +318,7 @@ pub const UI_KEYS: &[&str] = &[
     "loading_chart",
     "loading_text",
     "load_failed",
+    "more_sockets",
 ];
 
 #[cfg(test)]
