@@ -109,7 +109,9 @@ impl AppState {
             .or_else(|| url::saved_source(&id))
             .filter(|t| !bundled::is_text_of(&id, t));
         let edited = saved.is_some();
-        let outcome = model::begin(&id, saved.as_deref(), model::SLICE_MS);
+        // A small scenario runs here, so that the first frame shows its diagram; a big one
+        // starts once that frame (with its progress bar) is on screen.
+        let outcome = model::begin_after_paint(&id, saved.as_deref());
         let last_good = match &*outcome {
             Outcome::Ran(_) | Outcome::Running(_) => None,
             // A shared or saved text with errors: the bundled file's run is shown meanwhile.
@@ -403,9 +405,15 @@ pub fn App() -> Html {
             if let Some((id, cell)) = running {
                 yew::platform::spawn_local(async move {
                     let mut shown = -1.0;
+                    let mut first = true;
                     loop {
-                        // Let the page paint and handle input before the next slice.
-                        crate::next_task().await;
+                        // The page (with the run's progress) is painted before the first slice;
+                        // between slices it paints and handles input when it wants to.
+                        if std::mem::take(&mut first) {
+                            crate::after_paint().await;
+                        } else {
+                            crate::next_task().await;
+                        }
                         if !model::is_current(id) {
                             return;
                         }

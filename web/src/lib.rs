@@ -28,9 +28,19 @@ export function next_task() {
         c.port2.postMessage(null);
     });
 }
+export function after_paint() {
+    // A hidden tab paints no frames: it does not wait for one (nor long for anything).
+    return new Promise((resolve) => {
+        const go = () => next_task().then(resolve);
+        if (document.hidden) { go(); return; }
+        const timer = setTimeout(go, 100);
+        requestAnimationFrame(() => { clearTimeout(timer); go(); });
+    });
+}
 "#)]
     extern "C" {
         pub fn next_task() -> js_sys::Promise;
+        pub fn after_paint() -> js_sys::Promise;
     }
 }
 
@@ -46,6 +56,21 @@ pub async fn next_task() {
     #[cfg(target_arch = "wasm32")]
     {
         let _ = wasm_bindgen_futures::JsFuture::from(js::next_task()).await;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+}
+
+/// Goes on once the page has painted a frame: before the first slice of a big run, so that the
+/// page (and the run's progress bar) is on screen before the run takes the thread. The task
+/// after the next animation frame runs after that frame is painted; a hidden tab, which paints
+/// nothing, goes on at once, and a frame that does not come within 100 ms is not waited for.
+pub async fn after_paint() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = wasm_bindgen_futures::JsFuture::from(js::after_paint()).await;
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -338,12 +338,20 @@ impl std::error::Error for RunError {}
 pub struct SlicedRun {
     sim: Simulator,
     end: Instant,
+    calls: u64,
 }
 
 impl SlicedRun {
     /// Processes at most `budget` events. `Ok(true)` when the run has reached its end.
     pub fn step(&mut self, budget: u64) -> Result<bool, SimError> {
         self.sim.advance_at_most(self.end, budget)
+    }
+
+    /// The application calls the run makes in all, known before it starts: the setup's calls
+    /// and every repetition of its repeated ones (a caller can tell a big run from a small one
+    /// before working on it).
+    pub fn calls_expected(&self) -> u64 {
+        self.calls
     }
 
     /// The simulated time reached, and the end of the run.
@@ -972,7 +980,11 @@ impl Simulator {
         self.trace
             .sockets
             .reserve(sockets.saturating_sub(self.trace.sockets.len()));
-        Ok(SlicedRun { sim: self, end })
+        Ok(SlicedRun {
+            sim: self,
+            end,
+            calls,
+        })
     }
 
     /// Processes every event up to and including `until`, leaving the simulator to go on.
