@@ -646,16 +646,19 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
         }
     }
     // Arrows that cross at their middles (both sent at one moment, as in a simultaneous open
-    // or close) would write their labels on top of each other.
+    // or close) would write their labels on top of each other. Arrows are in the order they
+    // were sent, so those that can cross one are the ones sent while it is in flight.
     let mid = |a: &Arrow| (a.y0 + a.y1) / 2.0;
-    let mut by_mid: Vec<usize> = (0..arrows.len()).filter(|&a| !arrows[a].lost).collect();
-    by_mid.sort_by(|&a, &b| mid(&arrows[a]).total_cmp(&mid(&arrows[b])).then(a.cmp(&b)));
-    for (k, &a) in by_mid.iter().enumerate() {
-        for &b in &by_mid[k + 1..] {
-            if mid(&arrows[b]) - mid(&arrows[a]) >= CROSSING {
+    for a in 0..arrows.len() {
+        for b in a + 1..arrows.len() {
+            if arrows[b].y0 > arrows[a].y1 {
                 break;
             }
-            if arrows[a].from != arrows[b].from {
+            if arrows[a].from != arrows[b].from
+                && !arrows[a].lost
+                && !arrows[b].lost
+                && (mid(&arrows[a]) - mid(&arrows[b])).abs() < CROSSING
+            {
                 arrows[a].label_at = LABEL_NEAR_SENDER;
                 arrows[b].label_at = LABEL_NEAR_SENDER;
             }
