@@ -349,6 +349,25 @@ await test('readable on a phone', async (page) => {
   await page.waitForSelector('svg.ladder');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
   assert(!overflow, 'the page scrolls sideways on a phone');
+  // Both ends of the connection are in view in the diagram, without scrolling it sideways,
+  // and each endpoint's state is shown whole.
+  const seen = await page.evaluate(() => {
+    const box = document.querySelector('.ladder-scroll').getBoundingClientRect();
+    const heads = [...document.querySelectorAll('svg.ladder-head .host')].map((t) => t.getBoundingClientRect());
+    const states = [...document.querySelectorAll('[data-testid^="state-"]')].map((e) => e.getBoundingClientRect());
+    return {
+      heads: heads.map((r) => r.left >= box.left - 1 && r.right <= box.right + 1),
+      states: states.map((r) => r.left >= 0 && r.right <= window.innerWidth),
+      scrolls: document.querySelector('.ladder-scroll').scrollWidth > document.querySelector('.ladder-scroll').clientWidth + 1,
+    };
+  });
+  assert(seen.heads.length === 2 && seen.heads.every(Boolean), `both lifelines in view: ${JSON.stringify(seen)}`);
+  assert(!seen.scrolls, 'the diagram scrolls sideways on a phone');
+  assert(seen.states.length >= 2 && seen.states.every(Boolean), `states shown whole: ${JSON.stringify(seen)}`);
+  await page.goto(`${base}?scenario=http-client-leak&step=9&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  const statesWide = await page.evaluate(() => [...document.querySelectorAll('[data-testid^="state-"]')].every((e) => e.getBoundingClientRect().right <= window.innerWidth));
+  assert(statesWide, 'a long state name (ESTABLISHED) stays on the screen');
 });
 
 await browser.close();

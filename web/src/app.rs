@@ -602,7 +602,7 @@ pub fn App() -> Html {
             </header>
             <section class="intro">
                 <h2 data-testid="title">{title}</h2>
-                <p>{description}</p>
+                { for paragraphs(&description).into_iter().map(|p| html! { <p>{p}</p> }) }
             </section>
             { cannot }
             { main }
@@ -610,6 +610,32 @@ pub fn App() -> Html {
             <footer><p>{ui("keys", lang)}</p></footer>
         </div>
     }
+}
+
+/// A scenario's description as paragraphs: a blank line parts them, and the lines of one are
+/// joined as the text flows (the files wrap their lines by hand, which a phone's narrow column
+/// should not show): with a space after a word, with nothing between two Chinese sentences.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let ascii_seam = current.chars().next_back().is_some_and(|c| c.is_ascii())
+            || line.chars().next().is_some_and(|c| c.is_ascii());
+        if !current.is_empty() && ascii_seam {
+            current.push(' ');
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// Loads the compiler and chart module, then renders again with it. (A run waiting for it is
@@ -990,12 +1016,44 @@ pub fn Editor(p: &EditorProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{SPEED_LABELS, SPEEDS};
+    use super::{SPEED_LABELS, SPEEDS, paragraphs};
 
     #[test]
     fn speed_labels_name_the_speeds() {
         for (speed, label) in SPEEDS.iter().zip(SPEED_LABELS) {
             assert_eq!(format!("{speed}x"), label);
+        }
+    }
+
+    #[test]
+    fn descriptions_flow_as_paragraphs() {
+        // English lines wrapped by hand are joined with a space; a blank line starts a paragraph.
+        assert_eq!(
+            paragraphs("one request every 360 ms\nfor an hour.\n\n  Compare `--at 1h`. \n"),
+            [
+                "one request every 360 ms for an hour.",
+                "Compare `--at 1h`."
+            ]
+        );
+        // Chinese sentences are joined with nothing between them, but a Latin word keeps its space.
+        assert_eq!(
+            paragraphs("服务器关闭了连接。\nTCP 无法替应用完成关闭。\n直到别的资源耗尽。"),
+            ["服务器关闭了连接。 TCP 无法替应用完成关闭。直到别的资源耗尽。"]
+        );
+        assert!(paragraphs("").is_empty() && paragraphs("\n \n").is_empty());
+        // Every bundled description reads as at least one paragraph in both languages.
+        for id in crate::bundled::SCENARIOS {
+            let crate::model::Outcome::Ran(v) = &*crate::model::run(id, None) else {
+                panic!("{id}")
+            };
+            for text in [&v.description.en, &v.description.zh] {
+                let ps = paragraphs(text);
+                assert!(!ps.is_empty(), "{id}");
+                assert!(
+                    ps.iter().all(|p| !p.contains('\n') && !p.contains("  ")),
+                    "{id}: {ps:?}"
+                );
+            }
         }
     }
 }
