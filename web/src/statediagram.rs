@@ -62,6 +62,28 @@ fn wrap(text: &str, max_px: f32) -> Vec<String> {
     lines
 }
 
+/// Where the label of the arc from `a` to `b` goes (its half-width and height given): the point
+/// along the arc nearest its middle where it covers no state (a long arc, TIME-WAIT -> CLOSED,
+/// crosses the figure), kept inside the figure; the middle if there is none.
+fn label_centre(a: (f32, f32), b: (f32, f32), half: f32, height: f32) -> (f32, f32) {
+    let at = |t: f32| {
+        let x = (a.0 + (b.0 - a.0) * t).min(WIDTH - half).max(half);
+        (x, a.1 + (b.1 - a.1) * t)
+    };
+    [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]
+        .into_iter()
+        .map(at)
+        .find(|&(x, y)| covers_no_state(x, y, half, height))
+        .unwrap_or_else(|| at(0.5))
+}
+
+fn covers_no_state(x: f32, y: f32, half: f32, height: f32) -> bool {
+    State::ALL.iter().all(|s| {
+        let (nx, ny) = pos(*s);
+        (nx - x).abs() >= NODE_W / 2.0 + half || (ny - y).abs() >= NODE_H / 2.0 + height / 2.0
+    })
+}
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct DiagramProps {
     pub left: Option<State>,
@@ -94,8 +116,8 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         let half = widest / 2.0 + 4.0;
         // max/min, not clamp: clamp's check of its bounds would bring float formatting (for
         // its panic message) into the page's first module, 18 KB of wasm.
-        let x = ((x1 + x2) / 2.0).min(WIDTH - half).max(half);
-        let y = (y1 + y2) / 2.0 - 4.0 - LINE_PX * (lines.len().saturating_sub(1)) as f32 / 2.0;
+        let (x, yc) = label_centre((x1, y1), (x2, y2), half, LINE_PX * lines.len() as f32);
+        let y = yc - 4.0 - LINE_PX * (lines.len().saturating_sub(1)) as f32 / 2.0;
         html! {
             <g class="taken">
                 <text class="taken-label" x={crate::num(x)} y={crate::num(y)} text-anchor="middle">
@@ -172,5 +194,34 @@ mod tests {
             zh.iter().all(|l| !l.starts_with(['，', '：'])),
             "punctuation starts a line: {zh:?}"
         );
+    }
+
+    #[test]
+    fn an_arc_label_covers_no_state() {
+        // Every arc, the long ones the explanations label included, with a one-line label as
+        // wide as "TIME-WAIT ended": it covers no state. The widest label (two lines at the
+        // widest a line may be) may have no such place, but stays inside the figure.
+        let mut arcs: Vec<(State, State)> = ARCS.to_vec();
+        arcs.extend([
+            (State::TimeWait, State::Closed),
+            (State::FinWait2, State::Closed),
+            (State::LastAck, State::Closed),
+        ]);
+        let one_line = text_px("TIME-WAIT ended") / 2.0 + 4.0;
+        for (a, b) in arcs {
+            let (x, y) = label_centre(pos(a), pos(b), one_line, LINE_PX);
+            assert!(
+                covers_no_state(x, y, one_line, LINE_PX),
+                "{a:?} -> {b:?}: at ({x}, {y})"
+            );
+            let widest = LABEL_MAX_PX / 2.0 + 4.0;
+            let (x, _) = label_centre(pos(a), pos(b), widest, 2.0 * LINE_PX);
+            assert!(x - widest >= 0.0 && x + widest <= WIDTH, "{a:?} -> {b:?}");
+        }
+        // The middle of TIME-WAIT -> CLOSED is on ESTABLISHED: its label moves along the arc.
+        let (ta, tb) = (pos(State::TimeWait), pos(State::Closed));
+        let middle = ((ta.0 + tb.0) / 2.0, (ta.1 + tb.1) / 2.0);
+        assert!(!covers_no_state(middle.0, middle.1, one_line, LINE_PX));
+        assert_ne!(label_centre(ta, tb, one_line, LINE_PX), middle);
     }
 }
