@@ -967,6 +967,11 @@ impl Simulator {
         self.trace
             .events
             .reserve(expected.saturating_sub(self.trace.events.len()));
+        // The segments likewise: about one and a half a call (the production-scale leak: 1.6).
+        let segments = calls.saturating_mul(2).min(1 << 22) as usize;
+        self.trace
+            .segments
+            .reserve(segments.saturating_sub(self.trace.segments.len()));
         // Likewise the sockets (a socket is about 400 bytes: growing by doubling would copy
         // eight megabytes on the production-scale leak), up to 65 536 of them: the estimate
         // counts a passive open for every connect(), and beyond that the vector grows as usual.
