@@ -375,20 +375,23 @@ fn charts_draw_states_over_time_and_time_sequence_graphs() {
     };
 
     let svg = dir.join("leak.svg");
-    let out = run(&[
-        "chart",
-        "scenarios/http-client-leak.toml",
-        "--svg",
-        svg.to_str().unwrap(),
-        "--lang",
-        "en",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = std::fs::read_to_string(&svg).unwrap();
+    let leak_chart = |lang: &str| {
+        let out = run(&[
+            "chart",
+            "scenarios/http-client-leak.toml",
+            "--svg",
+            svg.to_str().unwrap(),
+            "--lang",
+            lang,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read_to_string(&svg).unwrap()
+    };
+    let text = leak_chart("en");
     let doc = roxmltree::Document::parse(&text).unwrap();
     assert!(text.contains("sockets per state on client") && text.contains("CLOSE-WAIT"));
     // The leak runs for 20 min: its time axis is in minutes.
@@ -401,16 +404,7 @@ fn charts_draw_states_over_time_and_time_sequence_graphs() {
     );
 
     // In Chinese: the title and the axes; the states keep their RFC names.
-    let out = run(&[
-        "chart",
-        "scenarios/http-client-leak.toml",
-        "--svg",
-        svg.to_str().unwrap(),
-        "--lang",
-        "zh",
-    ]);
-    assert!(out.status.success());
-    let text = std::fs::read_to_string(&svg).unwrap();
+    let text = leak_chart("zh");
     assert!(
         text.contains("client 上各状态的套接字数")
             && text.contains("时间（分钟）")

@@ -76,24 +76,31 @@ fn layout_of_a_leaked_close() {
 /// Nothing drawn at one moment lands on top of something else: two segments one side sends
 /// at once leave from rows of their own, arrive on rows of their own, and two calls on one
 /// side at one moment are written on separate rows.
-#[test]
-fn things_at_one_moment_get_rows_of_their_own() {
-    let at = |ms, side, op| AppStep {
-        at: Instant::from_millis(ms),
-        side,
-        op,
-    };
-    // The server reads the request and answers with 2 000 bytes (two segments) at once.
-    let trace = PairScenario {
-        steps: vec![
-            at(100, PSide::Client, AppOp::Send(300)),
-            at(200, PSide::Server, AppOp::Recv(300)),
-            at(200, PSide::Server, AppOp::Send(2000)),
-        ],
+/// Two seconds of a client and a server making these calls (milliseconds, side, call).
+fn pair_run(steps: &[(u64, PSide, AppOp)]) -> Trace {
+    PairScenario {
+        steps: steps
+            .iter()
+            .map(|&(ms, side, op)| AppStep {
+                at: Instant::from_millis(ms),
+                side,
+                op,
+            })
+            .collect(),
         ..PairScenario::default()
     }
     .run(Duration::from_secs(2))
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn things_at_one_moment_get_rows_of_their_own() {
+    // The server reads the request and answers with 2 000 bytes (two segments) at once.
+    let trace = pair_run(&[
+        (100, PSide::Client, AppOp::Send(300)),
+        (200, PSide::Server, AppOp::Recv(300)),
+        (200, PSide::Server, AppOp::Send(2000)),
+    ]);
     let l = layout(&trace, None).unwrap();
     let answer: Vec<_> = l
         .arrows
@@ -128,20 +135,10 @@ fn things_at_one_moment_get_rows_of_their_own() {
 /// their senders instead of being written on top of each other.
 #[test]
 fn crossing_segments_keep_their_labels_apart() {
-    let at = |ms, side, op| AppStep {
-        at: Instant::from_millis(ms),
-        side,
-        op,
-    };
-    let trace = PairScenario {
-        steps: vec![
-            at(100, PSide::Client, AppOp::Close),
-            at(100, PSide::Server, AppOp::Close),
-        ],
-        ..PairScenario::default()
-    }
-    .run(Duration::from_secs(2))
-    .unwrap();
+    let trace = pair_run(&[
+        (100, PSide::Client, AppOp::Close),
+        (100, PSide::Server, AppOp::Close),
+    ]);
     let l = layout(&trace, None).unwrap();
     let fins: Vec<_> = l.arrows.iter().filter(|a| a.flags.fin()).collect();
     assert_eq!(fins.len(), 2);
