@@ -404,15 +404,16 @@ pub fn App() -> Html {
         use_effect_with(running.as_ref().map_or(0, |r| r.0), move |_| {
             if let Some((id, cell)) = running {
                 yew::platform::spawn_local(async move {
-                    let mut shown = -1.0;
-                    let mut first = true;
+                    let (mut shown, mut shown_at) = (-1.0, f64::NEG_INFINITY);
+                    let mut wait = Wait::Paint;
                     loop {
                         // The page (with the run's progress) is painted before the first slice;
-                        // between slices it paints and handles input when it wants to.
-                        if std::mem::take(&mut first) {
-                            crate::after_paint().await;
-                        } else {
-                            crate::next_task().await;
+                        // between slices it paints and handles input when it wants to, and
+                        // after showing progress it lets waiting work (renders) go first.
+                        match std::mem::replace(&mut wait, Wait::Slice) {
+                            Wait::Paint => crate::after_paint().await,
+                            Wait::Slice => crate::next_task().await,
+                            Wait::InTurn => crate::next_task_in_turn().await,
                         }
                         if !model::is_current(id) {
                             return;
@@ -442,10 +443,13 @@ pub fn App() -> Html {
                                 let p = job.progress();
                                 let texts = job.texts();
                                 *cell.borrow_mut() = Some(job);
-                                // A new percent is worth a render; a slice is not.
-                                if p - shown >= 0.01 {
-                                    shown = p;
+                                // A new percent is worth a render, ten times a second at
+                                // most; a slice is not.
+                                let now = model::clock_ms();
+                                if p - shown >= 0.01 && now - shown_at >= PROGRESS_EVERY_MS {
+                                    (shown, shown_at) = (p, now);
                                     dispatch.dispatch(Action::Progress(id, p, texts));
+                                    wait = Wait::InTurn;
                                 }
                             }
                         }
@@ -637,6 +641,19 @@ pub fn paragraphs(text: &str) -> Vec<String> {
     }
     out
 }
+
+/// How a big run's driver waits before its next slice.
+enum Wait {
+    /// For the page's next frame (before the first slice).
+    Paint,
+    /// With `scheduler.yield()`: input is handled, frames are painted when the browser wants.
+    Slice,
+    /// Behind the tasks already waiting (after a progress update, so that it is rendered).
+    InTurn,
+}
+
+/// A big run's progress is rendered at most this often.
+const PROGRESS_EVERY_MS: f64 = 100.0;
 
 /// Loads the compiler and chart module, then renders again with it. (A run waiting for it is
 /// driven by its own loop, which reports a failed load.)

@@ -20,26 +20,32 @@ mod js {
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen(inline_js = r#"
-export function next_task() {
-    if (globalThis.scheduler && typeof scheduler.yield === 'function') return scheduler.yield();
+function posted() {
     return new Promise((resolve) => {
         const c = new MessageChannel();
         c.port1.onmessage = () => resolve();
         c.port2.postMessage(null);
     });
 }
+export function next_task() {
+    if (globalThis.scheduler && typeof scheduler.yield === 'function') return scheduler.yield();
+    return posted();
+}
+export function next_task_in_turn() { return posted(); }
 export function after_paint() {
     // A hidden tab paints no frames: it does not wait for one (nor long for anything).
     return new Promise((resolve) => {
-        const go = () => next_task().then(resolve);
+        let gone = false;
+        const go = () => { if (!gone) { gone = true; posted().then(resolve); } };
         if (document.hidden) { go(); return; }
-        const timer = setTimeout(go, 100);
-        requestAnimationFrame(() => { clearTimeout(timer); go(); });
+        setTimeout(go, 100);
+        requestAnimationFrame(go);
     });
 }
 "#)]
     extern "C" {
         pub fn next_task() -> js_sys::Promise;
+        pub fn next_task_in_turn() -> js_sys::Promise;
         pub fn after_paint() -> js_sys::Promise;
     }
 }
@@ -63,10 +69,27 @@ pub async fn next_task() {
     }
 }
 
+/// Lets the tasks already waiting run first (a task posted through a `MessageChannel` takes its
+/// turn behind them), then goes on: after a big run has shown its progress. `scheduler.yield()`
+/// ([`next_task`]) goes before other waiting tasks, among them the timer with which Yew's
+/// scheduler goes on with a render that took longer than 16 ms: a run that only ever yielded
+/// that way would hold back every render (its progress too) until it ended.
+pub async fn next_task_in_turn() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = wasm_bindgen_futures::JsFuture::from(js::next_task_in_turn()).await;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+}
+
 /// Goes on once the page has painted a frame: before the first slice of a big run, so that the
 /// page (and the run's progress bar) is on screen before the run takes the thread. The task
-/// after the next animation frame runs after that frame is painted; a hidden tab, which paints
-/// nothing, goes on at once, and a frame that does not come within 100 ms is not waited for.
+/// after the next animation frame runs after that frame is painted (and, as with
+/// [`next_task_in_turn`], after the tasks already waiting); a hidden tab, which paints nothing,
+/// goes on at once, and a frame that does not come within 100 ms is not waited for.
 pub async fn after_paint() {
     #[cfg(target_arch = "wasm32")]
     {

@@ -92,7 +92,7 @@ pub const SLICE_MS: f64 = 25.0;
 const SLICE_EVENTS: u64 = 4096;
 
 /// Milliseconds from a fixed origin: the page's clock in the browser, the process's natively.
-fn clock_ms() -> f64 {
+pub fn clock_ms() -> f64 {
     #[cfg(target_arch = "wasm32")]
     {
         web_sys::window()
