@@ -2,6 +2,7 @@
 //! small components. The simulation runs once per scenario text (in `model::run`); playback only
 //! moves the step through the layout of that run.
 
+use crate::Pause;
 use crate::bundled;
 use crate::chart;
 use crate::ladder::Ladder;
@@ -405,16 +406,12 @@ pub fn App() -> Html {
             if let Some((id, cell)) = running {
                 yew::platform::spawn_local(async move {
                     let (mut shown, mut shown_at) = (-1.0, f64::NEG_INFINITY);
-                    let mut wait = Wait::Paint;
+                    let mut pause = Pause::AfterPaint;
                     loop {
                         // The page (with the run's progress) is painted before the first slice;
                         // between slices it paints and handles input when it wants to, and
                         // after showing progress it lets waiting work (renders) go first.
-                        match std::mem::replace(&mut wait, Wait::Slice) {
-                            Wait::Paint => crate::after_paint().await,
-                            Wait::Slice => crate::next_task().await,
-                            Wait::InTurn => crate::next_task_in_turn().await,
-                        }
+                        crate::pause(std::mem::replace(&mut pause, Pause::NextTask)).await;
                         if !model::is_current(id) {
                             return;
                         }
@@ -449,7 +446,7 @@ pub fn App() -> Html {
                                 if p - shown >= 0.01 && now - shown_at >= PROGRESS_EVERY_MS {
                                     (shown, shown_at) = (p, now);
                                     dispatch.dispatch(Action::Progress(id, p, texts));
-                                    wait = Wait::InTurn;
+                                    pause = Pause::InTurn;
                                 }
                             }
                         }
@@ -640,16 +637,6 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         out.push(current);
     }
     out
-}
-
-/// How a big run's driver waits before its next slice.
-enum Wait {
-    /// For the page's next frame (before the first slice).
-    Paint,
-    /// With `scheduler.yield()`: input is handled, frames are painted when the browser wants.
-    Slice,
-    /// Behind the tasks already waiting (after a progress update, so that it is rendered).
-    InTurn,
 }
 
 /// A big run's progress is rendered at most this often.

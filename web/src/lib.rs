@@ -50,53 +50,45 @@ export function after_paint() {
     }
 }
 
-/// Lets the page answer input and paint, then goes on: between two slices of a big run.
-///
-/// `scheduler.yield()` where the browser has it, else a task posted through a `MessageChannel`.
-/// Not a zero-delay `setTimeout`: browsers hold nested timers back to at least 4 ms (the HTML
-/// standard's timer nesting rule). Input is handled at each pause; frames are painted when
-/// the browser chooses to (Chromium: every 100 ms or so while a run goes on). Pausing for every
-/// frame instead cost the production-scale run a quarter of its time (7 frames painted instead
-/// of 2, 370 ms instead of 290 ms).
-pub async fn next_task() {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let _ = wasm_bindgen_futures::JsFuture::from(js::next_task()).await;
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-    }
+/// How a big run pauses between two slices of work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pause {
+    /// Until the page has painted a frame: before the first slice, so that the page (and the
+    /// run's progress bar) is on screen before the run takes the thread. The task after the
+    /// next animation frame runs after that frame is painted (and, as with
+    /// [`Pause::InTurn`], after the tasks already waiting); a hidden tab, which paints
+    /// nothing, goes on at once, and a frame that does not come within 100 ms is not waited for.
+    AfterPaint,
+    /// Lets the page answer input and paint, then goes on: between two slices.
+    /// `scheduler.yield()` where the browser has it, else a task posted through a
+    /// `MessageChannel`. Not a zero-delay `setTimeout`: browsers hold nested timers back to at
+    /// least 4 ms (the HTML standard's timer nesting rule). Input is handled at each pause;
+    /// frames are painted when the browser chooses to (Chromium: every 100 ms or so while a run
+    /// goes on). Pausing for every frame instead cost the production-scale run a quarter of its
+    /// time (7 frames painted instead of 2, 370 ms instead of 290 ms).
+    NextTask,
+    /// Lets the tasks already waiting run first (a task posted through a `MessageChannel` takes
+    /// its turn behind them): after a big run has shown its progress. `scheduler.yield()`
+    /// ([`Pause::NextTask`]) goes before other waiting tasks, among them the timer with which
+    /// Yew's scheduler goes on with a render that took longer than 16 ms: a run that only ever
+    /// yielded that way would hold back every render (its progress too) until it ended.
+    InTurn,
 }
 
-/// Lets the tasks already waiting run first (a task posted through a `MessageChannel` takes its
-/// turn behind them), then goes on: after a big run has shown its progress. `scheduler.yield()`
-/// ([`next_task`]) goes before other waiting tasks, among them the timer with which Yew's
-/// scheduler goes on with a render that took longer than 16 ms: a run that only ever yielded
-/// that way would hold back every render (its progress too) until it ended.
-pub async fn next_task_in_turn() {
+/// Pauses as `how` says (natively, where there is no page, for a zero-delay timer).
+pub async fn pause(how: Pause) {
     #[cfg(target_arch = "wasm32")]
     {
-        let _ = wasm_bindgen_futures::JsFuture::from(js::next_task_in_turn()).await;
+        let promise = match how {
+            Pause::AfterPaint => js::after_paint(),
+            Pause::NextTask => js::next_task(),
+            Pause::InTurn => js::next_task_in_turn(),
+        };
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-    }
-}
-
-/// Goes on once the page has painted a frame: before the first slice of a big run, so that the
-/// page (and the run's progress bar) is on screen before the run takes the thread. The task
-/// after the next animation frame runs after that frame is painted (and, as with
-/// [`next_task_in_turn`], after the tasks already waiting); a hidden tab, which paints nothing,
-/// goes on at once, and a frame that does not come within 100 ms is not waited for.
-pub async fn after_paint() {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let _ = wasm_bindgen_futures::JsFuture::from(js::after_paint()).await;
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
+        let _ = how;
         gloo_timers::future::TimeoutFuture::new(0).await;
     }
 }
