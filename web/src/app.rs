@@ -275,11 +275,7 @@ pub fn explain(v: &RunView, step: usize, lang: Lang) -> (String, String, String)
         }
         StepKind::Arrived { arrow } => {
             let a = &l.arrows[*arrow];
-            let to = if a.from == Side::Left {
-                Side::Right
-            } else {
-                Side::Left
-            };
+            let to = a.from.other();
             (
                 format!("{} {} {}", a.label, ui("arrives", lang), name(to)),
                 reason_text(a.reason, lang).to_string(),

@@ -24,6 +24,16 @@ pub enum Side {
     Right,
 }
 
+impl Side {
+    /// The lifeline across the wire.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+}
+
 /// A vertical line for one endpoint.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lifeline {
@@ -246,28 +256,25 @@ const LABEL_NEAR_SENDER: f32 = 0.3;
 /// and a state's name 4 below, so the next row's state name clears this row's note.
 const SUB_ROW: f32 = 24.0;
 
+/// The side that sent `seg`, the left one being the endpoint at `local`.
+fn sender(seg: &tcpsim_core::segment::Segment, local: std::net::SocketAddrV4) -> Side {
+    if seg.src == local {
+        Side::Left
+    } else {
+        Side::Right
+    }
+}
+
 fn slot_of(
     trace: &Trace,
     kind: &EventKind,
     local: std::net::SocketAddrV4,
     side_of: &impl Fn(SocketId) -> Option<Side>,
 ) -> Option<Slot> {
-    let from_of = |id: u64| {
-        trace.segment(id).map(|seg| {
-            if seg.src == local {
-                Side::Left
-            } else {
-                Side::Right
-            }
-        })
-    };
-    let other = |s: Side| match s {
-        Side::Left => Side::Right,
-        Side::Right => Side::Left,
-    };
+    let from_of = |id: u64| trace.segment(id).map(|seg| sender(seg, local));
     match kind {
         EventKind::SegmentSent { id, .. } => from_of(*id).map(Slot::Send),
-        EventKind::SegmentDelivered { id, .. } => from_of(*id).map(|s| Slot::Arrive(other(s))),
+        EventKind::SegmentDelivered { id, .. } => from_of(*id).map(|s| Slot::Arrive(s.other())),
         EventKind::Call {
             socket: Some(s), ..
         }
@@ -396,19 +403,11 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                 let Some(seg) = trace.segment(*id) else {
                     continue;
                 };
-                let from = if seg.src == local {
-                    Side::Left
-                } else {
-                    Side::Right
-                };
+                let from = sender(seg, local);
                 if seg.flags.syn() {
                     iss.entry(from).or_insert(seg.seq);
                 }
-                let other = if from == Side::Left {
-                    Side::Right
-                } else {
-                    Side::Left
-                };
+                let other = from.other();
                 let rel = |v: SeqNum, s: Side| iss.get(&s).map_or(v.0, |i| v.0.wrapping_sub(i.0));
                 let mut label = format!("{} seq={}", seg.flags, rel(seg.seq, from));
                 if seg.flags.ack() {
@@ -463,11 +462,7 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                 arr.y1 = y;
                 arr.end = e.t;
                 arr.end_step = step;
-                let to = if arr.from == Side::Left {
-                    Side::Right
-                } else {
-                    Side::Left
-                };
+                let to = arr.from.other();
                 steps.push(Step {
                     t: e.t,
                     y,

@@ -12,13 +12,6 @@ fn alias(side: Side) -> &'static str {
     }
 }
 
-fn other(side: Side) -> Side {
-    match side {
-        Side::Left => Side::Right,
-        Side::Right => Side::Left,
-    }
-}
-
 /// Mermaid escapes: `#` and `;` are special in message text.
 fn mermaid_text(s: &str) -> String {
     s.replace('#', "#35;").replace(';', "#59;")
@@ -125,7 +118,7 @@ pub fn mermaid(l: &LadderLayout, until_step: Option<usize>) -> String {
                     s,
                     "    {}{arrow}{}: {}{}",
                     alias(from),
-                    alias(other(from)),
+                    alias(from.other()),
                     mermaid_text(label),
                     suffix(rexmit, lost)
                 )
@@ -179,7 +172,7 @@ pub fn plantuml(l: &LadderLayout, until_step: Option<usize>) -> String {
                     s,
                     "{} {arrow} {} : {label}{}",
                     alias(from),
-                    alias(other(from)),
+                    alias(from.other()),
                     suffix(rexmit, lost)
                 )
             }
