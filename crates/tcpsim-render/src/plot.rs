@@ -3,7 +3,7 @@
 //! drawing, generic over the backend: SVG always, PNG with the `png` feature.
 
 use crate::chart::counts_over_time;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, ui};
 use crate::layout::LadderLayout;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -35,12 +35,14 @@ fn time_axis(end_s: f64, lang: Lang) -> TimeAxis {
     let minutes = end_s >= 600.0;
     TimeAxis {
         seconds_per_unit: if minutes { 60.0 } else { 1.0 },
-        desc: match (minutes, lang) {
-            (true, Lang::En) => "time (min)",
-            (true, Lang::Zh) => "时间（分钟）",
-            (false, Lang::En) => "time (s)",
-            (false, Lang::Zh) => "时间（秒）",
-        },
+        desc: ui(
+            if minutes {
+                "axis_minutes"
+            } else {
+                "axis_seconds"
+            },
+            lang,
+        ),
     }
 }
 
@@ -142,10 +144,7 @@ pub fn draw_states<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc(axis.desc)
-        .y_desc(match lang {
-            Lang::En => "sockets",
-            Lang::Zh => "套接字数",
-        })
+        .y_desc(ui("axis_sockets", lang))
         .x_label_formatter(&tick)
         .light_line_style(WHITE.mix(0.0))
         .draw()
@@ -276,7 +275,6 @@ pub fn draw_seq<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(e)?;
     let axis = time_axis(g.end_s, lang);
     let unit = axis.seconds_per_unit;
-    let zh = lang == Lang::Zh;
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 14))
         .margin(8)
@@ -290,11 +288,7 @@ pub fn draw_seq<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc(axis.desc)
-        .y_desc(if zh {
-            "相对序列号"
-        } else {
-            "relative sequence number"
-        })
+        .y_desc(ui("axis_sequence", lang))
         .x_label_formatter(&tick)
         .y_label_formatter(&tick)
         .light_line_style(WHITE.mix(0.0))
@@ -305,7 +299,7 @@ pub fn draw_seq<DB: DrawingBackend>(
     chart
         .draw_series(g.sent.iter().map(|p| Circle::new(at(p), 2, blue.filled())))
         .map_err(e)?
-        .label(if zh { "发送的数据" } else { "data sent" })
+        .label(ui("legend_sent", lang))
         .legend(move |(x, y)| Circle::new((x + 7, y), 3, blue.filled()));
     let red = RGBColor(214, 39, 40);
     chart
@@ -315,7 +309,7 @@ pub fn draw_seq<DB: DrawingBackend>(
                 .map(|p| Cross::new(at(p), 4, red.stroke_width(2))),
         )
         .map_err(e)?
-        .label(if zh { "重传" } else { "retransmitted" })
+        .label(ui("legend_retransmitted", lang))
         .legend(move |(x, y)| Cross::new((x + 7, y), 4, red.stroke_width(2)));
     let green = RGBColor(46, 139, 87);
     let mut steps = Vec::new();
@@ -329,7 +323,7 @@ pub fn draw_seq<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(steps, green.stroke_width(1)))
         .map_err(e)?
-        .label(if zh { "已确认" } else { "acknowledged" })
+        .label(ui("legend_acked", lang))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(1)));
     legend_and_present(root, &mut chart)
 }
