@@ -72,3 +72,29 @@ pub fn counts_over_time(
     }
     out
 }
+
+/// The sockets open on each host at `t` (indexed by host), as `netstat` would count them: the
+/// rows of [`Trace::netstat_at`] per host, without building the rows (a pass that looks at
+/// state changes only, for picking the host to chart).
+pub fn open_sockets_at(trace: &Trace, t: Instant) -> Vec<u64> {
+    let mut state: Vec<Option<State>> = vec![None; trace.sockets.len()];
+    for e in trace.events.iter().take_while(|e| e.t <= t) {
+        if let EventKind::StateChanged { socket, to, .. } = &e.kind
+            && let Some(s) = state.get_mut(*socket as usize)
+        {
+            *s = Some(*to);
+        }
+    }
+    let mut open = vec![0; trace.hosts.len()];
+    for (info, s) in trace.sockets.iter().zip(&state) {
+        let child = info.parent.is_some();
+        if let Some(s) = s
+            && *s != State::Closed
+            && !(*s == State::Listen && child)
+            && let Some(n) = open.get_mut(info.host as usize)
+        {
+            *n += 1;
+        }
+    }
+    open
+}

@@ -2,7 +2,7 @@
 
 use tcpsim_core::pair::{AppOp, AppStep, PairScenario, Side as PSide};
 use tcpsim_core::prelude::*;
-use tcpsim_render::chart::counts_over_time;
+use tcpsim_render::chart::{counts_over_time, open_sockets_at};
 use tcpsim_render::layout::{Side, StepKind, layout};
 
 fn leaked_close() -> Trace {
@@ -31,6 +31,23 @@ fn chart_counts_match_netstat_at_every_sample() {
             );
         }
     }
+}
+
+#[test]
+fn open_sockets_per_host_match_netstat_rows() {
+    let trace = leaked_close();
+    // Before the connect, during the handshake, established, after the server's close, and
+    // after FIN-WAIT-2 gave up (client in CLOSE-WAIT, server's socket gone).
+    for ms in [0, 1, 3, 1_000, 5_010, 70_000, 120_000] {
+        let t = Instant::from_micros(ms * 1000);
+        let ns = trace.netstat_at(t);
+        let rows: Vec<u64> = (0..trace.hosts.len() as u32)
+            .map(|h| ns.rows.iter().filter(|r| r.host == h).count() as u64)
+            .collect();
+        assert_eq!(open_sockets_at(&trace, t), rows, "at {t}");
+    }
+    // At the end: the client's socket in CLOSE-WAIT, the server's listener.
+    assert_eq!(open_sockets_at(&trace, trace.end), vec![1, 1]);
 }
 
 #[test]
