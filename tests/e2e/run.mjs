@@ -319,7 +319,9 @@ await test('the production-scale leak (10 000 connections, 1 h) runs in the page
     new MutationObserver(() => {
       const p = document.querySelector('[data-testid="running"] progress');
       if (p) window.__progress.push(Number(p.getAttribute('value')));
-    }).observe(document, { subtree: true, childList: true, attributes: true });
+      // The language switch's Chinese label waits for the run to end (see App in app.rs).
+      if (p && document.querySelector('[data-testid="lang"]')?.textContent) window.__labelDuringRun = true;
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   });
   await page.goto(`${base}?scenario=http-client-leak-production&step=0&lang=en`);
   await page.waitForSelector('[data-testid="chart"] svg', { timeout: 60000 });
@@ -341,6 +343,8 @@ await test('the production-scale leak (10 000 connections, 1 h) runs in the page
   assert(progress.some((p) => p > 0 && p < 100), `no progress shown while running: ${JSON.stringify(progress.slice(0, 20))}`);
   assert((await page.locator('[data-testid="chart"]').innerHTML()).includes('CLOSE-WAIT'), 'no CLOSE-WAIT in the chart');
   assert(await page.locator('[data-testid="running"]').count() === 0, 'the progress is still shown after the run');
+  assert(!(await page.evaluate(() => window.__labelDuringRun)), 'the language switch\'s label was drawn while the run went on');
+  await page.waitForFunction(() => document.querySelector('[data-testid="lang"]')?.textContent === '中文', null, { timeout: 5000 });
 });
 
 await test('readable on a phone', async (page) => {

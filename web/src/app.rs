@@ -367,10 +367,19 @@ pub fn App() -> Html {
     // for one (about 15 ms in headless Chromium, more than all the rest of the page's text). So
     // that search waits until the first diagram is on screen: the label is drawn one frame
     // later, in a button whose width is reserved and whose accessible name is there at once.
+    // While a big run goes on (the page opened on one), it waits for the run to end, so as
+    // not to take its time.
     let painted = use_state(|| false);
-    let set_painted = painted.setter();
+    {
+        let set_painted = painted.setter();
+        let done = *painted;
+        use_effect_with(state.is_running(), move |running| {
+            if !*running && !done {
+                set_painted.set(true);
+            }
+        });
+    }
     use_effect_with((), move |_| {
-        set_painted.set(true);
         crate::mark("tcpsim-first-render");
         // The next animation frame is the one that paints the first diagram.
         if let Some(w) = web_sys::window() {
