@@ -460,11 +460,7 @@ impl Trace {
         for (i, row) in rows.iter().enumerate() {
             let info = &self.sockets[i];
             let Some(state) = row.state else { continue };
-            // A child in LISTEN is a handshake that was abandoned; it is not a listening socket.
-            if row.released
-                || state == State::Closed
-                || (state == State::Listen && info.parent.is_some())
-            {
+            if row.released || !netstat_lists(state, info.parent.is_some()) {
                 continue;
             }
             let (recv_q, send_q) = if state == State::Listen {
@@ -488,6 +484,13 @@ impl Trace {
         }
         out
     }
+}
+
+/// Whether `netstat` lists a socket in `state`: not in CLOSED (the kernel has freed it), nor a
+/// passively opened one (`child`) back in LISTEN, which is a handshake that was abandoned, not
+/// a listening socket. Shared by [`Trace::netstat_at`] and the charts' counts.
+pub fn netstat_lists(state: State, child: bool) -> bool {
+    state != State::Closed && !(state == State::Listen && child)
 }
 
 /// One line of `ss -tan`.

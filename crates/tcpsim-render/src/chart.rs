@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use tcpsim_core::net::HostIndex;
 use tcpsim_core::state::State;
 use tcpsim_core::time::Instant;
-use tcpsim_core::trace::{EventKind, Trace};
+use tcpsim_core::trace::{EventKind, Trace, netstat_lists};
 
 /// Counts per state on `host` (all hosts when `None`) at `samples + 1` evenly spaced moments
 /// from the start to the end of the run, as `netstat` would show them (CLOSED not counted, nor
@@ -22,7 +22,6 @@ pub fn counts_over_time(
     let mut released: Vec<bool> = vec![false; trace.sockets.len()];
     let mut counts: BTreeMap<State, u64> = BTreeMap::new();
     let mut out = Vec::with_capacity(samples + 1);
-    let counted = |s: State, child: bool| s != State::Closed && !(s == State::Listen && child);
     let mut events = trace.events.iter().peekable();
     for k in 0..=samples {
         let t = Instant::from_micros(end / samples as u64 * k as u64);
@@ -42,13 +41,13 @@ pub fn counts_over_time(
                     let slot = state.get_mut(*socket as usize);
                     let old = slot.and_then(|s| s.replace(*to));
                     if let Some(old) = old
-                        && counted(old, child)
+                        && netstat_lists(old, child)
                         && !released.get(*socket as usize).copied().unwrap_or(false)
                         && let Some(c) = counts.get_mut(&old)
                     {
                         *c -= 1;
                     }
-                    if counted(*to, child) {
+                    if netstat_lists(*to, child) {
                         *counts.entry(*to).or_insert(0) += 1;
                     }
                 }
@@ -87,10 +86,8 @@ pub fn open_sockets_at(trace: &Trace, t: Instant) -> Vec<u64> {
     }
     let mut open = vec![0; trace.hosts.len()];
     for (info, s) in trace.sockets.iter().zip(&state) {
-        let child = info.parent.is_some();
         if let Some(s) = s
-            && *s != State::Closed
-            && !(*s == State::Listen && child)
+            && netstat_lists(*s, info.parent.is_some())
             && let Some(n) = open.get_mut(info.host as usize)
         {
             *n += 1;
