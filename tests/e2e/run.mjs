@@ -1,36 +1,17 @@
 // Browser tests of the web app: playwright-core drives Debian's Chromium against dist/ served
 // on localhost. Run by `cargo xtask test` (and `cargo xtask e2e`). Prints one line per test
 // and a closing "e2e: N passed, M failed" line; exits non-zero on any failure.
-import { chromium } from 'playwright-core';
-import http from 'node:http';
-import { readFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { serve, launch } from './serve.mjs';
 
 const DIST = process.env.DIST;
 const ART = process.env.ARTIFACTS;
 await mkdir(ART, { recursive: true });
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-const server = http.createServer(async (req, res) => {
-  const url = new URL(req.url, 'http://x');
-  let file = url.pathname === '/' ? '/index.html' : url.pathname;
-  try {
-    const body = await readFile(path.join(DIST, path.normalize(file)));
-    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404);
-    res.end('not found');
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/`;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const server = await serve(DIST);
+const base = server.base;
+const browser = await launch();
 
 let passed = 0, failed = 0;
 const results = [];

@@ -14,7 +14,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
-        Some("bench") => bench(),
+        Some("bench") => bench().and_then(|_| page_bench()),
+        Some("bench-page") => page_bench(),
         Some("wasm-check") => wasm_check(),
         Some("tools") => web_tools().map(|_| ()),
         Some("build-web") => build_web().map(|_| ()),
@@ -42,7 +43,10 @@ fn print_help() {
 Commands:
   test         everything CI runs: rustfmt check, clippy -D warnings, all tests,
                the core built for {WASM_TARGET}, and the native-vs-wasm trace check
-  bench        criterion benchmarks (simulation throughput)
+  bench        criterion benchmarks (simulation throughput, the production-scale leak),
+               then the page benchmark
+  bench-page   the page benchmark: the web app's release build runs the production-scale
+               leak in headless Chromium, in fresh pages and again in the same page
   wasm-check   build the core for {WASM_TARGET}, run a seeded scenario in Node.js,
                and compare its trace digest with the native one
   serve        build the web app and serve it on http://127.0.0.1:8080 (handshake loaded)
@@ -186,6 +190,44 @@ fn bench() -> Result<(), String> {
     let mut c = cargo();
     c.args(["bench", "-p", "tcpsim-core", "-p", "tcpsim-scenario"]);
     run("benchmarks", c)
+}
+
+/// The page benchmark (tests/e2e/bench.mjs): the production-scale leak run by the release build
+/// of the web app in headless Chromium. Its report is also written to target/page-bench.txt.
+fn page_bench() -> Result<(), String> {
+    build_web()?;
+    let report = node_in_chromium("page benchmark", "tests/e2e/bench.mjs", &[])?;
+    let path = root().join("target/page-bench.txt");
+    std::fs::write(&path, report).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs a Node.js script (playwright-core) that drives headless Chromium against dist/, after
+/// installing what it needs; echoes its output and returns what it printed.
+fn node_in_chromium(what: &str, script: &str, env: &[(&str, PathBuf)]) -> Result<String, String> {
+    let chromium = ensure_chromium()?;
+    npm_ci()?;
+    let node = which_node().ok_or(format!(
+        "Node.js is needed for the {what} (Debian package `nodejs`)"
+    ))?;
+    let mut c = Command::new(node);
+    c.current_dir(root())
+        .arg(script)
+        .env("CHROMIUM", &chromium)
+        .env("DIST", root().join("dist"))
+        // The full run never inherits a filter meant for working on one test.
+        .env_remove("E2E_ONLY");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    eprintln!("\n==> {what} (headless Chromium)");
+    let out = c.output().map_err(|e| format!("{what}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    print!("{stdout}");
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err(format!("the {what} failed"));
+    }
+    Ok(stdout)
 }
 
 /// Installs the wasm target through rustup when it is missing.
@@ -622,26 +664,11 @@ fn e2e() -> Result<(), String> {
 
 /// Runs the browser tests against dist/; returns how many passed.
 fn e2e_count() -> Result<u64, String> {
-    let chromium = ensure_chromium()?;
-    npm_ci()?;
-    let node =
-        which_node().ok_or("Node.js is needed for the browser tests (Debian package `nodejs`)")?;
-    let mut c = Command::new(node);
-    c.current_dir(root())
-        .arg("tests/e2e/run.mjs")
-        .env("CHROMIUM", &chromium)
-        .env("DIST", root().join("dist"))
-        .env("ARTIFACTS", root().join("target/e2e-artifacts"))
-        // The full run never inherits a filter meant for working on one test.
-        .env_remove("E2E_ONLY");
-    eprintln!("\n==> browser tests (headless Chromium)");
-    let out = c.output().map_err(|e| format!("browser tests: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    print!("{stdout}");
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    if !out.status.success() {
-        return Err("browser tests failed".into());
-    }
+    let stdout = node_in_chromium(
+        "browser tests",
+        "tests/e2e/run.mjs",
+        &[("ARTIFACTS", root().join("target/e2e-artifacts"))],
+    )?;
     let passed = stdout
         .lines()
         .rev()
