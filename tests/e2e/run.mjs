@@ -358,6 +358,23 @@ await test('readable on a phone', async (page) => {
   await page.waitForSelector('svg.ladder');
   const statesWide = await page.evaluate(() => [...document.querySelectorAll('[data-testid^="state-"]')].every((e) => e.getBoundingClientRect().right <= window.innerWidth));
   assert(statesWide, 'a long state name (ESTABLISHED) stays on the screen');
+  // The time column is left out, but not where time was compressed: the leaked close's
+  // minute in FIN-WAIT-2 is marked between the lifelines, inside the diagram's view.
+  await page.goto(`${base}?scenario=leaked-close&step=99&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  const gaps = await page.evaluate(() => {
+    const box = document.querySelector('.ladder-scroll').getBoundingClientRect();
+    return {
+      ticks: document.querySelectorAll('svg.ladder text.tick').length,
+      gaps: [...document.querySelectorAll('svg.ladder text.gap')].map((t) => {
+        const r = t.getBoundingClientRect();
+        const mid = (r.left + r.right) / 2;
+        return { text: t.textContent, inside: r.left >= box.left && r.right <= box.right && Math.abs(mid - (box.left + box.right) / 2) < box.width / 4 };
+      }),
+    };
+  });
+  assert(gaps.ticks === 0, `the time column is drawn on a phone: ${JSON.stringify(gaps)}`);
+  assert(gaps.gaps.some((g) => g.text === '⋯ 1min') && gaps.gaps.every((g) => g.inside), `the compressed minute is not marked between the lifelines: ${JSON.stringify(gaps)}`);
 });
 
 await browser.close();

@@ -112,9 +112,15 @@ pub fn Ladder(p: &LadderProps) -> Html {
         });
     }
     let first_step_at = |t| l.steps.iter().position(|s| s.t == t).unwrap_or(usize::MAX);
-    let ticks = l.ticks.iter().filter(|t| !geo.compact && first_step_at(t.t) <= step).map(|t| {
-        let gap = t.gap.map(|g| html! { <text class="gap" x="12" y={crate::num(t.y - 10.0)}>{format!("⋯ {}", fmt_dur(g))}</text> });
-        html! { <g>{gap}<text class="tick" x="12" y={crate::num(t.y + 4.0)}>{fmt_dur(Duration::from_micros(t.t.as_micros()))}</text></g> }
+    // The time column; on a narrow screen only the compressed gaps ("⋯ 1min", where a
+    // timeout or an idle hour passed), between the lifelines, the controls saying the time.
+    let ticks = l.ticks.iter().filter(|t| first_step_at(t.t) <= step).map(|t| {
+        let gap = |x: f32, anchor| t.gap.map(|g| html! { <text class="gap" x={crate::num(x)} y={crate::num(t.y - 10.0)} text-anchor={anchor}>{format!("⋯ {}", fmt_dur(g))}</text> });
+        if geo.compact {
+            html! { <g>{gap((COMPACT_LEFT + COMPACT_RIGHT) / 2.0, "middle")}</g> }
+        } else {
+            html! { <g>{gap(12.0, "start")}<text class="tick" x="12" y={crate::num(t.y + 4.0)}>{fmt_dur(Duration::from_micros(t.t.as_micros()))}</text></g> }
+        }
     });
     let x_of = |s: Side| geo.x(l.x(s));
     // A state entered and left at the same moment (LISTEN just before SYN-RECEIVED) gets no
