@@ -10,6 +10,7 @@ const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
 
 /// Serves `dist` on 127.0.0.1; resolves to `{ base, close }`.
 export async function serve(dist) {
+  if (!dist) throw new Error('DIST=<the web app\'s build, e.g. dist> is required (cargo xtask build-web writes dist/)');
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const file = url.pathname === '/' ? '/index.html' : url.pathname;

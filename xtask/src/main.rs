@@ -567,7 +567,8 @@ fn size_report(dist: &Path) -> Result<(), String> {
         "  {:<60} {:>9} B {:>9} B gzip",
         "total when the page opens", first_raw, first_gz
     ));
-    const BUDGET: usize = 200 * 1024;
+    // The guide's 200 KB, read as 200 000 bytes (the stricter reading of KB).
+    const BUDGET: usize = 200_000;
     let within = first_gz <= BUDGET;
     rows.push(if within {
         format!(
