@@ -325,7 +325,25 @@ pub fn explain(v: &RunView, step: usize, lang: Lang) -> (String, String, String)
     let side = st.side.unwrap_or(Side::Left);
     // Before its first transition a socket is CLOSED (RFC 9293: no TCB yet).
     let now = l.state_at(side, step).unwrap_or(State::Closed);
-    let mut next = format!("{now}: {}", state_meaning(now, lang));
+    // A CLOSED socket that a call is about to open (connect(), listen(), a SYN arriving): the
+    // state it enters next, rather than "no connection".
+    let upcoming = (now == State::Closed)
+        .then(|| {
+            l.bands
+                .iter()
+                .find(|b| b.side == side && b.step > step && b.state != State::Closed)
+        })
+        .flatten();
+    let mut next = match upcoming {
+        Some(b) => format!(
+            "{} {} {}: {}",
+            name(side),
+            ui("enters_next", lang),
+            b.state,
+            state_meaning(b.state, lang)
+        ),
+        None => format!("{now}: {}", state_meaning(now, lang)),
+    };
     // The leaked close, said plainly: in CLOSE-WAIT, and the application never closes.
     for s in [Side::Left, Side::Right] {
         if l.state_at(s, step) == Some(State::CloseWait)
@@ -1025,7 +1043,39 @@ pub fn Editor(p: &EditorProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{SPEED_LABELS, SPEEDS, paragraphs};
+    use super::{SPEED_LABELS, SPEEDS, explain, paragraphs};
+    use tcpsim_render::i18n::Lang;
+    use tcpsim_render::layout::StepKind;
+
+    #[test]
+    fn a_call_on_a_closed_socket_says_which_state_comes_next() {
+        let crate::model::Outcome::Ran(v) = &*crate::model::run("handshake", None) else {
+            panic!("handshake runs")
+        };
+        let connect = v
+            .layout
+            .steps
+            .iter()
+            .position(
+                |s| matches!(&s.what, StepKind::Call { text, .. } if text.starts_with("connect")),
+            )
+            .expect("the client calls connect()");
+        let (what, _, next) = explain(v, connect, Lang::En);
+        assert!(what.contains("connect"), "{what}");
+        assert!(
+            next.starts_with("client next enters SYN-SENT: Our SYN is out"),
+            "{next}"
+        );
+        let (_, _, next) = explain(v, connect, Lang::Zh);
+        assert!(
+            next.starts_with("client 接下来进入 SYN-SENT: 已发出 SYN"),
+            "{next}"
+        );
+        // Once the connection is over, a CLOSED socket has nothing next.
+        let last = v.layout.steps.len() - 1;
+        let (_, _, next) = explain(v, last, Lang::En);
+        assert!(!next.contains("next enters"), "{next}");
+    }
 
     #[test]
     fn speed_labels_name_the_speeds() {
