@@ -235,6 +235,9 @@ await test('many connections: the chart of sockets per state', async (page) => {
   await page.waitForSelector('[data-testid="chart"] svg', { timeout: 20000 });
   const chart = await page.locator('[data-testid="chart"]').innerHTML();
   assert(chart.includes('CLOSE-WAIT'), 'no CLOSE-WAIT line in the chart');
+  // At 1280x720 the chart is in view when the page opens, not below the state diagram.
+  const box = await page.locator('[data-testid="chart"] svg').boundingBox();
+  assert(box && box.y + box.height / 2 < 720, `the chart is below the fold: ${JSON.stringify(box)}`);
 });
 
 await test('the embed mode shows only the diagram and the timeline', async (page) => {

@@ -764,6 +764,30 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
         }
     });
     let rows: Vec<_> = ns.rows.iter().take(12).collect();
+    // A run with many connections has a chart of sockets per state over time: it, the counts
+    // and the table come first in the side panel (at 1280x720 the state diagram would push the
+    // chart below the fold), and the chart comes before the table's first rows.
+    let many = chart_svg.is_some();
+    let diagram = html! {
+        <section class="diagram">
+            <h3>{ui("state_diagram", lang)}</h3>
+            <StateDiagram left={left} right={right} left_name={AttrValue::from(names[0].clone())} right_name={AttrValue::from(names[1].clone())} taken={taken} lang={lang} />
+        </section>
+    };
+    let netstat = html! {
+        <section class="netstat" data-testid="netstat">
+            <h3>{ui("sockets", lang)}</h3>
+            <p class="counts">{ for counts.iter().map(|(st, n)| html! { <span class={classes!("count", crate::ladder::state_class(*st))}>{format!("{} {n}", st.netstat_name())}</span> }) }</p>
+            if let Some(c) = chart_svg { <div class="chart" data-testid="chart">{c}</div> }
+            <table>
+                <thead><tr><th>{"State"}</th><th>{"Recv-Q"}</th><th>{"Send-Q"}</th><th>{"Local"}</th><th>{"Peer"}</th></tr></thead>
+                <tbody>
+                    { for rows.iter().map(|r| html! { <tr><td>{r.state.ss_name()}</td><td>{r.recv_q}</td><td>{r.send_q}</td><td>{r.local.to_string()}</td><td>{r.remote.map_or("*".to_string(), |a| a.to_string())}</td></tr> }) }
+                </tbody>
+            </table>
+            if ns.rows.len() > rows.len() { <p class="more">{ui("more_sockets", lang).replace("{n}", &(ns.rows.len() - rows.len()).to_string())}</p> }
+        </section>
+    };
     html! {
         <main>
             <div class="states" aria-live="polite">
@@ -805,22 +829,7 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
                         if !why.is_empty() { <p class="why"><strong>{ui("why", lang)}{": "}</strong>{why}</p> }
                         <p class="next"><strong>{ui("watch_next", lang)}{": "}</strong>{next}</p>
                     </section>
-                    <section class="diagram">
-                        <h3>{ui("state_diagram", lang)}</h3>
-                        <StateDiagram left={left} right={right} left_name={AttrValue::from(names[0].clone())} right_name={AttrValue::from(names[1].clone())} taken={taken} lang={lang} />
-                    </section>
-                    <section class="netstat" data-testid="netstat">
-                        <h3>{ui("sockets", lang)}</h3>
-                        <p class="counts">{ for counts.iter().map(|(st, n)| html! { <span class={classes!("count", crate::ladder::state_class(*st))}>{format!("{} {n}", st.netstat_name())}</span> }) }</p>
-                        <table>
-                            <thead><tr><th>{"State"}</th><th>{"Recv-Q"}</th><th>{"Send-Q"}</th><th>{"Local"}</th><th>{"Peer"}</th></tr></thead>
-                            <tbody>
-                                { for rows.iter().map(|r| html! { <tr><td>{r.state.ss_name()}</td><td>{r.recv_q}</td><td>{r.send_q}</td><td>{r.local.to_string()}</td><td>{r.remote.map_or("*".to_string(), |a| a.to_string())}</td></tr> }) }
-                            </tbody>
-                        </table>
-                        if ns.rows.len() > rows.len() { <p class="more">{ui("more_sockets", lang).replace("{n}", &(ns.rows.len() - rows.len()).to_string())}</p> }
-                        if let Some(c) = chart_svg { <div class="chart" data-testid="chart">{c}</div> }
-                    </section>
+                    if many { {netstat} {diagram} } else { {diagram} {netstat} }
                 </aside>
             </div>
             }
