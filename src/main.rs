@@ -337,12 +337,11 @@ fn resolve_socket(
 
 /// Runs with a progress line on standard error when the run takes over a second.
 fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
-    let mut sim = s.simulator().map_err(|e| {
+    let sim = s.simulator().map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(BAD_INPUT)
     })?;
     let start = WallClock::now();
-    let steps = 100u64;
     let mut shown = false;
     let fail = |e: &dyn std::fmt::Display| {
         eprintln!(
@@ -351,20 +350,27 @@ fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
         );
         ExitCode::from(FAILED)
     };
-    for i in 1..steps {
-        let t = Instant::from_micros(s.duration.as_micros() / steps * i);
-        sim.advance(t).map_err(|e| fail(&e))?;
+    // A sliced run sizes the trace for the whole run before it starts, as the web app's does;
+    // the slices only let the progress line show on a long run.
+    let mut run = sim.sliced(s.duration).map_err(|e| fail(&e))?;
+    let result = loop {
+        match run.step(1 << 16) {
+            Ok(false) => {}
+            done => break done.map(|_| ()),
+        }
         if start.elapsed().as_secs_f64() > 1.0 && std::io::stderr().is_terminal() {
+            let (now, end) = run.progress();
             eprint!(
-                "\rsimulating {}: {i}% ({} of {})   ",
+                "\rsimulating {}: {}% ({} of {})   ",
                 s.source.name,
-                Duration::from_micros(t.as_micros()),
+                now.as_micros() * 100 / end.as_micros().max(1),
+                Duration::from_micros(now.as_micros()),
                 s.duration
             );
             shown = true;
         }
-    }
-    let trace = sim.run(s.duration).map_err(|e| fail(&e))?;
+    };
+    let trace = run.finish(result).map_err(|e| fail(&e))?;
     if shown {
         eprintln!(
             "\rsimulated {} in {:.1} s{:30}",

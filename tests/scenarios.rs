@@ -375,6 +375,27 @@ fn cli_exit_codes_say_pass_fail_or_bad_input() {
 }
 
 #[test]
+fn cli_run_stopped_at_a_limit_says_which_and_where_to_raise_it() {
+    let dir = std::env::temp_dir().join(format!("tcpsim-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("many.toml");
+    let text = std::fs::read_to_string(root().join("scenarios/http-client-leak.toml")).unwrap();
+    // The leak scenario records thousands of events; a limit of 100 stops it early on.
+    std::fs::write(&file, format!("{text}\n[limits]\nmax_events = 100\n")).unwrap();
+    let (code, out, err) = tcpsim(&["check", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("after 100 events, the limit")
+            && err.contains("help: the limits are set in the file's [limits] table"),
+        "{err}"
+    );
+    let (code, _, err) = tcpsim(&["run", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("after 100 events, the limit"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn cli_run_trace_netstat_and_schema() {
     let (code, out, _) = tcpsim(&["run", "scenarios/leaked-close.toml", "--lang", "zh"]);
     assert_eq!(code, 0);
