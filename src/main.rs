@@ -319,7 +319,7 @@ fn load_and_run(file: &Path) -> Result<(Scenario, Trace), ExitCode> {
 fn resolve_socket(
     trace: &Trace,
     spec: Option<String>,
-) -> Result<Option<tcpsim::core::trace::SocketId>, ExitCode> {
+) -> Result<Option<tcpsim::core::id::SocketId>, ExitCode> {
     let Some(spec) = spec else { return Ok(None) };
     match spec
         .split_once('/')

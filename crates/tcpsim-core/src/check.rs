@@ -8,10 +8,12 @@
 //! assert!(violations.is_empty(), "{violations:#?}");
 //! ```
 
-use crate::sim::Call;
+use crate::call::Call;
+use crate::call::CallResult;
+use crate::id::SocketId;
 use crate::state::{Cause, State};
 use crate::time::Instant;
-use crate::trace::{CallResult, EventKind, SocketId, Trace};
+use crate::trace::{EventKind, Trace};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddrV4;

@@ -32,37 +32,42 @@
 //!     State::FinWait2, State::TimeWait, State::Closed]);
 //! ```
 
+pub mod binary;
+pub mod call;
 pub mod check;
 pub mod config;
 pub mod endpoint;
 pub mod errno;
+pub mod id;
 pub mod net;
 pub mod pair;
+pub mod repeat;
 pub mod rng;
 pub mod segment;
 pub mod seq;
+pub mod setup;
 pub mod sim;
 pub mod state;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod time;
 pub mod trace;
-pub mod wire;
 
 pub use errno::Errno;
 
 /// The names most users need.
 pub mod prelude {
+    pub use crate::call::{Call, CallResult};
     pub use crate::config::{Keepalive, Profile, TcpConfig};
     pub use crate::endpoint::{Endpoint, Outputs, Received, ShutdownHow, SockOpt, TimerKind};
     pub use crate::errno::Errno;
+    pub use crate::id::{CallId, HostId, SegmentId, SocketId};
     pub use crate::net::{FaultAction, FaultRule, LinkConfig, SegmentFilter};
     pub use crate::segment::{Flags, Segment, SendReason};
     pub use crate::seq::SeqNum;
-    pub use crate::sim::{
-        Call, HostId, HostSpec, RunError, SimConfig, SimError, Simulator, SlicedRun,
-    };
+    pub use crate::setup::Setup;
+    pub use crate::sim::{HostSpec, RunError, SimConfig, SimError, Simulator, SlicedRun};
     pub use crate::state::{Cause, State};
     pub use crate::time::{Duration, Instant};
-    pub use crate::trace::{EventKind, SocketId, Trace, TraceEvent};
+    pub use crate::trace::{EventKind, Trace, TraceEvent};
 }

@@ -4,12 +4,12 @@
 //! matches and asks [`FaultRule::applies`] whether this occurrence is hit. Random behaviour (loss,
 //! duplication, jitter, reordering) draws from the run's one seeded stream in a fixed order.
 
+use crate::id::HostId;
 use crate::segment::{Flags, Segment};
 use crate::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
-
-/// Index of a host in the simulator, in the order hosts were added.
-pub type HostIndex = u32;
+use std::collections::BTreeMap;
+use std::net::SocketAddrV4;
 
 /// The behaviour of the path from one host to another.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,13 +81,31 @@ fn decimal(v: f64) -> String {
     }
 }
 
+/// Why a segment never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum DropReason {
+    /// Random loss on the link.
+    Loss,
+    /// A fault rule (index in the order rules were added).
+    Fault { rule: u32 },
+    /// The destination host is down.
+    HostDown,
+    /// No host has the destination address.
+    NoRoute,
+    /// The listener's accept queue was full (backlog): the SYN is dropped, as Linux does.
+    ListenOverflow,
+    /// An idle-timeout middlebox had forgotten the connection.
+    MiddleboxExpired,
+}
+
 /// Which segments a fault rule matches.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentFilter {
     /// Sent by this host (any when `None`).
-    pub from: Option<HostIndex>,
+    pub from: Option<HostId>,
     /// Addressed to this host (any when `None`).
-    pub to: Option<HostIndex>,
+    pub to: Option<HostId>,
     /// Flags that must all be set.
     pub flags: Flags,
     /// Flags that must all be clear.
@@ -101,7 +119,7 @@ pub struct SegmentFilter {
 }
 
 impl SegmentFilter {
-    pub fn matches(&self, from: HostIndex, to: HostIndex, seg: &Segment, now: Instant) -> bool {
+    pub fn matches(&self, from: HostId, to: HostId, seg: &Segment, now: Instant) -> bool {
         self.from.is_none_or(|h| h == from)
             && self.to.is_none_or(|h| h == to)
             && seg.flags.contains(self.flags)
@@ -173,22 +191,74 @@ pub enum ExpiredAction {
 /// a connection after `idle_timeout` without traffic. Flows are learnt from SYNs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Middlebox {
-    pub between: (HostIndex, HostIndex),
+    pub between: (HostId, HostId),
     pub idle_timeout: Duration,
     pub on_expired: ExpiredAction,
 }
 
 impl Middlebox {
-    pub fn on_path(&self, from: HostIndex, to: HostIndex) -> bool {
+    pub fn on_path(&self, from: HostId, to: HostId) -> bool {
         self.between == (from, to) || self.between == (to, from)
     }
 }
 
-/// The verdict for one segment, decided in [`crate::sim`].
+/// What a middlebox did with a segment on its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MiddleboxVerdict {
+    Pass,
+    /// Dropped: the flow was forgotten.
+    Drop,
+    /// Dropped, and this reset goes back to the sender in the receiver's name.
+    DropAndReset(Segment),
+}
+
+/// A middlebox with the flows it remembers: flow (lower address first) -> last time seen.
+#[derive(Clone, Debug)]
+pub(crate) struct MiddleboxState {
+    pub(crate) rule: Middlebox,
+    flows: BTreeMap<(SocketAddrV4, SocketAddrV4), Instant>,
+}
+
+impl MiddleboxState {
+    pub(crate) fn new(rule: Middlebox) -> MiddleboxState {
+        MiddleboxState {
+            rule,
+            flows: BTreeMap::new(),
+        }
+    }
+
+    /// The box sees `seg` at `now` (the caller has checked it is on the path): a SYN starts (or
+    /// restarts) a flow, traffic on a live flow refreshes it, anything else is dropped.
+    pub(crate) fn judge(&mut self, seg: &Segment, now: Instant) -> MiddleboxVerdict {
+        let key = if seg.src < seg.dst {
+            (seg.src, seg.dst)
+        } else {
+            (seg.dst, seg.src)
+        };
+        let live = self
+            .flows
+            .get(&key)
+            .is_some_and(|last| now.saturating_since(*last) <= self.rule.idle_timeout);
+        if live || (seg.flags.syn() && !seg.flags.ack()) {
+            self.flows.insert(key, now);
+            return MiddleboxVerdict::Pass;
+        }
+        self.flows.remove(&key);
+        match (self.rule.on_expired, seg.reset_reply()) {
+            (ExpiredAction::Reset, Some(mut rst)) => {
+                rst.wnd = 0;
+                MiddleboxVerdict::DropAndReset(rst)
+            }
+            _ => MiddleboxVerdict::Drop,
+        }
+    }
+}
+
+/// The verdict for one segment, decided by the simulator from the link, middleboxes and faults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
     Deliver { delay: Duration },
-    Drop(crate::trace::DropReason),
+    Drop(DropReason),
 }
 
 #[cfg(test)]
@@ -244,6 +314,48 @@ mod tests {
         };
         assert!(!late.matches(1, 0, &fin(), Instant::from_secs(4)));
         assert!(late.matches(1, 0, &fin(), Instant::from_secs(5)));
+    }
+
+    #[test]
+    fn a_middlebox_forgets_an_idle_flow_and_answers_its_next_segment() {
+        let rule = |on_expired| Middlebox {
+            between: (0, 1),
+            idle_timeout: Duration::from_secs(60),
+            on_expired,
+        };
+        let syn = Segment {
+            flags: Flags::SYN,
+            src: fin().dst,
+            dst: fin().src,
+            ..fin()
+        };
+        let t = Instant::from_secs;
+        let mut lb = MiddleboxState::new(rule(ExpiredAction::Reset));
+        // Traffic on a flow no SYN started is dropped.
+        assert!(matches!(
+            lb.judge(&fin(), t(0)),
+            MiddleboxVerdict::DropAndReset(_)
+        ));
+        assert_eq!(lb.judge(&syn, t(0)), MiddleboxVerdict::Pass);
+        // Either direction refreshes the flow, up to the idle timeout inclusive.
+        assert_eq!(lb.judge(&fin(), t(60)), MiddleboxVerdict::Pass);
+        assert_eq!(lb.judge(&fin(), t(120)), MiddleboxVerdict::Pass);
+        match lb.judge(&fin(), t(181)) {
+            MiddleboxVerdict::DropAndReset(rst) => {
+                assert!(rst.flags.rst());
+                assert_eq!((rst.src, rst.dst, rst.wnd), (fin().dst, fin().src, 0));
+            }
+            other => panic!("expected a reset, got {other:?}"),
+        }
+        // Forgotten: the next segment is dropped too; a SYN starts the flow again.
+        assert!(matches!(
+            lb.judge(&fin(), t(182)),
+            MiddleboxVerdict::DropAndReset(_)
+        ));
+        assert_eq!(lb.judge(&syn, t(183)), MiddleboxVerdict::Pass);
+        let mut fw = MiddleboxState::new(rule(ExpiredAction::Drop));
+        assert_eq!(fw.judge(&syn, t(0)), MiddleboxVerdict::Pass);
+        assert_eq!(fw.judge(&fin(), t(61)), MiddleboxVerdict::Drop);
     }
 
     #[test]

@@ -5,12 +5,15 @@
 //! The server listens on 10.0.0.2:80 and calls accept() at time zero (naming the connection
 //! `s`); the client connects at time zero (as `c`). Then each [`AppStep`] runs at its time.
 
+use crate::call::Call;
 use crate::config::TcpConfig;
 use crate::endpoint::ShutdownHow;
+use crate::id::HostId;
+use crate::id::SocketId;
 use crate::net::{FaultRule, LinkConfig};
-use crate::sim::{Call, HostId, HostSpec, RunError, SimConfig, Simulator};
+use crate::sim::{HostSpec, RunError, SimConfig, Simulator};
 use crate::time::{Duration, Instant};
-use crate::trace::{SocketId, Trace};
+use crate::trace::Trace;
 use serde::{Deserialize, Serialize};
 
 /// Which application acts.

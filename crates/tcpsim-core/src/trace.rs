@@ -8,25 +8,20 @@
 //! memory is mostly its trace (600 000 events for the production-scale leak), and first touches
 //! of that memory were a third of its time.
 
+use crate::call::Call;
+use crate::call::{CallResult, ScheduledCall};
 use crate::config::Profile;
-use crate::endpoint::{Received, TimerKind};
+use crate::endpoint::TimerKind;
 use crate::errno::Errno;
-use crate::net::HostIndex;
+use crate::id::{CallId, HostId, SegmentId, SocketId};
+use crate::net::DropReason;
 use crate::segment::{Segment, SendReason};
-use crate::sim::Call;
 use crate::state::{Cause, State};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
-
-/// A socket, numbered from 0 in creation order across the whole run.
-pub type SocketId = u32;
-/// A segment transmission, numbered from 0 in the order segments were sent.
-pub type SegmentId = u64;
-/// An application call, numbered from 0 in the order calls were scheduled.
-pub type CallId = u32;
 
 /// A host of the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,7 +36,7 @@ pub struct HostInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SocketInfo {
     pub id: SocketId,
-    pub host: HostIndex,
+    pub host: HostId,
     /// The application's name for it; an accepted connection gets its name at accept().
     pub label: Option<String>,
     pub local: SocketAddrV4,
@@ -51,24 +46,6 @@ pub struct SocketInfo {
     pub created: Instant,
 }
 
-/// Why a segment never arrived.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "why")]
-pub enum DropReason {
-    /// Random loss on the link.
-    Loss,
-    /// A fault rule (index in the order rules were added).
-    Fault { rule: u32 },
-    /// The destination host is down.
-    HostDown,
-    /// No host has the destination address.
-    NoRoute,
-    /// The listener's accept queue was full (backlog): the SYN is dropped, as Linux does.
-    ListenOverflow,
-    /// An idle-timeout middlebox had forgotten the connection.
-    MiddleboxExpired,
-}
-
 /// What happened to a timer, for the trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,41 +53,6 @@ pub enum TimerChange {
     Armed,
     Fired,
     Cancelled,
-}
-
-/// The result of an application call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallResult {
-    Ok,
-    /// send() accepted, or recv() read, this many bytes (at most a socket buffer, whose size
-    /// is a `u32`).
-    Bytes(u32),
-    /// recv() returned 0: the peer closed its side.
-    Eof,
-    /// accept() returned this connection.
-    Accepted(SocketId),
-    Error(Errno),
-}
-
-impl CallResult {
-    /// `Bytes(n)`; a count can never exceed a socket buffer, and saturates if it did.
-    pub(crate) fn bytes(n: u64) -> CallResult {
-        CallResult::Bytes(u32::try_from(n).unwrap_or(u32::MAX))
-    }
-    pub fn errno(self) -> Option<Errno> {
-        match self {
-            CallResult::Error(e) => Some(e),
-            _ => None,
-        }
-    }
-    pub(crate) fn from_recv(r: Result<Received, Errno>) -> CallResult {
-        match r {
-            Ok(Received::Bytes(n)) => CallResult::bytes(n),
-            Ok(Received::Eof) => CallResult::Eof,
-            Err(e) => CallResult::Error(e),
-        }
-    }
 }
 
 /// One event of a run.
@@ -130,14 +72,14 @@ pub enum EventKind {
     /// reset sent by a host with no matching socket.
     SegmentSent {
         id: SegmentId,
-        host: HostIndex,
+        host: HostId,
         socket: Option<SocketId>,
         reason: SendReason,
     },
     /// Segment `id` reached its destination host; `socket` is the one that processed it, if any.
     SegmentDelivered {
         id: SegmentId,
-        host: HostIndex,
+        host: HostId,
         socket: Option<SocketId>,
     },
     /// Segment `id` was lost on the way.
@@ -151,14 +93,14 @@ pub enum EventKind {
         copy: SegmentId,
     },
     StateChanged {
-        host: HostIndex,
+        host: HostId,
         socket: SocketId,
         from: State,
         to: State,
         cause: Cause,
     },
     Timer {
-        host: HostIndex,
+        host: HostId,
         socket: SocketId,
         timer: TimerKind,
         change: TimerChange,
@@ -166,48 +108,48 @@ pub enum EventKind {
     },
     /// An error was raised on the connection (reset, timeout); the application sees it next call.
     ConnectionError {
-        host: HostIndex,
+        host: HostId,
         socket: SocketId,
         errno: Errno,
     },
     /// In-order data entered the receive buffer: stream bytes `[offset, offset + len)`.
     DataReceived {
-        host: HostIndex,
+        host: HostId,
         socket: SocketId,
         offset: u64,
         len: u32,
     },
     /// The peer has acknowledged `total` bytes of this socket's stream.
     DataAcked {
-        host: HostIndex,
+        host: HostId,
         socket: SocketId,
         total: u64,
     },
     /// The application made call `call_id` (see [`Trace::calls`]). `result` is `None` while a
     /// blocking call (connect, accept) waits; its [`EventKind::Return`] follows.
     Call {
-        host: HostIndex,
+        host: HostId,
         call_id: CallId,
         socket: Option<SocketId>,
         result: Option<CallResult>,
     },
     /// A blocking call returned.
     Return {
-        host: HostIndex,
+        host: HostId,
         call_id: CallId,
         socket: Option<SocketId>,
         result: CallResult,
     },
     /// The socket is gone: the application closed it and the TCB was deleted.
     SocketReleased {
-        host: HostIndex,
+        host: HostId,
         socket: SocketId,
     },
     HostDown {
-        host: HostIndex,
+        host: HostId,
     },
     HostUp {
-        host: HostIndex,
+        host: HostId,
     },
 }
 
@@ -243,14 +185,6 @@ pub struct RunStats {
     pub queue_events: u64,
 }
 
-/// A call the applications were scheduled to make.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScheduledCall {
-    pub at: Instant,
-    pub host: HostIndex,
-    pub call: Call,
-}
-
 /// Everything a run did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
@@ -269,15 +203,15 @@ pub struct Trace {
 }
 
 impl Trace {
-    pub fn host_by_name(&self, name: &str) -> Option<HostIndex> {
+    pub fn host_by_name(&self, name: &str) -> Option<HostId> {
         self.hosts
             .iter()
             .position(|h| h.name == name)
-            .map(|i| i as HostIndex)
+            .map(|i| i as HostId)
     }
 
     /// The latest socket that carried `label` on `host`.
-    pub fn socket_by_label(&self, host: HostIndex, label: &str) -> Option<SocketId> {
+    pub fn socket_by_label(&self, host: HostId, label: &str) -> Option<SocketId> {
         self.sockets
             .iter()
             .rev()
@@ -287,6 +221,28 @@ impl Trace {
 
     pub fn socket(&self, id: SocketId) -> Option<&SocketInfo> {
         self.sockets.get(id as usize)
+    }
+
+    /// The connection a view shows when none is chosen: the first socket with a peer address
+    /// that was opened by connect(), else the first with a peer address.
+    pub fn first_connection(&self) -> Option<SocketId> {
+        self.sockets
+            .iter()
+            .find(|s| s.remote.is_some() && s.parent.is_none())
+            .or_else(|| self.sockets.iter().find(|s| s.remote.is_some()))
+            .map(|s| s.id)
+    }
+
+    /// The socket at the other end of `socket`'s connection, if it is in the trace (of several
+    /// with those addresses, the one created nearest in time).
+    pub fn peer_of(&self, socket: SocketId) -> Option<SocketId> {
+        let me = self.socket(socket)?;
+        let remote = me.remote?;
+        self.sockets
+            .iter()
+            .filter(|s| s.local == remote && s.remote == Some(me.local))
+            .min_by_key(|s| s.created.as_micros().abs_diff(me.created.as_micros()))
+            .map(|s| s.id)
     }
 
     /// The call with this id. Every `Call` and `Return` event's id is in the table.
@@ -352,7 +308,7 @@ impl Trace {
     /// Every segment put on the wire, with when and why.
     pub fn segments_sent(
         &self,
-    ) -> impl Iterator<Item = (Instant, HostIndex, &Segment, SendReason)> + '_ {
+    ) -> impl Iterator<Item = (Instant, HostId, &Segment, SendReason)> + '_ {
         self.events.iter().filter_map(|e| match e.kind {
             EventKind::SegmentSent {
                 id, host, reason, ..
@@ -496,7 +452,7 @@ pub fn netstat_lists(state: State, child: bool) -> bool {
 /// One line of `ss -tan`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetstatRow {
-    pub host: HostIndex,
+    pub host: HostId,
     pub socket: SocketId,
     pub label: Option<String>,
     pub state: State,
@@ -518,7 +474,7 @@ pub struct Netstat {
 impl Netstat {
     /// Sockets per state on `host` (all hosts when `None`), like
     /// `netstat -n | awk '/^tcp/ {++S[$NF]} END {for(a in S) print a, S[a]}'`.
-    pub fn counts(&self, host: Option<HostIndex>) -> BTreeMap<State, u64> {
+    pub fn counts(&self, host: Option<HostId>) -> BTreeMap<State, u64> {
         let mut counts = BTreeMap::new();
         for r in self
             .rows
@@ -531,7 +487,7 @@ impl Netstat {
     }
 
     /// The table of one host in `ss -tan` layout.
-    pub fn render_ss(&self, host: HostIndex) -> String {
+    pub fn render_ss(&self, host: HostId) -> String {
         let mut s = String::new();
         let _ = writeln!(
             s,

@@ -3,10 +3,12 @@
 //! The four main lessons are also golden files (insta) of the text dump, so every change in
 //! behaviour shows up in review.
 
+use tcpsim_core::call::CallResult;
 use tcpsim_core::check;
+use tcpsim_core::net::DropReason;
 use tcpsim_core::net::{ExpiredAction, Middlebox};
 use tcpsim_core::prelude::*;
-use tcpsim_core::trace::{CallResult, DropReason, EventKind};
+use tcpsim_core::trace::EventKind;
 
 const SERVER: &str = "10.0.0.2:80";
 

@@ -1,11 +1,12 @@
 //! Property tests over random application call sequences and network faults.
 
 use proptest::prelude::*;
+use tcpsim_core::call::CallResult;
 use tcpsim_core::check;
 use tcpsim_core::pair::{AppOp, AppStep, PairScenario, Side};
 use tcpsim_core::prelude::*;
 use tcpsim_core::strategies;
-use tcpsim_core::trace::{CallResult, EventKind};
+use tcpsim_core::trace::EventKind;
 
 /// Long enough for every timer the Linux profile has (TIME-WAIT 60 s, FIN-WAIT-2 60 s, data
 /// retransmissions 924.6 s) to run out after the last call at 20 s.

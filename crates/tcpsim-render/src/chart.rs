@@ -2,7 +2,7 @@
 //! moments. The same numbers as [`Trace::netstat_at`] at each sample (a test checks it).
 
 use std::collections::BTreeMap;
-use tcpsim_core::net::HostIndex;
+use tcpsim_core::id::HostId;
 use tcpsim_core::state::State;
 use tcpsim_core::time::Instant;
 use tcpsim_core::trace::{EventKind, Trace, netstat_lists};
@@ -12,7 +12,7 @@ use tcpsim_core::trace::{EventKind, Trace, netstat_lists};
 /// abandoned handshakes back in LISTEN).
 pub fn counts_over_time(
     trace: &Trace,
-    host: Option<HostIndex>,
+    host: Option<HostId>,
     samples: usize,
 ) -> Vec<(Instant, BTreeMap<State, u64>)> {
     let samples = samples.max(1);

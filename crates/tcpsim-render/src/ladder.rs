@@ -17,10 +17,11 @@ use crate::layout::{Side, StepKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use tcpsim_core::endpoint::TimerKind;
+use tcpsim_core::id::SocketId;
 use tcpsim_core::segment::SendReason;
 use tcpsim_core::state::State;
 use tcpsim_core::time::Instant;
-use tcpsim_core::trace::{SocketId, Trace};
+use tcpsim_core::trace::Trace;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How to draw.
@@ -54,31 +55,6 @@ impl Default for LadderOptions {
 }
 
 const SIDE: usize = 28;
-
-/// The first connection of the run: the first socket with a peer address that was opened by
-/// connect() (else any connection).
-pub fn default_socket(trace: &Trace) -> Option<SocketId> {
-    let conn = |s: &&tcpsim_core::trace::SocketInfo| s.remote.is_some();
-    trace
-        .sockets
-        .iter()
-        .filter(conn)
-        .find(|s| s.parent.is_none())
-        .or_else(|| trace.sockets.iter().find(|s| s.remote.is_some()))
-        .map(|s| s.id)
-}
-
-/// The socket at the other end of `socket`'s connection, if it is in the trace.
-pub fn peer_of(trace: &Trace, socket: SocketId) -> Option<SocketId> {
-    let me = trace.socket(socket)?;
-    let remote = me.remote?;
-    trace
-        .sockets
-        .iter()
-        .filter(|s| s.local == remote && s.remote == Some(me.local))
-        .min_by_key(|s| s.created.as_micros().abs_diff(me.created.as_micros()))
-        .map(|s| s.id)
-}
 
 struct Arrow {
     from_left: bool,
@@ -127,10 +103,10 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             "This run has no connection to draw.\n".to_string()
         }
     };
-    let Some(left) = opts.socket.or_else(|| default_socket(trace)) else {
+    let Some(left) = opts.socket.or_else(|| trace.first_connection()) else {
         return nothing();
     };
-    let right = peer_of(trace, left);
+    let right = trace.peer_of(left);
     let until = opts.until.unwrap_or(Instant::MAX);
     let Some(linfo) = trace.socket(left) else {
         return nothing();

@@ -8,14 +8,15 @@
 //! so a 10 ms hop and a 60 s wait both fit, and longer latencies still slope more. Gaps longer
 //! than a second are marked with their length.
 
-use crate::ladder::{default_socket, peer_of};
 use std::collections::BTreeMap;
+use tcpsim_core::call::CallResult;
 use tcpsim_core::endpoint::TimerKind;
+use tcpsim_core::id::SocketId;
 use tcpsim_core::segment::{Flags, SendReason};
 use tcpsim_core::seq::SeqNum;
 use tcpsim_core::state::{Cause, State};
 use tcpsim_core::time::{Duration, Instant};
-use tcpsim_core::trace::{CallResult, EventKind, SocketId, TimerChange, Trace};
+use tcpsim_core::trace::{EventKind, TimerChange, Trace};
 
 /// Which lifeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -289,8 +290,8 @@ fn slot_of(
 /// Lays out the connection of `socket` (the first connection when `None`) and its peer.
 /// `None` if the run has no connection.
 pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
-    let left = socket.or_else(|| default_socket(trace))?;
-    let right = peer_of(trace, left);
+    let left = socket.or_else(|| trace.first_connection())?;
+    let right = trace.peer_of(left);
     let linfo = trace.socket(left)?;
     let local = linfo.local;
     let remote = linfo.remote.unwrap_or(local);

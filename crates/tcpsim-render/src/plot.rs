@@ -68,19 +68,19 @@ pub struct Series {
 tcpsim_core::wire_struct!(Series { end_s, lines, max });
 
 impl Series {
-    /// The series in the binary form of [`tcpsim_core::wire`].
+    /// The series in the binary form of [`tcpsim_core::binary`].
     pub fn encode(&self) -> Vec<u8> {
-        use tcpsim_core::wire::Wire as _;
+        use tcpsim_core::binary::Wire as _;
         let mut w = Vec::new();
-        tcpsim_core::wire::put_header(&mut w);
+        tcpsim_core::binary::put_header(&mut w);
         self.put(&mut w);
         w
     }
 
     /// Reads what [`Series::encode`] wrote.
-    pub fn decode(bytes: &[u8]) -> Result<Series, tcpsim_core::wire::DecodeError> {
-        use tcpsim_core::wire::Wire as _;
-        let mut r = tcpsim_core::wire::Reader::new(bytes);
+    pub fn decode(bytes: &[u8]) -> Result<Series, tcpsim_core::binary::DecodeError> {
+        use tcpsim_core::binary::Wire as _;
+        let mut r = tcpsim_core::binary::Reader::new(bytes);
         r.header()?;
         let s = Series::get(&mut r)?;
         r.end()?;

@@ -4,8 +4,9 @@
 use crate::px::Px;
 use crate::svg::esc;
 use std::fmt::Write as _;
+use tcpsim_core::id::SocketId;
 use tcpsim_core::state::State;
-use tcpsim_core::trace::{SocketId, Trace};
+use tcpsim_core::trace::Trace;
 
 /// Width and height of the figure, in user units.
 pub const WIDTH: f32 = 420.0;

@@ -2,10 +2,11 @@
 
 use crate::compile::{At, Expect, ExpectKind, Scenario, WantResult};
 use crate::error::{Bi, ScenarioError};
+use tcpsim_core::call::CallResult;
 use tcpsim_core::prelude::*;
+use tcpsim_core::setup::{CallSource, Setup};
 use tcpsim_core::sim::RunError;
-use tcpsim_core::trace::{CallResult, EventKind};
-use tcpsim_core::wire::{CallSource, Setup};
+use tcpsim_core::trace::EventKind;
 use tcpsim_render::i18n::{Lang, cause_text, errno_text, reason_text};
 
 impl Scenario {
@@ -49,7 +50,7 @@ impl Scenario {
             calls: self
                 .calls
                 .into_iter()
-                .map(|c| tcpsim_core::trace::ScheduledCall {
+                .map(|c| tcpsim_core::call::ScheduledCall {
                     at: c.at,
                     host: c.host,
                     call: c.call,

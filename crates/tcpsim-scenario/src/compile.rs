@@ -41,7 +41,7 @@ pub struct ScheduledCall {
 /// A `[[repeat]]`, with where each of its calls was written (`spans[k]` is `repeat.calls[k]`'s).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepeatBlock {
-    pub repeat: tcpsim_core::wire::Repeat,
+    pub repeat: tcpsim_core::repeat::Repeat,
     pub spans: Vec<Range<usize>>,
 }
 
@@ -391,7 +391,7 @@ fn compile_step(
     }
     let name = |x: &Spanned<String>| -> String {
         match names {
-            Names::Repetition(i) => tcpsim_core::wire::repetition_name(x.get_ref(), i),
+            Names::Repetition(i) => tcpsim_core::repeat::repetition_name(x.get_ref(), i),
             Names::Timeline | Names::Template => x.get_ref().clone(),
         }
     };
@@ -1206,7 +1206,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         let mut spans = Vec::with_capacity(steps.len());
         for step in &steps {
             if let Some(c) = compile_step(&mut ctx, step, Instant::ZERO, Names::Template) {
-                template.push(tcpsim_core::wire::RepeatedCall {
+                template.push(tcpsim_core::repeat::RepeatedCall {
                     after: after(step),
                     host: c.host,
                     call: c.call,
@@ -1216,7 +1216,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         }
         scheduled = scheduled.saturating_add(total);
         repeats.push(RepeatBlock {
-            repeat: tcpsim_core::wire::Repeat {
+            repeat: tcpsim_core::repeat::Repeat {
                 start: Instant::from_micros(start.as_micros()),
                 every,
                 count,

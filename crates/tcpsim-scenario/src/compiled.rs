@@ -1,11 +1,12 @@
 //! A scenario compiled for a viewer: its titles and the core's [`Setup`], or its errors by
-//! line, in a compact binary form ([`tcpsim_core::wire`]). The web page carries its bundled
+//! line, in a compact binary form ([`tcpsim_core::binary`]). The web page carries its bundled
 //! scenarios in this form, and its scenario compiler (a separate module, loaded when a text is
 //! edited) hands its result over in it, so the page's first module holds no TOML reader.
 
 use crate::model::Text;
 use crate::{Scenario, ScenarioErrors};
-use tcpsim_core::wire::{DecodeError, Reader, Setup, Wire};
+use tcpsim_core::binary::{DecodeError, Reader, Wire};
+use tcpsim_core::setup::Setup;
 
 /// What a viewer needs of a scenario to run and show it.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,7 +97,7 @@ pub fn compile(name: &str, text: &str, max_calls: u64) -> Vec<u8> {
 /// Writes a compile result.
 pub fn encode(result: &Result<Compiled, Vec<LineError>>) -> Vec<u8> {
     let mut w = Vec::new();
-    tcpsim_core::wire::put_header(&mut w);
+    tcpsim_core::binary::put_header(&mut w);
     match result {
         Ok(c) => {
             w.push(0);

@@ -3,7 +3,7 @@
 //! TOML reader and scenario compiler, and plotters for the sockets-per-state chart.
 //!
 //! The page loads it on demand (`web/src/tools.rs`) and talks to it in bytes: compile results
-//! in [`tcpsim_scenario::compiled`]'s form, chart series in [`tcpsim_core::wire`]'s.
+//! in [`tcpsim_scenario::compiled`]'s form, chart series in [`tcpsim_core::binary`]'s.
 
 use tcpsim_core::time::Instant;
 use tcpsim_render::i18n::Lang;

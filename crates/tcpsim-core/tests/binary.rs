@@ -3,11 +3,13 @@
 
 use proptest::prelude::*;
 use std::net::SocketAddrV4;
+use tcpsim_core::binary::DecodeError;
+use tcpsim_core::call::ScheduledCall;
 use tcpsim_core::net::{ExpiredAction, Middlebox};
 use tcpsim_core::prelude::*;
+use tcpsim_core::repeat::{Repeat, RepeatedCall};
+use tcpsim_core::setup::{CallSource, Setup};
 use tcpsim_core::strategies;
-use tcpsim_core::trace::ScheduledCall;
-use tcpsim_core::wire::{CallSource, DecodeError, Repeat, RepeatedCall, Setup};
 
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![Just(String::new()), "[a-z]{1,6}", "[^\\x00]{0,4}"]

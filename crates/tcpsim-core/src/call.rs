@@ -1,0 +1,176 @@
+//! The applications' calls: what a scenario's `[[call]]` entries and a library user's
+//! [`Simulator::call`](crate::sim::Simulator::call) schedule, and what they return.
+
+use crate::endpoint::{Received, ShutdownHow, SockOpt};
+use crate::errno::Errno;
+use crate::id::{HostId, SocketId};
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddrV4;
+
+/// An application call (or a host event) at a given time. Sockets are named by the application
+/// (`socket`); naming a new socket with a name in use re-binds the name, as assigning a variable
+/// does: the old socket lives on, unreachable, which is exactly how a leak looks in code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "call")]
+pub enum Call {
+    /// socket(), bind(port), listen(backlog).
+    Listen {
+        socket: String,
+        port: u16,
+        backlog: u32,
+    },
+    /// socket(), optionally bind(local_port), connect(remote). Blocks until established or failed.
+    Connect {
+        socket: String,
+        remote: SocketAddrV4,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        local_port: Option<u16>,
+    },
+    /// accept() on `listener`, naming the new connection `socket`. Blocks until one arrives.
+    Accept { listener: String, socket: String },
+    /// send() of `bytes` bytes (non-blocking: may accept fewer).
+    Send { socket: String, bytes: u64 },
+    /// recv() of up to `max` bytes (non-blocking).
+    Recv { socket: String, max: u64 },
+    /// close().
+    Close { socket: String },
+    /// shutdown(how).
+    Shutdown { socket: String, how: ShutdownHow },
+    /// Abort: a reset where the state calls for one, then the descriptor is closed
+    /// (close() with SO_LINGER 0, or RFC 9293 ABORT).
+    Abort { socket: String },
+    /// setsockopt().
+    SetOption { socket: String, option: SockOpt },
+    /// The host crashes: its connections vanish without a segment and it stops answering.
+    Crash,
+    /// The host comes back up with no sockets (it answers old connections with RST).
+    Restart,
+}
+
+impl Call {
+    /// The socket name the call acts on, if any.
+    pub fn socket(&self) -> Option<&str> {
+        match self {
+            Call::Listen { socket, .. }
+            | Call::Connect { socket, .. }
+            | Call::Send { socket, .. }
+            | Call::Recv { socket, .. }
+            | Call::Close { socket }
+            | Call::Shutdown { socket, .. }
+            | Call::Abort { socket }
+            | Call::SetOption { socket, .. } => Some(socket),
+            Call::Accept { listener, .. } => Some(listener),
+            Call::Crash | Call::Restart => None,
+        }
+    }
+
+    /// The same call with every socket name passed through `f` (a repeat's template filled in
+    /// for one repetition).
+    pub fn map_names(&self, mut f: impl FnMut(&str) -> String) -> Call {
+        match self {
+            Call::Listen {
+                socket,
+                port,
+                backlog,
+            } => Call::Listen {
+                socket: f(socket),
+                port: *port,
+                backlog: *backlog,
+            },
+            Call::Connect {
+                socket,
+                remote,
+                local_port,
+            } => Call::Connect {
+                socket: f(socket),
+                remote: *remote,
+                local_port: *local_port,
+            },
+            Call::Accept { listener, socket } => Call::Accept {
+                listener: f(listener),
+                socket: f(socket),
+            },
+            Call::Send { socket, bytes } => Call::Send {
+                socket: f(socket),
+                bytes: *bytes,
+            },
+            Call::Recv { socket, max } => Call::Recv {
+                socket: f(socket),
+                max: *max,
+            },
+            Call::Close { socket } => Call::Close { socket: f(socket) },
+            Call::Shutdown { socket, how } => Call::Shutdown {
+                socket: f(socket),
+                how: *how,
+            },
+            Call::Abort { socket } => Call::Abort { socket: f(socket) },
+            Call::SetOption { socket, option } => Call::SetOption {
+                socket: f(socket),
+                option: *option,
+            },
+            Call::Crash => Call::Crash,
+            Call::Restart => Call::Restart,
+        }
+    }
+
+    /// The name of the system call.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Call::Listen { .. } => "listen",
+            Call::Connect { .. } => "connect",
+            Call::Accept { .. } => "accept",
+            Call::Send { .. } => "send",
+            Call::Recv { .. } => "recv",
+            Call::Close { .. } => "close",
+            Call::Shutdown { .. } => "shutdown",
+            Call::Abort { .. } => "abort",
+            Call::SetOption { .. } => "setsockopt",
+            Call::Crash => "crash",
+            Call::Restart => "restart",
+        }
+    }
+}
+
+/// A call the applications were scheduled to make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledCall {
+    pub at: Instant,
+    pub host: HostId,
+    pub call: Call,
+}
+
+/// The result of an application call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallResult {
+    Ok,
+    /// send() accepted, or recv() read, this many bytes (at most a socket buffer, whose size
+    /// is a `u32`).
+    Bytes(u32),
+    /// recv() returned 0: the peer closed its side.
+    Eof,
+    /// accept() returned this connection.
+    Accepted(SocketId),
+    Error(Errno),
+}
+
+impl CallResult {
+    /// `Bytes(n)`; a count can never exceed a socket buffer, and saturates if it did.
+    pub(crate) fn bytes(n: u64) -> CallResult {
+        CallResult::Bytes(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+    pub fn errno(self) -> Option<Errno> {
+        match self {
+            CallResult::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+    pub(crate) fn from_recv(r: Result<Received, Errno>) -> CallResult {
+        match r {
+            Ok(Received::Bytes(n)) => CallResult::bytes(n),
+            Ok(Received::Eof) => CallResult::Eof,
+            Err(e) => CallResult::Error(e),
+        }
+    }
+}

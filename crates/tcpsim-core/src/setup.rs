@@ -1,0 +1,113 @@
+//! [`Setup`]: everything a run takes, as a scenario file compiles to it, and how it becomes a
+//! [`Simulator`]. Its compact binary form is in [`crate::binary`].
+
+use crate::call::ScheduledCall;
+use crate::id::HostId;
+use crate::net::{FaultRule, LinkConfig, Middlebox};
+use crate::repeat::{CallMerge, Repeat};
+use crate::sim::{HostSpec, SimConfig, SimError, Simulator};
+use crate::time::{Duration, Instant};
+use std::fmt;
+
+/// Everything a run takes: what a scenario file compiles to, and what [`Simulator`] is built
+/// from.
+///
+/// The calls the simulator is given are `calls`, in their order, then each repeat's, repetition
+/// by repetition, each repetition's calls in their order; stably sorted by time, so a call's
+/// [`CallId`](crate::trace::CallId) follows time and calls at the same time keep that order. A
+/// repeated call that would fall after `duration` is left out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Setup {
+    pub cfg: SimConfig,
+    /// How long the run lasts.
+    pub duration: Duration,
+    pub hosts: Vec<HostSpec>,
+    pub links: Vec<(HostId, HostId, LinkConfig)>,
+    pub faults: Vec<FaultRule>,
+    pub middleboxes: Vec<Middlebox>,
+    pub calls: Vec<ScheduledCall>,
+    /// Calls repeated at a fixed period, kept as templates: ten thousand connections are a few
+    /// hundred bytes here, and become calls only as the run reaches them.
+    pub repeats: Vec<Repeat>,
+}
+
+/// Where a call of a [`Setup`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallSource {
+    /// `calls[i]`.
+    Call(usize),
+    /// `repeats[repeat].calls[call]`, in repetition `index`.
+    Repeat {
+        repeat: usize,
+        call: usize,
+        index: u64,
+    },
+}
+
+/// Why a [`Setup`] could not become a simulator; `call` is the call at fault.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetupError {
+    pub call: Option<CallSource>,
+    pub error: SimError,
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+impl Setup {
+    /// Builds the simulator: hosts, links, faults, middleboxes, then the calls (see
+    /// [`Setup`] for their order), which the simulator makes as the run reaches them.
+    pub fn simulator(self) -> Result<Simulator, SetupError> {
+        let whole = |error| SetupError { call: None, error };
+        let mut sim = Simulator::new(self.cfg);
+        for h in self.hosts {
+            sim.add_host(h).map_err(whole)?;
+        }
+        for (a, b, l) in self.links {
+            sim.set_link(a, b, l).map_err(whole)?;
+        }
+        for f in self.faults {
+            sim.add_fault(f).map_err(whole)?;
+        }
+        for m in self.middleboxes {
+            sim.add_middlebox(m).map_err(whole)?;
+        }
+        // What scheduling a call would refuse, refused now.
+        for (i, c) in self.calls.iter().enumerate() {
+            sim.check_call(c.at, c.host).map_err(|error| SetupError {
+                call: Some(CallSource::Call(i)),
+                error,
+            })?;
+        }
+        for (repeat, r) in self.repeats.iter().enumerate() {
+            for (call, c) in r.calls.iter().enumerate() {
+                sim.check_call(Instant::ZERO, c.host)
+                    .map_err(|error| SetupError {
+                        call: Some(CallSource::Repeat {
+                            repeat,
+                            call,
+                            index: 0,
+                        }),
+                        error,
+                    })?;
+            }
+        }
+        let end = Instant::ZERO + self.duration;
+        let max_events = sim.config().max_events;
+        let merge =
+            CallMerge::new(self.calls, self.repeats, end, max_events).ok_or(SetupError {
+                call: None,
+                error: SimError::InvalidConfig(
+                    "the repeats schedule more calls than positions can number: repeat fewer times"
+                        .into(),
+                ),
+            })?;
+        sim.set_calls(merge);
+        Ok(sim)
+    }
+}

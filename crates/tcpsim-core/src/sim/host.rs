@@ -1,0 +1,48 @@
+//! What the simulator keeps per host and per socket.
+
+use super::lookup::{ConnTable, SocketNames};
+use crate::config::TcpConfig;
+use crate::endpoint::Endpoint;
+use crate::id::{CallId, HostId, SocketId};
+use crate::time::Instant;
+use std::collections::{BTreeMap, VecDeque};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub(super) struct Host {
+    pub(super) addr: Ipv4Addr,
+    pub(super) fd_limit: u32,
+    pub(super) cfg: Arc<TcpConfig>,
+    pub(super) ephemeral: (u16, u16),
+    pub(super) next_port: u16,
+    pub(super) isn_secret: u64,
+    pub(super) boots: u64,
+    pub(super) up: bool,
+    pub(super) fds: u32,
+    /// (local, remote) -> socket, for every connection not in CLOSED.
+    pub(super) conns: ConnTable,
+    pub(super) listeners: BTreeMap<u16, SocketId>,
+    /// Socket names, looked up by every call.
+    pub(super) labels: SocketNames,
+}
+
+#[derive(Debug)]
+pub(super) struct Listener {
+    pub(super) backlog: u32,
+    pub(super) queue: VecDeque<SocketId>,
+    pub(super) waiting: VecDeque<(CallId, String)>,
+}
+
+#[derive(Debug)]
+pub(super) struct Sock {
+    pub(super) host: HostId,
+    pub(super) ep: Endpoint,
+    pub(super) fd_open: bool,
+    pub(super) released: bool,
+    pub(super) listener: Option<Listener>,
+    pub(super) parent: Option<SocketId>,
+    pub(super) accepted: bool,
+    pub(super) pending_connect: Option<CallId>,
+    pub(super) wake: Option<Instant>,
+}

@@ -1,0 +1,566 @@
+//! The simulator: hosts with sockets, the applications' calls, the network, one event queue.
+//!
+//! The event queue is ordered by (time, sequence number), the sequence number being the order
+//! entries were pushed, so ties break the same way on every run and platform. Collections that
+//! are iterated are `BTreeMap`s or `Vec`s; nothing depends on hash order or on `usize`.
+//!
+//! The application is modelled as calls at given times ([`Call`]). connect() and accept() block
+//! until they complete (their result is a later [`EventKind::Return`]); every other call returns
+//! at once. Not calling close() is simply the absence of a call: that is how a leak is written.
+//!
+//! Left out: IP fragmentation, ICMP, routing beyond "the host that has the address", IPv6.
+//!
+//! Its parts: `queue` orders what is due, `lookup` finds sockets by name and by address pair,
+//! `host` holds hosts and sockets, and the simulator's work is split by what it handles:
+//! `sockets` (a socket's life and its endpoint's outputs), `network` (links, middleboxes and
+//! fault rules on the way, delivery) and `calls` (the applications' calls).
+
+mod calls;
+mod host;
+mod lookup;
+mod network;
+mod queue;
+mod sockets;
+
+use crate::call::{Call, ScheduledCall};
+use crate::config::TcpConfig;
+use crate::endpoint::{Outputs, splitmix64};
+use crate::id::{CallId, HostId, SocketId};
+use crate::net::{FaultRule, LinkConfig, Middlebox, MiddleboxState};
+use crate::repeat::CallMerge;
+use crate::rng::SimRng;
+use crate::state::State;
+use crate::time::{Duration, Instant};
+use crate::trace::{EventKind, HostInfo, Netstat, NetstatRow, Trace, TraceEvent};
+use host::{Host, Sock};
+use lookup::{ConnTable, SocketNames};
+use queue::{EventQueue, Queued};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+/// Limits and defaults of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// Seeds the network's random stream and every host's ISN secret.
+    pub seed: u64,
+    /// TCP parameters of hosts that do not set their own.
+    pub tcp: TcpConfig,
+    /// The link used between hosts that have no link of their own.
+    pub default_link: LinkConfig,
+    /// The run stops with [`SimError::EventLimit`] after this many queue events.
+    pub max_events: u64,
+    /// The longest run allowed.
+    pub max_duration: Duration,
+    /// The most sockets a run may create (across hosts).
+    pub max_sockets: u32,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 1,
+            tcp: TcpConfig::linux(),
+            default_link: LinkConfig::default(),
+            max_events: 50_000_000,
+            max_duration: Duration::from_secs(30 * 24 * 3600),
+            max_sockets: 1_000_000,
+        }
+    }
+}
+
+/// A host to add.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HostSpec {
+    pub name: String,
+    pub addr: Ipv4Addr,
+    /// Descriptor limit (`ulimit -n`): sockets the application may hold open at once.
+    pub fd_limit: u32,
+    /// TCP parameters (sysctls) of this host; the run's default when `None`.
+    pub tcp: Option<TcpConfig>,
+    /// Ephemeral port range (`ip_local_port_range`), inclusive.
+    pub ephemeral_ports: (u16, u16),
+}
+
+impl HostSpec {
+    pub fn new(name: &str, addr: [u8; 4]) -> HostSpec {
+        HostSpec {
+            name: name.to_string(),
+            addr: Ipv4Addr::from(addr),
+            fd_limit: 1024,
+            tcp: None,
+            ephemeral_ports: (32_768, 60_999),
+        }
+    }
+    pub fn fd_limit(mut self, n: u32) -> HostSpec {
+        self.fd_limit = n;
+        self
+    }
+    pub fn tcp(mut self, cfg: TcpConfig) -> HostSpec {
+        self.tcp = Some(cfg);
+        self
+    }
+}
+
+/// An error in setting up or running a simulation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    DuplicateHostName(String),
+    DuplicateAddress(Ipv4Addr),
+    UnknownHost(HostId),
+    InvalidConfig(String),
+    /// A call was scheduled after the longest allowed run.
+    CallTooLate {
+        at: Instant,
+        max: Duration,
+    },
+    /// The run is longer than [`SimConfig::max_duration`].
+    DurationLimit {
+        asked: Duration,
+        max: Duration,
+    },
+    /// The run took more queue events than [`SimConfig::max_events`].
+    EventLimit {
+        limit: u64,
+        at: Instant,
+    },
+    /// The run created more sockets than [`SimConfig::max_sockets`].
+    SocketLimit {
+        limit: u32,
+        at: Instant,
+    },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::DuplicateHostName(n) => {
+                write!(f, "two hosts are named `{n}`: give each host its own name")
+            }
+            SimError::DuplicateAddress(a) => write!(
+                f,
+                "two hosts have the address {a}: give each host its own address"
+            ),
+            SimError::UnknownHost(h) => write!(f, "there is no host number {h}"),
+            SimError::InvalidConfig(m) => f.write_str(m),
+            SimError::CallTooLate { at, max } => {
+                write!(f, "a call at {at} is after the longest allowed run ({max})")
+            }
+            SimError::DurationLimit { asked, max } => {
+                write!(
+                    f,
+                    "a run of {asked} is longer than the limit of {max}: shorten the run"
+                )
+            }
+            SimError::EventLimit { limit, at } => write!(
+                f,
+                "the run was stopped at {at} after {limit} events, the limit: shorten the run, \
+                 use fewer connections, or raise the event limit"
+            ),
+            SimError::SocketLimit { limit, at } => write!(
+                f,
+                "the run was stopped at {at}: it created more than {limit} sockets, the limit; use fewer connections"
+            ),
+        }
+    }
+}
+impl std::error::Error for SimError {}
+
+/// A run that stopped on an error, with the trace up to that point.
+#[derive(Clone, Debug)]
+pub struct RunError {
+    pub error: SimError,
+    pub partial: Box<Trace>,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+impl std::error::Error for RunError {}
+
+/// A run driven in slices; see [`Simulator::sliced`].
+pub struct SlicedRun {
+    sim: Simulator,
+    end: Instant,
+    calls: u64,
+}
+
+impl SlicedRun {
+    /// Processes at most `budget` events. `Ok(true)` when the run has reached its end.
+    pub fn step(&mut self, budget: u64) -> Result<bool, SimError> {
+        self.sim.advance_at_most(self.end, budget)
+    }
+
+    /// The application calls the run makes in all, known before it starts: the setup's calls
+    /// and every repetition of its repeated ones (a caller can tell a big run from a small one
+    /// before working on it).
+    pub fn calls_expected(&self) -> u64 {
+        self.calls
+    }
+
+    /// The simulated time reached, and the end of the run.
+    pub fn progress(&self) -> (Instant, Instant) {
+        (self.sim.now, self.end)
+    }
+
+    /// Events recorded so far.
+    pub fn events(&self) -> usize {
+        self.sim.trace.events.len()
+    }
+
+    /// The trace, once [`SlicedRun::step`] has returned `Ok(true)`; with the error and the
+    /// partial trace when a step failed (`result` is that step's error).
+    pub fn finish(mut self, result: Result<(), SimError>) -> Result<Trace, RunError> {
+        match result {
+            Ok(()) => {
+                self.sim.trace.end = self.end;
+                Ok(self.sim.trace)
+            }
+            Err(error) => {
+                self.sim.trace.end = self.sim.now;
+                Err(RunError {
+                    error,
+                    partial: Box::new(self.sim.trace),
+                })
+            }
+        }
+    }
+}
+
+/// The simulator. Build it (hosts, links, faults, calls), then [`Simulator::run`] it.
+pub struct Simulator {
+    cfg: SimConfig,
+    hosts: Vec<Host>,
+    by_addr: BTreeMap<Ipv4Addr, HostId>,
+    links: BTreeMap<(HostId, HostId), LinkConfig>,
+    faults: Vec<FaultRule>,
+    fault_hits: Vec<u32>,
+    middleboxes: Vec<MiddleboxState>,
+    socks: Vec<Sock>,
+    queue: EventQueue,
+    rng: SimRng,
+    now: Instant,
+    out: Outputs,
+    trace: Trace,
+    limit_hit: Option<SimError>,
+}
+
+impl Simulator {
+    pub fn new(cfg: SimConfig) -> Simulator {
+        let rng = SimRng::new(cfg.seed);
+        let trace = Trace {
+            seed: cfg.seed,
+            ..Trace::default()
+        };
+        Simulator {
+            cfg,
+            hosts: Vec::new(),
+            by_addr: BTreeMap::new(),
+            links: BTreeMap::new(),
+            faults: Vec::new(),
+            fault_hits: Vec::new(),
+            middleboxes: Vec::new(),
+            socks: Vec::new(),
+            queue: EventQueue::default(),
+            rng,
+            now: Instant::ZERO,
+            out: Outputs::new(),
+            trace,
+            limit_hit: None,
+        }
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+
+    /// Adds a host. Names and addresses must be unique.
+    pub fn add_host(&mut self, spec: HostSpec) -> Result<HostId, SimError> {
+        if self.trace.hosts.iter().any(|h| h.name == spec.name) {
+            return Err(SimError::DuplicateHostName(spec.name));
+        }
+        if self.by_addr.contains_key(&spec.addr) {
+            return Err(SimError::DuplicateAddress(spec.addr));
+        }
+        let cfg = spec.tcp.clone().unwrap_or_else(|| self.cfg.tcp.clone());
+        cfg.validate()
+            .map_err(|m| SimError::InvalidConfig(format!("host `{}`: {m}", spec.name)))?;
+        let (lo, hi) = spec.ephemeral_ports;
+        if lo == 0 || lo > hi {
+            return Err(SimError::InvalidConfig(format!(
+                "host `{}`: ephemeral port range {lo}-{hi} is empty; use e.g. 32768-60999",
+                spec.name
+            )));
+        }
+        let id = self.hosts.len() as HostId;
+        let mix = splitmix64(self.cfg.seed ^ splitmix64(u64::from(id) + 1));
+        let span = u64::from(hi - lo) + 1;
+        self.hosts.push(Host {
+            addr: spec.addr,
+            fd_limit: spec.fd_limit,
+            cfg: Arc::new(cfg.clone()),
+            ephemeral: (lo, hi),
+            next_port: lo + (mix % span) as u16,
+            isn_secret: splitmix64(mix),
+            boots: 0,
+            up: true,
+            fds: 0,
+            conns: ConnTable::default(),
+            listeners: BTreeMap::new(),
+            labels: SocketNames::default(),
+        });
+        self.by_addr.insert(spec.addr, id);
+        self.trace.hosts.push(HostInfo {
+            name: spec.name,
+            addr: spec.addr,
+            fd_limit: spec.fd_limit,
+            profile: cfg.profile,
+        });
+        Ok(id)
+    }
+
+    fn check_host(&self, h: HostId) -> Result<(), SimError> {
+        if (h as usize) < self.hosts.len() {
+            Ok(())
+        } else {
+            Err(SimError::UnknownHost(h))
+        }
+    }
+
+    /// Sets the link from `from` to `to`.
+    pub fn set_link(&mut self, from: HostId, to: HostId, link: LinkConfig) -> Result<(), SimError> {
+        self.check_host(from)?;
+        self.check_host(to)?;
+        link.validate().map_err(SimError::InvalidConfig)?;
+        self.links.insert((from, to), link);
+        Ok(())
+    }
+
+    /// Sets the same link both ways.
+    pub fn set_link_both(
+        &mut self,
+        a: HostId,
+        b: HostId,
+        link: LinkConfig,
+    ) -> Result<(), SimError> {
+        self.set_link(a, b, link.clone())?;
+        self.set_link(b, a, link)
+    }
+
+    pub fn add_fault(&mut self, rule: FaultRule) -> Result<u32, SimError> {
+        for h in [rule.filter.from, rule.filter.to].into_iter().flatten() {
+            self.check_host(h)?;
+        }
+        if rule.first == 0 {
+            return Err(SimError::InvalidConfig(
+                "fault occurrences count from 1".into(),
+            ));
+        }
+        self.faults.push(rule);
+        self.fault_hits.push(0);
+        Ok(self.faults.len() as u32 - 1)
+    }
+
+    pub fn add_middlebox(&mut self, mb: Middlebox) -> Result<(), SimError> {
+        self.check_host(mb.between.0)?;
+        self.check_host(mb.between.1)?;
+        self.middleboxes.push(MiddleboxState::new(mb));
+        Ok(())
+    }
+
+    /// Schedules an application call (or host event) on `host` at `at`.
+    pub fn call(&mut self, at: Instant, host: HostId, call: Call) -> Result<CallId, SimError> {
+        self.check_call(at, host)?;
+        let id = self.trace.calls.len() as CallId;
+        self.trace.calls.push(ScheduledCall { at, host, call });
+        self.push(at, Queued::Call { id });
+        Ok(id)
+    }
+
+    /// What [`Simulator::call`] would refuse for a call at `at` on `host`.
+    pub(crate) fn check_call(&self, at: Instant, host: HostId) -> Result<(), SimError> {
+        self.check_host(host)?;
+        if at.saturating_since(Instant::ZERO) > self.cfg.max_duration {
+            return Err(SimError::CallTooLate {
+                at,
+                max: self.cfg.max_duration,
+            });
+        }
+        Ok(())
+    }
+
+    /// Hands the simulator a setup's calls, which it makes as the run reaches them.
+    pub(crate) fn set_calls(&mut self, merge: CallMerge) {
+        let n = merge.expected().min(1 << 22) as usize;
+        self.trace.calls.reserve(n);
+        self.queue.merge = Some(Box::new(merge));
+    }
+
+    /// Schedules an event. Nothing is scheduled before now: a deadline or a call in the past
+    /// is due now, so simulated time never goes back.
+    fn push(&mut self, at: Instant, what: Queued) {
+        self.queue.push(at.max(self.now), what);
+    }
+
+    fn record(&mut self, kind: EventKind) {
+        self.trace.events.push(TraceEvent { t: self.now, kind });
+    }
+
+    /// Runs for `duration` of simulated time. The trace always ends at `duration`, also when
+    /// nothing happens after some point. May follow [`Simulator::advance`].
+    pub fn run(self, duration: Duration) -> Result<Trace, RunError> {
+        let mut run = self.sliced(duration)?;
+        let result = run.step(u64::MAX).map(|_| ());
+        run.finish(result)
+    }
+
+    /// Starts a run for `duration` that the caller drives in slices of at most a given number
+    /// of events ([`SlicedRun::step`]), for a thread that must do other work in between (a
+    /// browser tab that keeps painting). The trace is the one [`Simulator::run`] gives: slicing
+    /// only decides where the work pauses, never what happens.
+    pub fn sliced(mut self, duration: Duration) -> Result<SlicedRun, RunError> {
+        if duration > self.cfg.max_duration {
+            let error = SimError::DurationLimit {
+                asked: duration,
+                max: self.cfg.max_duration,
+            };
+            return Err(RunError {
+                error,
+                partial: Box::new(self.trace),
+            });
+        }
+        let end = Instant::ZERO + duration;
+        // A connection's calls record eight to ten events each (the bundled scenarios: 8.6 on
+        // average); growing the vector by doubling would copy it a dozen times on a large run,
+        // and one doubling too many at the end copies all of it once more.
+        let calls =
+            self.trace.calls.len() as u64 + self.queue.merge.as_ref().map_or(0, |m| m.expected());
+        let expected = calls.saturating_mul(10).min(1 << 24) as usize;
+        self.trace
+            .events
+            .reserve(expected.saturating_sub(self.trace.events.len()));
+        // The segments likewise: about one and a half a call (the production-scale leak: 1.6).
+        let segments = calls.saturating_mul(2).min(1 << 22) as usize;
+        self.trace
+            .segments
+            .reserve(segments.saturating_sub(self.trace.segments.len()));
+        // Likewise the sockets (a socket is about 400 bytes: growing by doubling would copy
+        // eight megabytes on the production-scale leak), up to 65 536 of them: the estimate
+        // counts a passive open for every connect(), and beyond that the vector grows as usual.
+        let sockets = self
+            .queue
+            .merge
+            .as_ref()
+            .map_or(0, |m| m.expected_sockets());
+        let sockets = sockets.min(u64::from(self.cfg.max_sockets)).min(1 << 16) as usize;
+        self.socks.reserve(sockets.saturating_sub(self.socks.len()));
+        self.trace
+            .sockets
+            .reserve(sockets.saturating_sub(self.trace.sockets.len()));
+        Ok(SlicedRun {
+            sim: self,
+            end,
+            calls,
+        })
+    }
+
+    /// Processes every event up to and including `until`, leaving the simulator to go on.
+    pub fn advance(&mut self, until: Instant) -> Result<(), SimError> {
+        self.advance_at_most(until, u64::MAX).map(|_| ())
+    }
+
+    /// Like [`Simulator::advance`], but stops after `budget` events; returns whether `until`
+    /// was reached.
+    fn advance_at_most(&mut self, until: Instant, budget: u64) -> Result<bool, SimError> {
+        let mut left = budget;
+        while self.queue.peek_time().is_some_and(|at| at <= until) {
+            if left == 0 {
+                return Ok(false);
+            }
+            left -= 1;
+            let Some((at, what)) = self.queue.pop() else {
+                break;
+            };
+            self.now = at;
+            self.trace.stats.queue_events += 1;
+            if self.trace.stats.queue_events > self.cfg.max_events {
+                return Err(SimError::EventLimit {
+                    limit: self.cfg.max_events,
+                    at: self.now,
+                });
+            }
+            self.dispatch(at, what);
+            if let Some(e) = self.limit_hit.take() {
+                return Err(e);
+            }
+        }
+        self.now = self.now.max(until);
+        Ok(true)
+    }
+
+    /// Runs until `until` and returns the live netstat then, leaving the simulator to go on.
+    pub fn run_until(&mut self, until: Instant) -> Result<Netstat, SimError> {
+        self.advance(until)?;
+        Ok(self.netstat())
+    }
+
+    /// The simulated time reached so far.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    fn dispatch(&mut self, at: Instant, what: Queued) {
+        match what {
+            Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
+            Queued::Wake { socket } => self.wake(socket, at),
+            Queued::Call { id } => self.run_call(id),
+            Queued::Merged => {
+                if let Some((at, host, call)) = self.queue.merge.as_mut().and_then(|m| m.next()) {
+                    let id = self.trace.calls.len() as CallId;
+                    let c = ScheduledCall { at, host, call };
+                    self.trace.calls.push(c);
+                    self.run_call(id);
+                }
+            }
+            Queued::LinkHead { .. } => {} // resolved inside the queue
+        }
+    }
+
+    /// The sockets of every host now, from the live endpoints (compare [`Trace::netstat_at`]).
+    pub fn netstat(&self) -> Netstat {
+        let mut rows = Vec::new();
+        for (id, s) in self.socks.iter().enumerate() {
+            let state = s.ep.state();
+            if s.released
+                || state == State::Closed
+                || (state == State::Listen && s.parent.is_some())
+            {
+                continue;
+            }
+            let (recv_q, send_q) = match &s.listener {
+                Some(l) => (l.queue.len() as u64, u64::from(l.backlog)),
+                None => (s.ep.recv_queue(), s.ep.send_queue()),
+            };
+            rows.push(NetstatRow {
+                host: s.host,
+                socket: id as SocketId,
+                label: self.trace.sockets[id].label.clone(),
+                state,
+                local: s.ep.local(),
+                remote: s.ep.remote(),
+                recv_q,
+                send_q,
+            });
+        }
+        Netstat { at: self.now, rows }
+    }
+
+    /// The trace so far (after [`Simulator::run_until`]).
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+}
