@@ -190,6 +190,42 @@ type Outcome = Result<ExitCode, ExitCode>;
 const FAILED: u8 = 1;
 const BAD_INPUT: u8 = 2;
 
+/// Writes to standard output; when the reader has gone (`tcpsim check | head -1`), ends the
+/// program quietly with the status a shell shows for SIGPIPE (128 + 13), as other tools do,
+/// instead of `print!`'s panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_out(format_args!($($arg)*))
+    };
+}
+
+macro_rules! outln {
+    () => {
+        write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {{
+        write_out(format_args!($($arg)*));
+        write_out(format_args!("\n"));
+    }};
+}
+
+fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        stdout_failed(&e);
+    }
+}
+
+/// Ends the program after a failed write to standard output: quietly with 141 when the reader
+/// has gone, with a message and 1 otherwise (a full disk).
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    std::process::exit(1);
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // `run --lang` and `check --lang` hold for every message of the command, errors included.
@@ -243,7 +279,7 @@ fn main() -> ExitCode {
         } => cmd_chart(&file, svg, png, kind, host, socket, lang),
         Command::Pcap { file, output } => cmd_pcap(&file, &output),
         Command::Schema => {
-            print!("{}", tcpsim::scenario::json_schema());
+            out!("{}", tcpsim::scenario::json_schema());
             Ok(ExitCode::SUCCESS)
         }
     };
@@ -352,7 +388,9 @@ fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
     };
     // A sliced run sizes the trace for the whole run before it starts, as the web app's does;
     // the slices only let the progress line show on a long run.
-    let mut run = sim.sliced(s.duration).map_err(|e| fail(&e))?;
+    let mut run = sim
+        .sliced_until(Instant::ZERO + s.duration)
+        .map_err(|e| fail(&e))?;
     let result = loop {
         match run.step(1 << 16) {
             Ok(false) => {}
@@ -422,7 +460,6 @@ fn cmd_run(
         Lang::En => (&s.title.en, &s.description.en),
         Lang::Zh => (&s.title.zh, &s.description.zh),
     };
-    let mut out = std::io::stdout().lock();
     let opts = ladder::LadderOptions {
         socket: sock,
         color,
@@ -431,22 +468,21 @@ fn cmd_run(
         lang: lang.words(),
         ..Default::default()
     };
-    let _ = writeln!(out, "{title}\n{}\n", desc.trim());
-    let _ = write!(out, "{}", ladder::render(&trace, &opts));
-    let _ = write!(
-        out,
+    outln!("{title}\n{}\n", desc.trim());
+    out!("{}", ladder::render(&trace, &opts));
+    out!(
         "\n{}",
         netstat::render_in(&trace, s.end(), 10, lang.words())
     );
     let failures = s.check(&trace);
     if !s.expectations.is_empty() {
         let (met, all) = (s.expectations.len() - failures.len(), s.expectations.len());
-        let _ = match lang {
-            Lang::En => writeln!(out, "\nExpectations: {met} of {all} met"),
-            Lang::Zh => writeln!(out, "\n预期：{all} 项中满足 {met} 项"),
-        };
+        match lang {
+            Lang::En => outln!("\nExpectations: {met} of {all} met"),
+            Lang::Zh => outln!("\n预期：{all} 项中满足 {met} 项"),
+        }
         for f in &failures {
-            let _ = writeln!(out, "{}", f.render(lang.words()));
+            outln!("{}", f.render(lang.words()));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -475,28 +511,28 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
         let (file, k) = (file.display(), failures.len());
         if failures.is_empty() {
             match lang {
-                Lang::En => println!("ok    {file} ({n} expectations)"),
-                Lang::Zh => println!("通过  {file}（{n} 项预期）"),
+                Lang::En => outln!("ok    {file} ({n} expectations)"),
+                Lang::Zh => outln!("通过  {file}（{n} 项预期）"),
             }
             passed_total += 1;
         } else {
             match lang {
-                Lang::En => println!("FAIL  {file} ({k} of {n} expectations failed)"),
-                Lang::Zh => println!("失败  {file}（{n} 项预期中 {k} 项未满足）"),
+                Lang::En => outln!("FAIL  {file} ({k} of {n} expectations failed)"),
+                Lang::Zh => outln!("失败  {file}（{n} 项预期中 {k} 项未满足）"),
             }
             for f in &failures {
-                println!("{}", f.render(lang.words()));
+                outln!("{}", f.render(lang.words()));
             }
             failed += 1;
         }
     }
     match (lang, bad_input) {
-        (Lang::En, 0) => println!("\n{passed_total} passed, {failed} failed"),
+        (Lang::En, 0) => outln!("\n{passed_total} passed, {failed} failed"),
         (Lang::En, b) => {
-            println!("\n{passed_total} passed, {failed} failed, {b} could not be read")
+            outln!("\n{passed_total} passed, {failed} failed, {b} could not be read")
         }
-        (Lang::Zh, 0) => println!("\n{passed_total} 个通过，{failed} 个失败"),
-        (Lang::Zh, b) => println!("\n{passed_total} 个通过，{failed} 个失败，{b} 个无法读取"),
+        (Lang::Zh, 0) => outln!("\n{passed_total} 个通过，{failed} 个失败"),
+        (Lang::Zh, b) => outln!("\n{passed_total} 个通过，{failed} 个失败，{b} 个无法读取"),
     }
     Ok(if bad_input > 0 {
         ExitCode::from(BAD_INPUT)
@@ -511,11 +547,13 @@ fn cmd_trace(file: &Path) -> Outcome {
     let (_, trace) = load_and_run(file)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in jsonl::lines(&trace) {
-        if writeln!(out, "{line}").is_err() {
-            return Ok(ExitCode::SUCCESS); // the reader went away (e.g. `| head`)
+        if let Err(e) = writeln!(out, "{line}") {
+            stdout_failed(&e);
         }
     }
-    let _ = out.flush();
+    if let Err(e) = out.flush() {
+        stdout_failed(&e);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -534,7 +572,7 @@ fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> Outcome {
         return Err(ExitCode::from(BAD_INPUT));
     }
     let trace = run_with_progress(&s)?;
-    print!(
+    out!(
         "{}",
         netstat::render_in(&trace, at, rows, lang_from_env().words())
     );
@@ -603,7 +641,7 @@ fn cmd_render(
     match output {
         Some(path) => write_file(&path, text),
         None => {
-            print!("{text}");
+            out!("{text}");
             Ok(ExitCode::SUCCESS)
         }
     }

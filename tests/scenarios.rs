@@ -477,7 +477,7 @@ fn sliced_runs_give_the_same_trace() {
             let mut run = s
                 .simulator()
                 .unwrap()
-                .sliced(s.duration)
+                .sliced_until(tcpsim::core::time::Instant::ZERO + s.duration)
                 .unwrap_or_else(|e| panic!("{stem}: {e}"));
             let mut slices = 0u64;
             let result = loop {
@@ -506,7 +506,11 @@ fn sliced_runs_give_the_same_trace() {
     let mut s = load("scenarios/http-client-leak.toml");
     s.max_events = 500;
     let whole = s.run().unwrap_err();
-    let mut run = s.simulator().unwrap().sliced(s.duration).unwrap();
+    let mut run = s
+        .simulator()
+        .unwrap()
+        .sliced_until(tcpsim::core::time::Instant::ZERO + s.duration)
+        .unwrap();
     let result = loop {
         match run.step(33) {
             Ok(true) => break Ok(()),
@@ -551,4 +555,36 @@ fn cli_errors_follow_the_language_of_the_environment() {
         en.contains("error: there is no host named `clinet`"),
         "{en}"
     );
+}
+
+/// Runs `tcpsim ARGS` writing into a pipe whose reader has already gone (as `| head -1` has
+/// after the first line); returns the exit code and standard error.
+fn tcpsim_to_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tcpsim"))
+        .args(args)
+        .current_dir(root())
+        .stdout(writer)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_program_quietly() {
+    for args in [
+        &["check", "scenarios/handshake.toml"][..],
+        &["trace", "--json", "scenarios/handshake.toml"],
+        &["run", "scenarios/handshake.toml"],
+        &["netstat", "scenarios/leaked-close.toml"],
+    ] {
+        let (code, stderr) = tcpsim_to_closed_pipe(args);
+        // 141: what a shell shows for a program ended by SIGPIPE, as `git log | head -1` gives.
+        assert_eq!(code, Some(141), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}: no panic, no message");
+    }
 }

@@ -344,7 +344,7 @@ fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
     let sim = setup.simulator();
     phases.done("set up");
     let run = sim.map_err(|e| e.to_string()).and_then(|sim| {
-        sim.sliced(duration)
+        sim.sliced_until(Instant::ZERO + duration)
             .map_err(|e| ScenarioRunError::Limit(phases.name.clone(), Box::new(e)).to_string())
     });
     match run {

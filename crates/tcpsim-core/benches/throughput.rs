@@ -111,7 +111,7 @@ fn bench(c: &mut Criterion) {
         ("200_conns_bulk", 200, 300, 200_000),
     ] {
         let trace = many_connections(conns, req, resp)
-            .run(Duration::from_secs(600))
+            .run_for(Duration::from_secs(600))
             .unwrap();
         let events = segment_events(&trace);
         let mut g = c.benchmark_group("simulate");
@@ -120,7 +120,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter_batched(
                 || many_connections(conns, req, resp),
-                |sim| black_box(sim.run(Duration::from_secs(600)).unwrap()),
+                |sim| black_box(sim.run_for(Duration::from_secs(600)).unwrap()),
                 criterion::BatchSize::LargeInput,
             )
         });

@@ -67,7 +67,7 @@ fn main() {
         .unwrap();
     sim.call(ms(200), server, Call::Close { socket: "s".into() })
         .unwrap();
-    let trace = sim.run(Duration::from_secs(120)).unwrap();
+    let trace = sim.run_for(Duration::from_secs(120)).unwrap();
     print!(
         "{}",
         trace.to_text(std::env::args().any(|a| a == "--timers"))

@@ -5,6 +5,7 @@
 
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Which set of defaults and behaviours an endpoint follows where the RFC and Linux differ.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,8 +42,10 @@ impl Default for Keepalive {
     }
 }
 
-/// TCP parameters of one endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// TCP parameters of one endpoint. Its `Debug` names the profile's defaults and only the fields
+/// that differ from them (`TcpConfig::linux() { mss: 536, .. }`), so that a failing property
+/// test's counterexample is not mostly this.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TcpConfig {
     pub profile: Profile,
     /// Maximum segment size in bytes (no MSS option is exchanged; both ends use their own).
@@ -88,6 +91,80 @@ pub struct TcpConfig {
     pub invalid_ratelimit: Option<Duration>,
     /// Whether a reset we originate (abort, unread data) also carries ACK=RCV.NXT, as Linux's do.
     pub rst_carries_ack: bool,
+}
+
+impl fmt::Debug for TcpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base = TcpConfig::for_profile(self.profile);
+        let name = match self.profile {
+            Profile::Rfc9293 => "TcpConfig::rfc9293()",
+            Profile::Linux => "TcpConfig::linux()",
+        };
+        // Destructured, so that a field added to the struct and not here does not compile.
+        let TcpConfig {
+            profile: _,
+            mss,
+            rcv_buf,
+            snd_buf,
+            msl,
+            time_wait,
+            fin_timeout,
+            rto_initial,
+            rto_min,
+            rto_max,
+            rto_syn_fallback,
+            syn_retries,
+            synack_retries,
+            retries2,
+            orphan_retries,
+            keepalive,
+            user_timeout,
+            linger_zero,
+            rfc5961,
+            rfc1337,
+            invalid_ratelimit,
+            rst_carries_ack,
+        } = self;
+        let mut changed: Vec<(&str, &dyn fmt::Debug)> = Vec::new();
+        macro_rules! differs {
+            ($($field:ident),*) => {
+                $(if *$field != base.$field {
+                    changed.push((stringify!($field), $field));
+                })*
+            };
+        }
+        differs!(
+            mss,
+            rcv_buf,
+            snd_buf,
+            msl,
+            time_wait,
+            fin_timeout,
+            rto_initial,
+            rto_min,
+            rto_max,
+            rto_syn_fallback,
+            syn_retries,
+            synack_retries,
+            retries2,
+            orphan_retries,
+            keepalive,
+            user_timeout,
+            linger_zero,
+            rfc5961,
+            rfc1337,
+            invalid_ratelimit,
+            rst_carries_ack
+        );
+        if changed.is_empty() {
+            return f.write_str(name);
+        }
+        let mut s = f.debug_struct(name);
+        for (field, value) in changed {
+            s.field(field, value);
+        }
+        s.finish_non_exhaustive()
+    }
 }
 
 impl TcpConfig {
@@ -232,6 +309,24 @@ pub fn retransmission_budget(boundary: u32, base: Duration, max: Duration) -> Du
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_names_the_profile_and_only_what_differs_from_it() {
+        assert_eq!(format!("{:?}", TcpConfig::linux()), "TcpConfig::linux()");
+        assert_eq!(
+            format!("{:?}", TcpConfig::rfc9293()),
+            "TcpConfig::rfc9293()"
+        );
+        let small = TcpConfig {
+            mss: 536,
+            fin_timeout: None,
+            ..TcpConfig::linux()
+        };
+        assert_eq!(
+            format!("{small:?}"),
+            "TcpConfig::linux() { mss: 536, fin_timeout: None, .. }"
+        );
+    }
 
     #[test]
     fn retransmission_budgets_match_the_linux_documentation() {

@@ -514,12 +514,13 @@ impl Endpoint {
     }
 
     fn raise(&mut self, errno: Errno, out: &mut Outputs) {
-        // An orphaned socket has nobody to report to.
+        // An orphaned socket has no application to hand the error to, but the trace still
+        // shows why its connection ended (an orphan giving up in FIN-WAIT-1 is ETIMEDOUT).
         if !self.orphan {
             self.error = Some(errno);
             self.error_reported = false;
-            out.event(EndpointEvent::Error(errno));
         }
+        out.event(EndpointEvent::Error(errno));
     }
 
     /// Go to CLOSED, flushing all queues (used by every reset and timeout arc).

@@ -24,7 +24,7 @@
 //! sim.call(ms(1), client, Call::Connect { socket: "c".into(), remote: "10.0.0.2:80".parse().unwrap(), local_port: None }).unwrap();
 //! sim.call(ms(100), client, Call::Close { socket: "c".into() }).unwrap();
 //! sim.call(ms(200), server, Call::Close { socket: "s".into() }).unwrap();
-//! let trace = sim.run(Duration::from_secs(120)).unwrap();
+//! let trace = sim.run_for(Duration::from_secs(120)).unwrap();
 //!
 //! // The client closed first, so it went through TIME-WAIT (60 s on Linux) to CLOSED.
 //! let c = trace.socket_by_label(client, "c").unwrap();

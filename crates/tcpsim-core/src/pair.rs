@@ -140,9 +140,9 @@ impl PairScenario {
     }
 
     /// Builds and runs for `duration`.
-    pub fn run(&self, duration: Duration) -> Result<Trace, RunError> {
+    pub fn run_for(&self, duration: Duration) -> Result<Trace, RunError> {
         match self.build() {
-            Ok(sim) => sim.run(duration),
+            Ok(sim) => sim.run_for(duration),
             Err(error) => Err(RunError {
                 error,
                 partial: Box::default(),

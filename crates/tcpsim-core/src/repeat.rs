@@ -51,7 +51,7 @@ pub fn repetition_name(name: &str, i: u64) -> String {
 
 /// A repeat's socket name, cut at each `{i}` once, so that filling it in for each of ten
 /// thousand repetitions does not search the name again.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct NameTemplate {
     parts: Vec<String>,
 }
@@ -108,7 +108,7 @@ fn name_templates(call: &Call) -> Vec<NameTemplate> {
 /// decrease). The heap holds each stream's next call, keyed by (time, position in the order of
 /// [`Setup`]'s docs), which is unique. Making calls as they come keeps the set-up of ten
 /// thousand connections out of the way of the first frame, and spreads it over the run.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct CallMerge {
     end: Instant,
     max_events: u64,

@@ -11,9 +11,15 @@ use core::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::net::SocketAddrV4;
 
-/// The TCP control bits the simulator models.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// The TCP control bits the simulator models. `Debug` and `Display` both name them: `SYN,ACK`.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Flags(u8);
+
+impl fmt::Debug for Flags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
 
 impl Flags {
     pub const FIN: Flags = Flags(0x01);

@@ -1,16 +1,19 @@
 //! proptest strategies (feature `proptest`) for network conditions, fault patterns and
 //! application call sequences, combined into [`PairScenario`]s.
 //!
+//! The `proptest` crate is re-exported as [`strategies::proptest`](self::proptest), so that a
+//! user's tests use the version these strategies were built with.
+//!
 //! ```
-//! use proptest::prelude::*;
-//! use proptest::test_runner::{Config, TestRunner};
+//! use tcpsim_core::strategies::proptest::prelude::*;
+//! use tcpsim_core::strategies::proptest::test_runner::{Config, TestRunner};
 //! use tcpsim_core::{check, strategies, time::Duration};
 //!
 //! // In a test: every invariant holds for 16 random two-host scenarios.
 //! let mut runner = TestRunner::new(Config::with_cases(16));
 //! runner
 //!     .run(&strategies::pair_scenario(), |scenario| {
-//!         let trace = scenario.run(Duration::from_secs(300)).unwrap();
+//!         let trace = scenario.run_for(Duration::from_secs(300)).unwrap();
 //!         prop_assert!(check::all(&trace).is_empty());
 //!         Ok(())
 //!     })
@@ -22,27 +25,104 @@ use crate::net::{FaultAction, FaultRule, LinkConfig, SegmentFilter};
 pub use crate::pair::{AppOp, AppStep, PairScenario, Side};
 use crate::segment::Flags;
 use crate::time::{Duration, Instant};
+pub use proptest;
 use proptest::prelude::*;
+use std::ops::RangeInclusive;
 
-/// A link with latency 1-100 ms, jitter up to 20 ms, and loss, duplication and reordering up to
-/// the given loss (never total loss, so connections can make progress).
-pub fn link_config(max_loss: f64) -> impl Strategy<Value = LinkConfig> {
+/// The ranges a random link is drawn from, each knob on its own. The default is what
+/// [`pair_scenario`] uses: latency 1-100 ms, jitter up to 20 ms, loss up to 30 %, duplication
+/// up to 10 %, reordering up to 20 % with a hold-back of up to 50 ms.
+///
+/// ```
+/// use tcpsim_core::strategies::{LinkRanges, link};
+/// use tcpsim_core::time::Duration;
+/// // A slow, jittery link without loss.
+/// let ranges = LinkRanges {
+///     latency: Duration::from_millis(100)..=Duration::from_millis(300),
+///     jitter: Duration::from_millis(50)..=Duration::from_millis(50),
+///     ..LinkRanges::perfect()
+/// };
+/// let _strategy = link(ranges);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkRanges {
+    pub latency: RangeInclusive<Duration>,
+    pub jitter: RangeInclusive<Duration>,
+    /// Probabilities, each within 0 to 1 (values outside are clamped).
+    pub loss: RangeInclusive<f64>,
+    pub duplicate: RangeInclusive<f64>,
+    pub reorder: RangeInclusive<f64>,
+    pub reorder_delay: RangeInclusive<Duration>,
+}
+
+impl Default for LinkRanges {
+    fn default() -> Self {
+        LinkRanges {
+            latency: Duration::from_millis(1)..=Duration::from_millis(99),
+            jitter: Duration::ZERO..=Duration::from_millis(19),
+            loss: 0.0..=0.3,
+            duplicate: 0.0..=0.1,
+            reorder: 0.0..=0.2,
+            reorder_delay: Duration::ZERO..=Duration::from_millis(49),
+        }
+    }
+}
+
+impl LinkRanges {
+    /// Perfect links (no jitter, loss, duplication or reordering) with latency 1-100 ms: the
+    /// start for a strategy that turns one knob.
+    pub fn perfect() -> LinkRanges {
+        LinkRanges {
+            jitter: Duration::ZERO..=Duration::ZERO,
+            loss: 0.0..=0.0,
+            duplicate: 0.0..=0.0,
+            reorder: 0.0..=0.0,
+            reorder_delay: Duration::ZERO..=Duration::ZERO,
+            ..LinkRanges::default()
+        }
+    }
+}
+
+/// A range of microseconds, its ends in order.
+fn micros(r: &RangeInclusive<Duration>) -> RangeInclusive<u64> {
+    let (a, b) = (r.start().as_micros(), r.end().as_micros());
+    a.min(b)..=a.max(b)
+}
+
+/// A range of probabilities within 0 to 1, its ends in order (NaN counts as 0).
+fn probability(r: &RangeInclusive<f64>) -> RangeInclusive<f64> {
+    let clamp = |p: f64| if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+    let (a, b) = (clamp(*r.start()), clamp(*r.end()));
+    a.min(b)..=a.max(b)
+}
+
+/// A link drawn from `ranges`, each knob independently.
+pub fn link(ranges: LinkRanges) -> impl Strategy<Value = LinkConfig> {
     (
-        1u64..100,
-        0u64..20,
-        0.0..=max_loss.clamp(0.0, 0.9),
-        0.0..0.1f64,
-        0.0..0.2f64,
-        0u64..50,
+        micros(&ranges.latency),
+        micros(&ranges.jitter),
+        probability(&ranges.loss),
+        probability(&ranges.duplicate),
+        probability(&ranges.reorder),
+        micros(&ranges.reorder_delay),
     )
         .prop_map(|(lat, jit, loss, dup, reorder, rdelay)| LinkConfig {
-            latency: Duration::from_millis(lat),
-            jitter: Duration::from_millis(jit),
+            latency: Duration::from_micros(lat),
+            jitter: Duration::from_micros(jit),
             loss,
             duplicate: dup,
             reorder,
-            reorder_delay: Duration::from_millis(rdelay),
+            reorder_delay: Duration::from_micros(rdelay),
         })
+}
+
+/// [`LinkRanges::default`] with loss up to `max_loss` (at most 0.9, so that connections can
+/// make progress).
+pub fn link_config(max_loss: f64) -> impl Strategy<Value = LinkConfig> {
+    link(LinkRanges {
+        loss: 0.0..=max_loss.clamp(0.0, 0.9),
+        ..LinkRanges::default()
+    })
 }
 
 /// A perfect link with latency 1-100 ms.

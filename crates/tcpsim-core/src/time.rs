@@ -8,16 +8,12 @@ use core::ops::{Add, AddAssign, Sub};
 use serde::{Deserialize, Serialize};
 
 /// A point in simulated time, in microseconds since the start of the run.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Instant(u64);
 
 /// A span of simulated time, in microseconds.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Duration(u64);
 
@@ -162,6 +158,19 @@ impl fmt::Display for Instant {
     }
 }
 
+// Debug as Display: a failing test prints `t=3.001ms`, not `Instant(3001)`.
+impl fmt::Debug for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Debug for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +193,12 @@ mod tests {
             assert_eq!(d.to_string(), want, "{d:?}");
         }
         assert_eq!(Instant::from_millis(200).to_string(), "t=200ms");
+        // Debug reads the same, so that failing tests print times a person can read.
+        assert_eq!(format!("{:?}", Instant::from_micros(3_001)), "t=3.001ms");
+        assert_eq!(
+            format!("{:?}", Some(Duration::from_secs(90))),
+            "Some(1min30s)"
+        );
     }
 
     #[test]

@@ -279,16 +279,20 @@ impl Trace {
         })
     }
 
-    /// The state of a socket at time `t` (after all events at `t`).
-    pub fn state_at(&self, socket: SocketId, t: Instant) -> State {
-        self.transitions_of(socket)
-            .take_while(|(at, ..)| *at <= t)
-            .last()
-            .map_or(State::Closed, |(_, _, to, _)| to)
+    /// The state of a socket at time `t` (after all events at `t`; CLOSED before it was
+    /// created); `None` for a socket the run does not have.
+    pub fn state_at(&self, socket: SocketId, t: Instant) -> Option<State> {
+        self.socket(socket)?;
+        Some(
+            self.transitions_of(socket)
+                .take_while(|(at, ..)| *at <= t)
+                .last()
+                .map_or(State::Closed, |(_, _, to, _)| to),
+        )
     }
 
-    /// The state of a socket when the run ended.
-    pub fn final_state(&self, socket: SocketId) -> State {
+    /// The state of a socket when the run ended; `None` for a socket the run does not have.
+    pub fn final_state(&self, socket: SocketId) -> Option<State> {
         self.state_at(socket, Instant::MAX)
     }
 

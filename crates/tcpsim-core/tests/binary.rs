@@ -256,13 +256,13 @@ fn handshake() -> Setup {
 #[test]
 fn a_setup_read_back_runs_to_the_same_trace() {
     let s = handshake();
-    let direct = s.clone().simulator().unwrap().run(s.duration).unwrap();
+    let direct = s.clone().simulator().unwrap().run_for(s.duration).unwrap();
     let read = Setup::decode(&s.encode()).unwrap();
     let again = read
         .clone()
         .simulator()
         .unwrap()
-        .run(read.duration)
+        .run_for(read.duration)
         .unwrap();
     assert_eq!(direct, again);
     assert_eq!(direct.events.len(), again.events.len());
@@ -398,7 +398,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
 }
 
 fn run(s: &Setup) -> tcpsim_core::trace::Trace {
-    s.clone().simulator().unwrap().run(s.duration).unwrap()
+    s.clone().simulator().unwrap().run_for(s.duration).unwrap()
 }
 
 #[test]
@@ -438,7 +438,7 @@ fn a_hostile_repeat_meets_the_event_limit_instead_of_filling_the_memory() {
     let sim = repeated.simulator().unwrap();
     // Calls are made as the run reaches them; it stops at its limit.
     assert!(sim.trace().calls.is_empty());
-    let e = sim.run(Duration::from_secs(1)).unwrap_err();
+    let e = sim.run_for(Duration::from_secs(1)).unwrap_err();
     assert!(
         matches!(e.error, SimError::EventLimit { limit: 10_000, .. }),
         "{e}"
@@ -453,7 +453,7 @@ fn a_hostile_repeat_meets_the_event_limit_instead_of_filling_the_memory() {
         empty
             .simulator()
             .unwrap()
-            .run(Duration::from_secs(1))
+            .run_for(Duration::from_secs(1))
             .unwrap()
             .calls
             .len(),

@@ -15,7 +15,7 @@ fn leaked_close() -> Trace {
         steps,
         ..PairScenario::default()
     }
-    .run(Duration::from_secs(120))
+    .run_for(Duration::from_secs(120))
     .unwrap()
 }
 
@@ -106,7 +106,7 @@ fn pair_run(steps: &[(u64, PSide, AppOp)]) -> Trace {
             .collect(),
         ..PairScenario::default()
     }
-    .run(Duration::from_secs(2))
+    .run_for(Duration::from_secs(2))
     .unwrap()
 }
 

@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("simulate", |b| {
         b.iter_batched(
             || scenario.simulator().unwrap(),
-            |sim| black_box(sim.run(scenario.duration).unwrap()),
+            |sim| black_box(sim.run_for(scenario.duration).unwrap()),
             criterion::BatchSize::LargeInput,
         )
     });

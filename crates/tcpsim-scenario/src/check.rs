@@ -63,7 +63,7 @@ impl Scenario {
     /// Runs the scenario. A run that hits a limit is an error that names the limit.
     pub fn run(&self) -> Result<Trace, ScenarioRunError> {
         let sim = self.simulator().map_err(ScenarioRunError::Setup)?;
-        sim.run(self.duration)
+        sim.run_for(self.duration)
             .map_err(|e| ScenarioRunError::Limit(self.source.name.clone(), Box::new(e)))
     }
 
@@ -106,7 +106,7 @@ impl Scenario {
                         format!("{name} 那时还没有打开"),
                     ));
                 };
-                let now = trace.state_at(sock, t);
+                let now = trace.state_at(sock, t).unwrap_or(State::Closed);
                 if now == *state {
                     return Ok(());
                 }

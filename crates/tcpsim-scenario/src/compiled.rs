@@ -139,7 +139,12 @@ mod tests {
         };
         assert_eq!(c.title, scenario.title);
         assert_eq!(c.setup, scenario.setup());
-        let trace = c.setup.simulator().unwrap().run(scenario.duration).unwrap();
+        let trace = c
+            .setup
+            .simulator()
+            .unwrap()
+            .run_for(scenario.duration)
+            .unwrap();
         assert_eq!(trace, scenario.run().unwrap());
         assert!(scenario.check(&trace).is_empty());
     }

@@ -105,7 +105,7 @@ pub fn digest(seed: u64) -> u64 {
             return 0;
         }
     }
-    let trace = match sim.run(Duration::from_secs(300)) {
+    let trace = match sim.run_for(Duration::from_secs(300)) {
         Ok(t) => t,
         Err(e) => *e.partial,
     };

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Host {
     pub(super) addr: Ipv4Addr,
     pub(super) fd_limit: u32,
@@ -27,14 +27,14 @@ pub(super) struct Host {
     pub(super) labels: SocketNames,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Listener {
     pub(super) backlog: u32,
     pub(super) queue: VecDeque<SocketId>,
     pub(super) waiting: VecDeque<(CallId, String)>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Sock {
     pub(super) host: HostId,
     pub(super) ep: Endpoint,

@@ -17,7 +17,7 @@ pub(super) type PairKey = u128;
 /// FxHash, whose multiply only carries bits upwards: the pairs of one host differ mostly in a
 /// port that sits in the middle of the key, and under FxHash they fell into a few buckets
 /// (the production-scale leak ran at half speed).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct PairHasher(u64);
 
 impl std::hash::Hasher for PairHasher {
@@ -43,6 +43,12 @@ pub(super) fn pair_key(local: SocketAddrV4, remote: SocketAddrV4) -> PairKey {
 /// trace or a message, and a `Debug` that lists the keys sorted (hash order even differs
 /// between 64-bit hosts and wasm32). Its hashers are fixed functions with no random seed.
 pub(super) struct Lookup<K, S>(HashMap<K, SocketId, S>);
+
+impl<K: Clone, S: Clone> Clone for Lookup<K, S> {
+    fn clone(&self) -> Self {
+        Lookup(self.0.clone())
+    }
+}
 
 impl<K, S: Default> Default for Lookup<K, S> {
     fn default() -> Self {

@@ -111,6 +111,16 @@ pub enum SimError {
     DuplicateAddress(Ipv4Addr),
     UnknownHost(HostId),
     InvalidConfig(String),
+    /// A call was scheduled before the time the simulator has reached: it could never run.
+    CallInPast {
+        at: Instant,
+        now: Instant,
+    },
+    /// A run was asked to end before the time the simulator has reached.
+    EndInPast {
+        end: Instant,
+        now: Instant,
+    },
     /// A call was scheduled after the longest allowed run.
     CallTooLate {
         at: Instant,
@@ -145,6 +155,14 @@ impl fmt::Display for SimError {
             ),
             SimError::UnknownHost(h) => write!(f, "there is no host number {h}"),
             SimError::InvalidConfig(m) => f.write_str(m),
+            SimError::CallInPast { at, now } => write!(
+                f,
+                "a call at {at} is before the time the run has reached ({now}): schedule it at {now} or later"
+            ),
+            SimError::EndInPast { end, now } => write!(
+                f,
+                "a run to {end} ends before the time already reached ({now}): end it at {now} or later"
+            ),
             SimError::CallTooLate { at, max } => {
                 write!(f, "a call at {at} is after the longest allowed run ({max})")
             }
@@ -182,7 +200,7 @@ impl fmt::Display for RunError {
 }
 impl std::error::Error for RunError {}
 
-/// A run driven in slices; see [`Simulator::sliced`].
+/// A run driven in slices; see [`Simulator::sliced_until`].
 pub struct SlicedRun {
     sim: Simulator,
     end: Instant,
@@ -231,7 +249,13 @@ impl SlicedRun {
     }
 }
 
-/// The simulator. Build it (hosts, links, faults, calls), then [`Simulator::run`] it.
+/// The simulator. Build it (hosts, links, faults, calls), then run it
+/// ([`Simulator::run_for`], [`Simulator::run_until`]), or step it ([`Simulator::advance_to`]).
+///
+/// A clone is a fork: it goes on from the same moment with the same random stream, so without
+/// further changes it makes the same trace as the original, and with a call added it shows what
+/// that call changes.
+#[derive(Clone)]
 pub struct Simulator {
     cfg: SimConfig,
     hosts: Vec<Host>,
@@ -247,6 +271,21 @@ pub struct Simulator {
     out: Outputs,
     trace: Trace,
     limit_hit: Option<SimError>,
+}
+
+/// A summary: the time reached, the hosts, and how much the run holds so far.
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hosts: Vec<&str> = self.trace.hosts.iter().map(|h| h.name.as_str()).collect();
+        f.debug_struct("Simulator")
+            .field("now", &self.now)
+            .field("seed", &self.cfg.seed)
+            .field("hosts", &hosts)
+            .field("sockets", &self.socks.len())
+            .field("calls", &self.trace.calls.len())
+            .field("events", &self.trace.events.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Simulator {
@@ -384,6 +423,9 @@ impl Simulator {
     /// What [`Simulator::call`] would refuse for a call at `at` on `host`.
     pub(crate) fn check_call(&self, at: Instant, host: HostId) -> Result<(), SimError> {
         self.check_host(host)?;
+        if at < self.now {
+            return Err(SimError::CallInPast { at, now: self.now });
+        }
         if at.saturating_since(Instant::ZERO) > self.cfg.max_duration {
             return Err(SimError::CallTooLate {
                 at,
@@ -410,30 +452,44 @@ impl Simulator {
         self.trace.events.push(TraceEvent { t: self.now, kind });
     }
 
-    /// Runs for `duration` of simulated time. The trace always ends at `duration`, also when
-    /// nothing happens after some point. May follow [`Simulator::advance`].
-    pub fn run(self, duration: Duration) -> Result<Trace, RunError> {
-        let mut run = self.sliced(duration)?;
+    /// Runs to `end` and returns the trace, which ends at `end` also when nothing happens after
+    /// some point. May follow [`Simulator::advance_to`]; `end` must not be before
+    /// [`Simulator::now`].
+    pub fn run_until(self, end: Instant) -> Result<Trace, RunError> {
+        let mut run = self.sliced_until(end)?;
         let result = run.step(u64::MAX).map(|_| ());
         run.finish(result)
     }
 
-    /// Starts a run for `duration` that the caller drives in slices of at most a given number
-    /// of events ([`SlicedRun::step`]), for a thread that must do other work in between (a
-    /// browser tab that keeps painting). The trace is the one [`Simulator::run`] gives: slicing
-    /// only decides where the work pauses, never what happens.
-    pub fn sliced(mut self, duration: Duration) -> Result<SlicedRun, RunError> {
-        if duration > self.cfg.max_duration {
-            let error = SimError::DurationLimit {
-                asked: duration,
+    /// Runs for `duration` from [`Simulator::now`] (from the start, on a new simulator) and
+    /// returns the trace.
+    pub fn run_for(self, duration: Duration) -> Result<Trace, RunError> {
+        let end = self.now + duration;
+        self.run_until(end)
+    }
+
+    /// Starts a run to `end` that the caller drives in slices of at most a given number of
+    /// events ([`SlicedRun::step`]), for a thread that must do other work in between (a
+    /// browser tab that keeps painting). The trace is the one [`Simulator::run_until`] gives:
+    /// slicing only decides where the work pauses, never what happens.
+    pub fn sliced_until(mut self, end: Instant) -> Result<SlicedRun, RunError> {
+        let error = if end < self.now {
+            Some(SimError::EndInPast { end, now: self.now })
+        } else if end.saturating_since(Instant::ZERO) > self.cfg.max_duration {
+            Some(SimError::DurationLimit {
+                asked: end.saturating_since(Instant::ZERO),
                 max: self.cfg.max_duration,
-            };
+            })
+        } else {
+            None
+        };
+        if let Some(error) = error {
+            self.trace.end = self.now;
             return Err(RunError {
                 error,
                 partial: Box::new(self.trace),
             });
         }
-        let end = Instant::ZERO + duration;
         // A connection's calls record eight to ten events each (the bundled scenarios: 8.6 on
         // average); growing the vector by doubling would copy it a dozen times on a large run,
         // and one doubling too many at the end copies all of it once more.
@@ -468,12 +524,25 @@ impl Simulator {
         })
     }
 
-    /// Processes every event up to and including `until`, leaving the simulator to go on.
-    pub fn advance(&mut self, until: Instant) -> Result<(), SimError> {
+    /// Processes every event due at or before `until` and stops there, leaving the simulator to
+    /// go on ([`Simulator::now`] is then `until`; [`Simulator::netstat`] shows the sockets).
+    pub fn advance_to(&mut self, until: Instant) -> Result<(), SimError> {
+        if until < self.now {
+            return Err(SimError::EndInPast {
+                end: until,
+                now: self.now,
+            });
+        }
         self.advance_at_most(until, u64::MAX).map(|_| ())
     }
 
-    /// Like [`Simulator::advance`], but stops after `budget` events; returns whether `until`
+    /// When the next queued event is due (a call, a delivery, a timer check), if any. Timers are
+    /// put off lazily: a check may find that its timer was cancelled or moved, and do nothing.
+    pub fn next_event_at(&mut self) -> Option<Instant> {
+        self.queue.peek_time()
+    }
+
+    /// Like [`Simulator::advance_to`], but stops after `budget` events; returns whether `until`
     /// was reached.
     fn advance_at_most(&mut self, until: Instant, budget: u64) -> Result<bool, SimError> {
         let mut left = budget;
@@ -500,12 +569,6 @@ impl Simulator {
         }
         self.now = self.now.max(until);
         Ok(true)
-    }
-
-    /// Runs until `until` and returns the live netstat then, leaving the simulator to go on.
-    pub fn run_until(&mut self, until: Instant) -> Result<Netstat, SimError> {
-        self.advance(until)?;
-        Ok(self.netstat())
     }
 
     /// The simulated time reached so far.
@@ -559,7 +622,7 @@ impl Simulator {
         Netstat { at: self.now, rows }
     }
 
-    /// The trace so far (after [`Simulator::run_until`]).
+    /// The trace so far (after [`Simulator::advance_to`]).
     pub fn trace(&self) -> &Trace {
         &self.trace
     }

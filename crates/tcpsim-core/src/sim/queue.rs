@@ -7,7 +7,7 @@ use crate::time::Instant;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) enum Queued {
     Deliver {
         id: SegmentId,
@@ -40,7 +40,7 @@ struct Entry {
 /// at most once per bit of the key range. Keys are unique, so the order is total and
 /// deterministic. Keys below the settled one (the consequences of a call taken before the heap's
 /// smallest entry) wait in a small binary heap, all of them smaller than anything in the buckets.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct RadixHeap {
     /// The settled key: every key in the buckets is at least this.
     last: u128,
@@ -152,7 +152,7 @@ impl RadixHeap {
 ///   its head sits in the heap, keyed by the head's own (time, sequence number); a delivery that
 ///   would overtake the tail of its FIFO (jitter, reordering) goes into the heap directly;
 /// - everything else (wake-ups, out-of-order deliveries) is in the heap, a radix heap.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct EventQueue {
     heap: RadixHeap,
     slots: Vec<Option<Queued>>,
@@ -169,7 +169,7 @@ pub(super) struct EventQueue {
 }
 
 /// What a heap slot holds: an event, or "the head of link N".
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Slot {
     Event(Queued),
     LinkHead(u32),
