@@ -684,17 +684,18 @@ fn cmd_chart(
                 None => {
                     let end = trace.netstat_at(s.end());
                     (0..trace.hosts.len() as u32)
+                        .map(tcpsim::core::id::HostId)
                         .max_by_key(|h| {
                             (
                                 end.rows.iter().filter(|r| r.host == *h).count(),
                                 std::cmp::Reverse(*h),
                             )
                         })
-                        .unwrap_or(0)
+                        .unwrap_or_default()
                 }
             };
             let series = plot::state_series(&trace, h);
-            let host = &trace.hosts[h as usize].name;
+            let host = &trace.hosts[h.index()].name;
             // PNG charts are in English: their font has no Chinese glyphs.
             let title = |l| match l {
                 Lang::En => format!("sockets per state on {host}"),

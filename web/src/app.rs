@@ -754,7 +754,7 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
     let ns = v.netstat_at(t_now);
     let counts = ns.counts(None);
     let chart_svg = v.busiest.zip(v.series.as_ref()).map(|(h, series)| {
-        let title = format!("{} — {}", ui("chart", lang), v.trace.hosts[h as usize].name);
+        let title = format!("{} — {}", ui("chart", lang), v.trace.hosts[h.index()].name);
         match chart::svg(series, t_now, &title, lang == Lang::Zh) {
             Some(svg) => Html::from_html_unchecked(AttrValue::from(svg)),
             // The chart module is on its way (the app loads it when a run has a chart).

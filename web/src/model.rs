@@ -26,7 +26,7 @@ pub struct RunView {
     pub layout: LadderLayout,
     pub end: Instant,
     /// The host with the most sockets, charted when there are many connections.
-    pub busiest: Option<u32>,
+    pub busiest: Option<tcpsim_core::id::HostId>,
     /// Its sockets per state over time, computed once per run, in the form the chart module
     /// reads.
     pub series: Option<Vec<u8>>,
@@ -478,6 +478,7 @@ fn finish(title: Text, description: Text, end: Instant, trace: Trace) -> Rc<Outc
     // production-scale run some 15 ms in the page.)
     let open_at_end = tcpsim_render::chart::open_sockets_at(&trace, end);
     let busiest = (0..trace.hosts.len() as u32)
+        .map(tcpsim_core::id::HostId)
         .zip(open_at_end)
         .max_by_key(|(h, n)| (*n, std::cmp::Reverse(*h)))
         .filter(|(_, n)| *n > 6)

@@ -15,6 +15,7 @@
 use crate::call::{Call, ScheduledCall};
 use crate::config::{Keepalive, Profile, TcpConfig};
 use crate::endpoint::{ShutdownHow, SockOpt};
+use crate::id::{CallId, HostId, SegmentId, SocketId};
 use crate::net::{ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter};
 use crate::repeat::{Repeat, RepeatedCall};
 use crate::segment::Flags;
@@ -203,6 +204,21 @@ macro_rules! wire_uint {
     )*};
 }
 wire_uint!(u8, u16, u32, u64);
+
+// An id is its number: the same bytes as before ids had types of their own.
+macro_rules! wire_id {
+    ($($t:ident),*) => {$(
+        impl Wire for $t {
+            fn put(&self, w: &mut Vec<u8>) {
+                self.0.put(w);
+            }
+            fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                Wire::get(r).map($t)
+            }
+        }
+    )*};
+}
+wire_id!(HostId, SocketId, CallId, SegmentId);
 
 impl Wire for bool {
     fn put(&self, w: &mut Vec<u8>) {

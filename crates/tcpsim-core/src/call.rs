@@ -6,6 +6,7 @@ use crate::errno::Errno;
 use crate::id::{HostId, SocketId};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::net::SocketAddrV4;
 
 /// An application call (or a host event) at a given time. Sockets are named by the application
@@ -153,6 +154,20 @@ pub enum CallResult {
     /// accept() returned this connection.
     Accepted(SocketId),
     Error(Errno),
+}
+
+/// `Ok`, `Bytes(300)`, `Eof`, `Accepted(2)` (the socket's number), `Error(ECONNRESET)`: the
+/// trace's text dump writes results so.
+impl fmt::Display for CallResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallResult::Ok => f.write_str("Ok"),
+            CallResult::Bytes(n) => write!(f, "Bytes({n})"),
+            CallResult::Eof => f.write_str("Eof"),
+            CallResult::Accepted(s) => write!(f, "Accepted({s})"),
+            CallResult::Error(e) => write!(f, "Error({e:?})"),
+        }
+    }
 }
 
 impl CallResult {

@@ -89,7 +89,7 @@ pub fn segments_known(trace: &Trace) -> Vec<Violation> {
             }
         }
         if let Some(id) = new {
-            if id != next {
+            if id.0 != next {
                 out.push(Violation {
                     t: e.t,
                     socket: e.kind.socket(),
@@ -97,7 +97,7 @@ pub fn segments_known(trace: &Trace) -> Vec<Violation> {
                     detail: format!("segment #{id} put on the wire where #{next} was next"),
                 });
             }
-            next = id.saturating_add(1);
+            next = id.0.saturating_add(1);
         }
     }
     if next != trace.segments.len() as u64 {
@@ -207,7 +207,7 @@ fn peers(trace: &Trace) -> BTreeMap<SocketId, SocketId> {
             let pick = cands
                 .iter()
                 .rev()
-                .find(|c| trace.sockets[**c as usize].created <= s.created)
+                .find(|c| trace.sockets[(**c).index()].created <= s.created)
                 .or_else(|| cands.first());
             if let Some(p) = pick {
                 out.insert(s.id, *p);
@@ -323,6 +323,7 @@ pub fn complete_before_fin(trace: &Trace) -> Vec<Violation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::id::SegmentId;
     use crate::segment::{Flags, Segment, SendReason};
     use crate::seq::SeqNum;
     use crate::trace::TraceEvent;
@@ -343,19 +344,19 @@ mod tests {
             t: Instant::ZERO,
             kind: EventKind::SegmentSent {
                 id,
-                host: 0,
+                host: crate::id::HostId(0),
                 socket: None,
                 reason: SendReason::Syn,
             },
         };
         let mut trace = Trace {
-            events: vec![sent(0)],
+            events: vec![sent(SegmentId(0))],
             ..Trace::default()
         };
         assert_eq!(segments_known(&trace).len(), 2, "unknown, and none kept");
         trace.segments.push(seg);
         assert!(segments_known(&trace).is_empty());
-        trace.events.push(sent(2));
+        trace.events.push(sent(SegmentId(2)));
         trace.segments.push(seg);
         trace.segments.push(seg);
         let v = segments_known(&trace);

@@ -297,29 +297,29 @@ mod tests {
     #[test]
     fn filter_matches_direction_flags_and_time() {
         let server_fin = SegmentFilter {
-            from: Some(1),
+            from: Some(HostId(1)),
             flags: Flags::FIN,
             ..Default::default()
         };
-        assert!(server_fin.matches(1, 0, &fin(), Instant::ZERO));
-        assert!(!server_fin.matches(0, 1, &fin(), Instant::ZERO));
+        assert!(server_fin.matches(HostId(1), HostId(0), &fin(), Instant::ZERO));
+        assert!(!server_fin.matches(HostId(0), HostId(1), &fin(), Instant::ZERO));
         let no_ack = SegmentFilter {
             not_flags: Flags::ACK,
             ..Default::default()
         };
-        assert!(!no_ack.matches(1, 0, &fin(), Instant::ZERO));
+        assert!(!no_ack.matches(HostId(1), HostId(0), &fin(), Instant::ZERO));
         let late = SegmentFilter {
             after: Some(Instant::from_secs(5)),
             ..Default::default()
         };
-        assert!(!late.matches(1, 0, &fin(), Instant::from_secs(4)));
-        assert!(late.matches(1, 0, &fin(), Instant::from_secs(5)));
+        assert!(!late.matches(HostId(1), HostId(0), &fin(), Instant::from_secs(4)));
+        assert!(late.matches(HostId(1), HostId(0), &fin(), Instant::from_secs(5)));
     }
 
     #[test]
     fn a_middlebox_forgets_an_idle_flow_and_answers_its_next_segment() {
         let rule = |on_expired| Middlebox {
-            between: (0, 1),
+            between: (HostId(0), HostId(1)),
             idle_timeout: Duration::from_secs(60),
             on_expired,
         };

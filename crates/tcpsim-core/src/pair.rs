@@ -26,8 +26,8 @@ pub enum Side {
 impl Side {
     pub const fn host(self) -> HostId {
         match self {
-            Side::Client => 0,
-            Side::Server => 1,
+            Side::Client => HostId(0),
+            Side::Server => HostId(1),
         }
     }
     pub const fn socket(self) -> &'static str {

@@ -21,6 +21,7 @@
 //! ```
 
 use crate::config::TcpConfig;
+use crate::id::HostId;
 use crate::net::{FaultAction, FaultRule, LinkConfig, SegmentFilter};
 pub use crate::pair::{AppOp, AppStep, PairScenario, Side};
 use crate::segment::Flags;
@@ -158,8 +159,8 @@ pub fn fault_rule() -> impl Strategy<Value = FaultRule> {
     )
         .prop_map(|(from, flags, with_data, first, count, action)| FaultRule {
             filter: SegmentFilter {
-                from,
-                to: from.map(|f| 1 - f),
+                from: from.map(HostId),
+                to: from.map(|f| HostId(1 - f)),
                 flags,
                 with_data,
                 ..SegmentFilter::default()

@@ -207,7 +207,7 @@ impl Trace {
         self.hosts
             .iter()
             .position(|h| h.name == name)
-            .map(|i| i as HostId)
+            .map(|i| HostId(i as u32))
     }
 
     /// The latest socket that carried `label` on `host`.
@@ -220,7 +220,7 @@ impl Trace {
     }
 
     pub fn socket(&self, id: SocketId) -> Option<&SocketInfo> {
-        self.sockets.get(id as usize)
+        self.sockets.get(id.index())
     }
 
     /// The connection a view shows when none is chosen: the first socket with a peer address
@@ -247,12 +247,14 @@ impl Trace {
 
     /// The call with this id. Every `Call` and `Return` event's id is in the table.
     pub fn call(&self, id: CallId) -> Option<&Call> {
-        self.calls.get(id as usize).map(|c| &c.call)
+        self.calls.get(id.index()).map(|c| &c.call)
     }
 
     /// The segment with this id. Every segment event's ids are in the table.
     pub fn segment(&self, id: SegmentId) -> Option<&Segment> {
-        usize::try_from(id).ok().and_then(|i| self.segments.get(i))
+        usize::try_from(id.0)
+            .ok()
+            .and_then(|i| self.segments.get(i))
     }
 
     /// The states a socket entered, in order.
@@ -343,27 +345,27 @@ impl Trace {
         for e in self.events.iter().take_while(|e| e.t <= t) {
             match &e.kind {
                 EventKind::StateChanged { socket, to, .. } => {
-                    let Some(r) = rows.get_mut(*socket as usize) else {
+                    let Some(r) = rows.get_mut((*socket).index()) else {
                         continue;
                     };
                     r.state = Some(*to);
                     let accepted = r.accepted;
-                    let info = &self.sockets[*socket as usize];
+                    let info = &self.sockets[(*socket).index()];
                     if info.parent.is_some() && !accepted {
                         if *to == State::Established {
-                            queued[*socket as usize] = true;
+                            queued[(*socket).index()] = true;
                         } else if *to == State::Closed || *to == State::Listen {
-                            queued[*socket as usize] = false;
+                            queued[(*socket).index()] = false;
                         }
                     }
                 }
                 EventKind::DataReceived { socket, len, .. } => {
-                    if let Some(r) = rows.get_mut(*socket as usize) {
+                    if let Some(r) = rows.get_mut((*socket).index()) {
                         r.received += u64::from(*len);
                     }
                 }
                 EventKind::DataAcked { socket, total, .. } => {
-                    if let Some(r) = rows.get_mut(*socket as usize) {
+                    if let Some(r) = rows.get_mut((*socket).index()) {
                         r.acked = *total;
                     }
                 }
@@ -373,7 +375,7 @@ impl Trace {
                     result: Some(result),
                     ..
                 } => {
-                    let Some(r) = rows.get_mut(*socket as usize) else {
+                    let Some(r) = rows.get_mut((*socket).index()) else {
                         continue;
                     };
                     let Some(call) = self.call(*call_id) else {
@@ -390,13 +392,13 @@ impl Trace {
                     result: CallResult::Accepted(child),
                     ..
                 } => {
-                    if let Some(r) = rows.get_mut(*child as usize) {
+                    if let Some(r) = rows.get_mut((*child).index()) {
                         r.accepted = true;
-                        queued[*child as usize] = false;
+                        queued[(*child).index()] = false;
                     }
                 }
                 EventKind::SocketReleased { socket, .. } => {
-                    if let Some(r) = rows.get_mut(*socket as usize) {
+                    if let Some(r) = rows.get_mut((*socket).index()) {
                         r.released = true;
                     }
                 }
@@ -408,7 +410,7 @@ impl Trace {
         for (id, q) in queued.iter().enumerate() {
             if *q
                 && let Some(p) = self.sockets[id].parent
-                && let Some(w) = waiting.get_mut(p as usize)
+                && let Some(w) = waiting.get_mut(p.index())
             {
                 *w += 1;
             }
@@ -433,7 +435,7 @@ impl Trace {
             };
             out.rows.push(NetstatRow {
                 host: info.host,
-                socket: i as SocketId,
+                socket: SocketId(i as u32),
                 label: info.label.clone(),
                 state,
                 local: info.local,
@@ -518,8 +520,8 @@ impl Netstat {
 
 impl Trace {
     fn socket_name(&self, id: SocketId) -> String {
-        let s = &self.sockets[id as usize];
-        let host = &self.hosts[s.host as usize].name;
+        let s = &self.sockets[id.index()];
+        let host = &self.hosts[s.host.index()].name;
         match &s.label {
             Some(l) => format!("{host}/{l}"),
             None => format!("{host}/#{id}"),
@@ -540,7 +542,7 @@ impl Trace {
                     };
                     format!(
                         "{} sends #{id} [{}] seq={} ack={} len={} win={} ({})",
-                        self.hosts[*host as usize].name,
+                        self.hosts[(*host).index()].name,
                         seg.flags,
                         seg.seq,
                         seg.ack,
@@ -557,7 +559,7 @@ impl Trace {
                     Some(sock) => format!("#{id} arrives at {}", self.socket_name(*sock)),
                     None => format!(
                         "#{id} arrives at {} (no socket)",
-                        self.hosts[*host as usize].name
+                        self.hosts[(*host).index()].name
                     ),
                 },
                 EventKind::SegmentDropped { id, reason, .. } => {
@@ -629,26 +631,26 @@ impl Trace {
                     let Some(call) = self.call(*call_id) else {
                         continue;
                     };
-                    let r = result.map_or("(blocks)".to_string(), |r| format!("= {r:?}"));
+                    let r = result.map_or("(blocks)".to_string(), |r| format!("= {r}"));
                     format!(
                         "{} calls {} {}",
-                        self.hosts[*host as usize].name,
+                        self.hosts[(*host).index()].name,
                         call.name(),
                         r
                     ) + &call.socket().map_or(String::new(), |l| format!(" on {l}"))
                 }
                 EventKind::Return { host, result, .. } => format!(
-                    "{}: call returns {result:?}",
-                    self.hosts[*host as usize].name
+                    "{}: call returns {result}",
+                    self.hosts[(*host).index()].name
                 ),
                 EventKind::SocketReleased { socket, .. } => {
                     format!("{}: released", self.socket_name(*socket))
                 }
                 EventKind::HostDown { host } => {
-                    format!("{} goes down", self.hosts[*host as usize].name)
+                    format!("{} goes down", self.hosts[(*host).index()].name)
                 }
                 EventKind::HostUp { host } => {
-                    format!("{} comes back up", self.hosts[*host as usize].name)
+                    format!("{} comes back up", self.hosts[(*host).index()].name)
                 }
             };
             let _ = writeln!(s, "{:>14}  {line}", e.t.to_string());

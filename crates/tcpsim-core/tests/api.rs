@@ -150,7 +150,7 @@ fn a_clone_is_a_fork_that_goes_on_alone() {
 fn queries_on_a_socket_the_run_does_not_have_say_so() {
     let (sim, c, _) = connected();
     let trace = sim.run_for(Duration::from_secs(1)).unwrap();
-    let missing = trace.sockets.len() as SocketId;
+    let missing = SocketId(trace.sockets.len() as u32);
     assert_eq!(trace.final_state(missing), None);
     assert_eq!(trace.state_at(missing, ms(5)), None);
     // A socket that exists but was not created yet was CLOSED then.

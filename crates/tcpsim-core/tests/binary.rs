@@ -88,7 +88,7 @@ fn setup() -> impl Strategy<Value = Setup> {
         });
     let middlebox =
         (any::<(u32, u32)>(), duration(), any::<bool>()).prop_map(|(b, d, reset)| Middlebox {
-            between: b,
+            between: (HostId(b.0), HostId(b.1)),
             idle_timeout: d,
             on_expired: if reset {
                 ExpiredAction::Reset
@@ -103,7 +103,7 @@ fn setup() -> impl Strategy<Value = Setup> {
         prop::collection::vec(
             (duration(), any::<u32>(), call()).prop_map(|(after, host, call)| RepeatedCall {
                 after,
-                host,
+                host: HostId(host),
                 call,
             }),
             0..3,
@@ -118,7 +118,7 @@ fn setup() -> impl Strategy<Value = Setup> {
     let scheduled =
         (any::<u64>(), any::<u32>(), call()).prop_map(|(at, host, call)| ScheduledCall {
             at: Instant::from_micros(at),
-            host,
+            host: HostId(host),
             call,
         });
     (
@@ -130,7 +130,8 @@ fn setup() -> impl Strategy<Value = Setup> {
         (any::<u64>(), duration(), any::<u32>(), duration()),
         prop::collection::vec(host, 0..4),
         prop::collection::vec(
-            (any::<u32>(), any::<u32>(), strategies::link_config(1.0)),
+            (any::<u32>(), any::<u32>(), strategies::link_config(1.0))
+                .prop_map(|(a, b, l)| (HostId(a), HostId(b), l)),
             0..3,
         ),
         prop::collection::vec(strategies::fault_rule(), 0..3),
@@ -208,7 +209,11 @@ proptest! {
 /// A two-host handshake and close, as a setup.
 fn handshake() -> Setup {
     let ms = Instant::from_millis;
-    let call = |at, host, call| ScheduledCall { at, host, call };
+    let call = |at, host, call| ScheduledCall {
+        at,
+        host: HostId(host),
+        call,
+    };
     Setup {
         cfg: SimConfig::default(),
         duration: Duration::from_secs(120),
@@ -216,7 +221,11 @@ fn handshake() -> Setup {
             HostSpec::new("client", [10, 0, 0, 1]),
             HostSpec::new("server", [10, 0, 0, 2]),
         ],
-        links: vec![(0, 1, LinkConfig::latency(Duration::from_millis(10)))],
+        links: vec![(
+            HostId(0),
+            HostId(1),
+            LinkConfig::latency(Duration::from_millis(10)),
+        )],
         faults: vec![],
         middleboxes: vec![],
         calls: vec![
@@ -298,7 +307,7 @@ fn the_reader_says_where_and_what() {
 #[test]
 fn a_call_that_cannot_be_scheduled_is_named_by_its_index() {
     let mut s = handshake();
-    s.calls[3].host = 7;
+    s.calls[3].host = HostId(7);
     let e = s.simulator().err().unwrap();
     assert_eq!(e.call, Some(CallSource::Call(3)));
 }
@@ -337,7 +346,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
     let template = vec![
         RepeatedCall {
             after: ms(0),
-            host: 1,
+            host: HostId(1),
             call: Call::Accept {
                 listener: "l".into(),
                 socket: "n{i}".into(),
@@ -345,7 +354,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
         },
         RepeatedCall {
             after: ms(0),
-            host: 0,
+            host: HostId(0),
             call: Call::Connect {
                 socket: "c{i}".into(),
                 remote: "10.0.0.2:80".parse().unwrap(),
@@ -354,7 +363,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
         },
         RepeatedCall {
             after: ms(30),
-            host: 0,
+            host: HostId(0),
             call: Call::Send {
                 socket: "c{i}".into(),
                 bytes: 100,
@@ -362,7 +371,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
         },
         RepeatedCall {
             after: ms(60),
-            host: 1,
+            host: HostId(1),
             call: Call::Close {
                 socket: "n{i}".into(),
             },
@@ -470,7 +479,7 @@ fn a_hostile_repeat_meets_the_event_limit_instead_of_filling_the_memory() {
 #[test]
 fn a_repeated_call_that_cannot_be_scheduled_is_named_by_its_place() {
     let (mut repeated, _) = leaky(40, 3, Duration::from_secs(1));
-    repeated.repeats[0].calls[2].host = 9;
+    repeated.repeats[0].calls[2].host = HostId(9);
     let e = repeated.simulator().err().unwrap();
     assert_eq!(
         e.call,

@@ -101,7 +101,7 @@ fn close(name: &str) -> Call {
 fn wire(trace: &Trace) -> Vec<(Instant, String, String)> {
     trace
         .segments_sent()
-        .map(|(t, h, s, _)| (t, trace.hosts[h as usize].name.clone(), s.flags.to_string()))
+        .map(|(t, h, s, _)| (t, trace.hosts[h.index()].name.clone(), s.flags.to_string()))
         .collect()
 }
 
@@ -363,7 +363,7 @@ fn leaked_close_late_close_gets_rst() {
             // LISTEN does with any ACK (3.10.7.2), answers <SEQ=SEG.ACK><CTL=RST>.
             (
                 secs(300) + Duration::from_millis(10),
-                1,
+                HostId(1),
                 Flags::RST,
                 SendReason::RstBadAck
             ),
@@ -432,7 +432,7 @@ fn connect_to_a_silent_peer_times_out_after_127s() {
     l.sim
         .add_fault(FaultRule::all(
             SegmentFilter {
-                to: Some(1),
+                to: Some(HostId(1)),
                 ..Default::default()
             },
             FaultAction::Drop,
@@ -462,7 +462,7 @@ fn connect_to_a_silent_peer_times_out_after_127s() {
 fn a_lost_fin_is_retransmitted() {
     let mut l = lab().connected();
     let rule = SegmentFilter {
-        from: Some(0),
+        from: Some(HostId(0)),
         flags: Flags::FIN,
         ..Default::default()
     };
@@ -624,7 +624,7 @@ fn a_new_syn_reuses_a_pair_in_time_wait() {
         },
     );
     let (mut trace, c, s) = l.run(1);
-    let port = trace.sockets[trace.socket_by_label(c, "c").unwrap() as usize]
+    let port = trace.sockets[(trace.socket_by_label(c, "c").unwrap()).index()]
         .local
         .port();
     // Second run, same scenario plus a reconnect from the same port.
@@ -665,7 +665,7 @@ fn an_idle_timeout_middlebox_resets_a_stale_connection() {
     let mut l = lab().connected();
     l.sim
         .add_middlebox(Middlebox {
-            between: (0, 1),
+            between: (HostId(0), HostId(1)),
             idle_timeout: Duration::from_secs(350),
             on_expired: ExpiredAction::Reset,
         })
@@ -785,13 +785,13 @@ fn bad_setup_is_an_error_value() {
         ..LinkConfig::default()
     };
     assert!(
-        sim.set_link(0, 0, bad)
+        sim.set_link(HostId(0), HostId(0), bad)
             .unwrap_err()
             .to_string()
             .contains("loss probability 1.5")
     );
     assert_eq!(
-        sim.call(ms(0), 9, Call::Crash),
-        Err(SimError::UnknownHost(9))
+        sim.call(ms(0), HostId(9), Call::Crash),
+        Err(SimError::UnknownHost(HostId(9)))
     );
 }

@@ -37,12 +37,12 @@ pub fn counts_over_time(
                     to,
                     ..
                 } if host.is_none_or(|x| x == *h) => {
-                    let child = trace.sockets[*socket as usize].parent.is_some();
-                    let slot = state.get_mut(*socket as usize);
+                    let child = trace.sockets[(*socket).index()].parent.is_some();
+                    let slot = state.get_mut((*socket).index());
                     let old = slot.and_then(|s| s.replace(*to));
                     if let Some(old) = old
                         && netstat_lists(old, child)
-                        && !released.get(*socket as usize).copied().unwrap_or(false)
+                        && !released.get((*socket).index()).copied().unwrap_or(false)
                         && let Some(c) = counts.get_mut(&old)
                     {
                         *c -= 1;
@@ -52,7 +52,7 @@ pub fn counts_over_time(
                     }
                 }
                 EventKind::SocketReleased { socket, host: h } if host.is_none_or(|x| x == *h) => {
-                    if let Some(r) = released.get_mut(*socket as usize) {
+                    if let Some(r) = released.get_mut((*socket).index()) {
                         *r = true;
                     }
                 }
@@ -79,7 +79,7 @@ pub fn open_sockets_at(trace: &Trace, t: Instant) -> Vec<u64> {
     let mut state: Vec<Option<State>> = vec![None; trace.sockets.len()];
     for e in trace.events.iter().take_while(|e| e.t <= t) {
         if let EventKind::StateChanged { socket, to, .. } = &e.kind
-            && let Some(s) = state.get_mut(*socket as usize)
+            && let Some(s) = state.get_mut((*socket).index())
         {
             *s = Some(*to);
         }
@@ -88,7 +88,7 @@ pub fn open_sockets_at(trace: &Trace, t: Instant) -> Vec<u64> {
     for (info, s) in trace.sockets.iter().zip(&state) {
         if let Some(s) = s
             && netstat_lists(*s, info.parent.is_some())
-            && let Some(n) = open.get_mut(info.host as usize)
+            && let Some(n) = open.get_mut(info.host.index())
         {
             *n += 1;
         }

@@ -4,6 +4,7 @@
 //! `ack`, `len`, `win` and `fate` (sent, delivered, dropped, duplicated).
 
 use serde_json::{Map, Value, json};
+use tcpsim_core::id::HostId;
 use tcpsim_core::segment::Segment;
 use tcpsim_core::trace::{EventKind, Trace};
 
@@ -33,7 +34,7 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
                 }
             }
         }
-        let host_name = |h: u32| json!(trace.hosts.get(h as usize).map(|h| h.name.clone()));
+        let host_name = |h: HostId| json!(trace.hosts.get(h.index()).map(|h| h.name.clone()));
         if let Some(socket) = e.kind.socket()
             && let Some(info) = trace.socket(socket)
         {

@@ -306,7 +306,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             Some(s) => (
                 format!(
                     "{}{}",
-                    trace.hosts[s.host as usize].name,
+                    trace.hosts[s.host.index()].name,
                     s.label
                         .as_ref()
                         .map(|l| format!(" {l}"))

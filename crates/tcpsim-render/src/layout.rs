@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use tcpsim_core::call::CallResult;
 use tcpsim_core::endpoint::TimerKind;
-use tcpsim_core::id::SocketId;
+use tcpsim_core::id::{SegmentId, SocketId};
 use tcpsim_core::segment::{Flags, SendReason};
 use tcpsim_core::seq::SeqNum;
 use tcpsim_core::state::{Cause, State};
@@ -272,7 +272,7 @@ fn slot_of(
     local: std::net::SocketAddrV4,
     side_of: &impl Fn(SocketId) -> Option<Side>,
 ) -> Option<Slot> {
-    let from_of = |id: u64| trace.segment(id).map(|seg| sender(seg, local));
+    let from_of = |id: SegmentId| trace.segment(id).map(|seg| sender(seg, local));
     match kind {
         EventKind::SegmentSent { id, .. } => from_of(*id).map(Slot::Send),
         EventKind::SegmentDelivered { id, .. } => from_of(*id).map(|s| Slot::Arrive(s.other())),
@@ -314,8 +314,8 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
     // (a reset), between its addresses; an arrival is of a segment picked before (ids grow, so
     // one beyond the last picked is not).
     let mut picked: Vec<usize> = Vec::new();
-    let mut ids: Vec<u64> = Vec::new();
-    let picked_id = |ids: &[u64], id: u64| {
+    let mut ids: Vec<SegmentId> = Vec::new();
+    let picked_id = |ids: &[SegmentId], id: SegmentId| {
         ids.last().is_some_and(|last| id <= *last) && ids.binary_search(&id).is_ok()
     };
     for (i, e) in trace.events.iter().enumerate() {
@@ -389,7 +389,7 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
     // Pass 2: elements, with their steps.
     let mut iss: BTreeMap<Side, SeqNum> = BTreeMap::new();
     let mut arrows: Vec<Arrow> = Vec::new();
-    let mut arrow_of: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut arrow_of: BTreeMap<SegmentId, usize> = BTreeMap::new();
     let mut bands: Vec<Band> = Vec::new();
     let mut open_band: BTreeMap<Side, usize> = BTreeMap::new();
     let mut timers: Vec<TimerBar> = Vec::new();
@@ -682,7 +682,7 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
         match id.and_then(|i| trace.socket(i)) {
             Some(s) => Lifeline {
                 x,
-                host: trace.hosts[s.host as usize].name.clone(),
+                host: trace.hosts[s.host.index()].name.clone(),
                 label: s.label.clone(),
                 addr: s.local.to_string(),
                 simulated: true,

@@ -2,6 +2,7 @@
 
 use crate::i18n::Lang;
 use std::fmt::Write as _;
+use tcpsim_core::id::HostId;
 use tcpsim_core::state::State;
 use tcpsim_core::time::{Duration, Instant};
 use tcpsim_core::trace::Trace;
@@ -24,7 +25,7 @@ pub fn render_in(trace: &Trace, at: Instant, max_rows: usize, lang: Lang) -> Str
         writeln!(s, "At {at} into the run:")
     };
     for (h, host) in trace.hosts.iter().enumerate() {
-        let h = h as u32;
+        let h = HostId(h as u32);
         let counts = ns.counts(Some(h));
         let _ = writeln!(s, "\n{} ({})", host.name, host.addr);
         if counts.is_empty() {

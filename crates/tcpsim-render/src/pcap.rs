@@ -88,7 +88,7 @@ pub fn pcap(trace: &Trace) -> Vec<u8> {
         if let EventKind::SegmentSent { id, .. } = &e.kind
             && let Some(seg) = trace.segment(*id)
         {
-            let f = frame(seg, *id as u16);
+            let f = frame(seg, id.0 as u16);
             let us = e.t.as_micros();
             out.extend_from_slice(&((us / 1_000_000) as u32).to_le_bytes());
             out.extend_from_slice(&((us % 1_000_000) as u32).to_le_bytes());

@@ -7,6 +7,7 @@ use crate::i18n::{Lang, ui};
 use crate::layout::LadderLayout;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use tcpsim_core::id::HostId;
 use tcpsim_core::state::State;
 use tcpsim_core::time::Instant;
 use tcpsim_core::trace::{EventKind, Trace};
@@ -88,7 +89,7 @@ impl Series {
     }
 }
 
-pub fn state_series(trace: &Trace, host: u32) -> Series {
+pub fn state_series(trace: &Trace, host: HostId) -> Series {
     let samples = counts_over_time(trace, Some(host), 120);
     let mut states: Vec<State> = samples
         .iter()

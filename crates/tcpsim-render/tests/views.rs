@@ -22,7 +22,7 @@ fn leaked_close() -> Trace {
 #[test]
 fn chart_counts_match_netstat_at_every_sample() {
     let trace = leaked_close();
-    for host in [None, Some(0), Some(1)] {
+    for host in [None, Some(HostId(0)), Some(HostId(1))] {
         for (t, counts) in counts_over_time(&trace, host, 40) {
             assert_eq!(
                 counts,
@@ -42,7 +42,7 @@ fn open_sockets_per_host_match_netstat_rows() {
         let t = Instant::from_micros(ms * 1000);
         let ns = trace.netstat_at(t);
         let rows: Vec<u64> = (0..trace.hosts.len() as u32)
-            .map(|h| ns.rows.iter().filter(|r| r.host == h).count() as u64)
+            .map(|h| ns.rows.iter().filter(|r| r.host == HostId(h)).count() as u64)
             .collect();
         assert_eq!(open_sockets_at(&trace, t), rows, "at {t}");
     }

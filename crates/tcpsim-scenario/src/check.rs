@@ -148,7 +148,7 @@ impl Scenario {
                     Ok(())
                 } else {
                     let plural = if n == 1 { "socket" } else { "sockets" };
-                    let h = &trace.hosts[*host as usize].name;
+                    let h = &trace.hosts[(*host).index()].name;
                     Err(Bi::new(
                         format!("host `{h}` had {n} {plural} in {state} at {at}"),
                         format!("主机 `{h}` 在{}有 {n} 个处于 {state} 的套接字", at_zh(*at)),
@@ -166,7 +166,7 @@ impl Scenario {
                 let found = trace.segments_sent().find(|(t, h, seg, _)| {
                     seg.flags.contains(*flags)
                         && from.is_none_or(|f| f == *h)
-                        && to.is_none_or(|d| trace.hosts[d as usize].addr == *seg.dst.ip())
+                        && to.is_none_or(|d| trace.hosts[d.index()].addr == *seg.dst.ip())
                         && after.is_none_or(|a| *t >= a)
                         && before.is_none_or(|b| *t < b)
                 });
@@ -176,7 +176,7 @@ impl Scenario {
                         Err(Bi::new("no such segment was sent", "没有发出这样的报文段"))
                     }
                     (Some((t, h, seg, why)), true) => {
-                        let (h, flags) = (&trace.hosts[h as usize].name, seg.flags);
+                        let (h, flags) = (&trace.hosts[h.index()].name, seg.flags);
                         Err(Bi::new(
                             format!("{h} sent [{flags}] at {t} ({})", reason_text(why, Lang::En)),
                             format!(
@@ -229,7 +229,7 @@ impl Scenario {
     /// The expectation in words: "client/conn is CLOSE-WAIT at the end", "client/conn 在结束时
     /// 处于 CLOSE-WAIT".
     pub fn describe(&self, e: &Expect) -> Bi {
-        let host = |h: HostId| self.hosts[h as usize].name.clone();
+        let host = |h: HostId| self.hosts[h.index()].name.clone();
         match &e.kind {
             ExpectKind::State {
                 host: h,
@@ -340,7 +340,7 @@ impl Scenario {
     }
 
     fn sock_name(&self, host: HostId, socket: &str) -> String {
-        format!("{}/{socket}", self.hosts[host as usize].name)
+        format!("{}/{socket}", self.hosts[host.index()].name)
     }
 }
 
@@ -390,7 +390,7 @@ fn call_results(
     kind: Option<crate::model::CallName>,
 ) -> Vec<(Instant, &'static str, CallResult)> {
     use std::collections::BTreeMap;
-    let mut pending: BTreeMap<u32, (&'static str, bool)> = BTreeMap::new();
+    let mut pending: BTreeMap<tcpsim_core::id::CallId, (&'static str, bool)> = BTreeMap::new();
     let mut out = Vec::new();
     for e in &trace.events {
         match &e.kind {

@@ -158,11 +158,11 @@ fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
 
 impl Ctx<'_> {
     fn opened(&self, host: HostId, name: &str) -> Option<&(Instant, SocketKind)> {
-        self.opened.get(host as usize)?.get(name)
+        self.opened.get(host.index())?.get(name)
     }
 
     fn opened_mut(&mut self, host: HostId) -> &mut FxHashMap<String, (Instant, SocketKind)> {
-        let i = host as usize;
+        let i = host.index();
         if self.opened.len() <= i {
             self.opened.resize_with(i + 1, FxHashMap::default);
         }
@@ -215,7 +215,7 @@ impl Ctx<'_> {
             return None;
         };
         if let Some(id) = self.hosts.get(h) {
-            return Some(SocketAddrV4::new(self.addrs[*id as usize], port));
+            return Some(SocketAddrV4::new(self.addrs[(*id).index()], port));
         }
         match h.parse() {
             Ok(ip) => Some(SocketAddrV4::new(ip, port)),
@@ -434,10 +434,10 @@ fn compile_step(
         match ctx.opened(host, n) {
             None if ctx
                 .opens_in_timeline
-                .contains_key(&(ctx.host_names[host as usize].clone(), n.to_string())) =>
+                .contains_key(&(ctx.host_names[host.index()].clone(), n.to_string())) =>
             {
                 let t =
-                    ctx.opens_in_timeline[&(ctx.host_names[host as usize].clone(), n.to_string())];
+                    ctx.opens_in_timeline[&(ctx.host_names[host.index()].clone(), n.to_string())];
                 ctx.err(
                     Some(sp),
                     format!(
@@ -454,7 +454,7 @@ fn compile_step(
                     Some(sp),
                     format!(
                         "socket `{n}` is never opened on host `{}`",
-                        ctx.host_names[host as usize]
+                        ctx.host_names[host.index()]
                     ),
                     "open it first with `listen`, `connect` or `accept` on the same host",
                 );
@@ -721,7 +721,7 @@ fn socket_ref(ctx: &mut Ctx, s: &Spanned<String>) -> Option<(HostId, String)> {
     if ctx.opened(host, name).is_none() {
         let mut names: Vec<&str> = ctx
             .opened
-            .get(host as usize)
+            .get(host.index())
             .map(|m| m.keys().map(String::as_str).collect())
             .unwrap_or_default();
         names.sort_unstable();
@@ -983,7 +983,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                 ),
             }
         }
-        ctx.hosts.insert(name.clone(), hosts.len() as HostId);
+        ctx.hosts.insert(name.clone(), HostId(hosts.len() as u32));
         ctx.host_names.push(name);
         ctx.addrs.push(*h.addr.get_ref());
         hosts.push(spec);

@@ -15,13 +15,13 @@ use std::sync::Arc;
 
 impl Simulator {
     pub(super) fn lookup(&self, host: HostId, label: &str) -> Option<SocketId> {
-        self.hosts[host as usize].labels.get(label).copied()
+        self.hosts[host.index()].labels.get(label).copied()
     }
 
     pub(super) fn run_call(&mut self, call_id: CallId) {
-        let host = self.trace.calls[call_id as usize].host;
+        let host = self.trace.calls[call_id.index()].host;
         // Take the call out of the table while it runs (no copy), and put it back after.
-        let call = std::mem::replace(&mut self.trace.calls[call_id as usize].call, Call::Crash);
+        let call = std::mem::replace(&mut self.trace.calls[call_id.index()].call, Call::Crash);
         let named = |sim: &Simulator| call.socket().and_then(|l| sim.lookup(host, l));
         let socket = named(self);
         let idx = self.trace.events.len();
@@ -31,7 +31,7 @@ impl Simulator {
             socket,
             result: None,
         });
-        let result = if self.hosts[host as usize].up || matches!(call, Call::Restart) {
+        let result = if self.hosts[host.index()].up || matches!(call, Call::Restart) {
             self.perform(host, call_id, &call)
         } else {
             // The host is down: its applications are not running.
@@ -48,11 +48,11 @@ impl Simulator {
                 *socket = now_named;
             }
         }
-        self.trace.calls[call_id as usize].call = call;
+        self.trace.calls[call_id.index()].call = call;
     }
 
     pub(super) fn fd_available(&self, host: HostId) -> bool {
-        let h = &self.hosts[host as usize];
+        let h = &self.hosts[host.index()];
         h.fds < h.fd_limit
     }
 
@@ -82,7 +82,7 @@ impl Simulator {
                 let port = match local_port {
                     Some(0) => return err(Errno::EINVAL),
                     Some(p) => {
-                        let h = &self.hosts[host as usize];
+                        let h = &self.hosts[host.index()];
                         let local = SocketAddrV4::new(h.addr, p);
                         if h.conns.contains_key(&pair_key(local, remote))
                             || h.listeners.contains_key(&p)
@@ -96,16 +96,16 @@ impl Simulator {
                         None => return err(Errno::EADDRNOTAVAIL),
                     },
                 };
-                let h = &self.hosts[host as usize];
+                let h = &self.hosts[host.index()];
                 let local = SocketAddrV4::new(h.addr, port);
                 let ep = Endpoint::new(Arc::clone(&h.cfg), local, h.isn_secret);
                 let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
-                self.trace.sockets[id as usize].remote = Some(remote);
-                let h = &mut self.hosts[host as usize];
+                self.trace.sockets[id.index()].remote = Some(remote);
+                let h = &mut self.hosts[host.index()];
                 h.fds += 1;
                 h.labels.insert(socket.clone(), id);
                 h.conns.insert(pair_key(local, remote), id);
-                let s = &mut self.socks[id as usize];
+                let s = &mut self.socks[id.index()];
                 s.fd_open = true;
                 s.pending_connect = Some(call_id);
                 // Name the socket in the Call event before the SYN appears.
@@ -119,7 +119,7 @@ impl Simulator {
                 match self.drive(id, |ep, now, out| ep.connect(now, remote, out)) {
                     Ok(()) => None,
                     Err(e) => {
-                        self.socks[id as usize].pending_connect = None;
+                        self.socks[id.index()].pending_connect = None;
                         err(e)
                     }
                 }
@@ -131,10 +131,10 @@ impl Simulator {
                 let Some(lid) = self.lookup(host, listener) else {
                     return err(Errno::EBADF);
                 };
-                if self.socks[lid as usize].ep.state() != State::Listen {
+                if self.socks[lid.index()].ep.state() != State::Listen {
                     return err(Errno::EINVAL);
                 }
-                let Some(l) = self.socks[lid as usize].listener.as_mut() else {
+                let Some(l) = self.socks[lid.index()].listener.as_mut() else {
                     return err(Errno::EINVAL);
                 };
                 if l.queue.is_empty() {
@@ -192,25 +192,25 @@ impl Simulator {
                 if !self.fd_available(host) {
                     return err(Errno::EMFILE);
                 }
-                if port == 0 || self.hosts[host as usize].listeners.contains_key(&port) {
+                if port == 0 || self.hosts[host.index()].listeners.contains_key(&port) {
                     return err(if port == 0 {
                         Errno::EINVAL
                     } else {
                         Errno::EADDRINUSE
                     });
                 }
-                let h = &self.hosts[host as usize];
+                let h = &self.hosts[host.index()];
                 let local = SocketAddrV4::new(h.addr, port);
                 let ep = Endpoint::new(Arc::clone(&h.cfg), local, h.isn_secret);
                 let id = self.new_socket(host, ep, Some(socket.clone()), None)?;
-                let s = &mut self.socks[id as usize];
+                let s = &mut self.socks[id.index()];
                 s.fd_open = true;
                 s.listener = Some(Listener {
                     backlog,
                     queue: VecDeque::new(),
                     waiting: VecDeque::new(),
                 });
-                let h = &mut self.hosts[host as usize];
+                let h = &mut self.hosts[host.index()];
                 h.fds += 1;
                 h.listeners.insert(port, id);
                 h.labels.insert(socket.clone(), id);
@@ -253,7 +253,7 @@ impl Simulator {
                 Some(CallResult::Ok)
             }
             Call::Restart => {
-                let h = &mut self.hosts[host as usize];
+                let h = &mut self.hosts[host.index()];
                 if !h.up {
                     h.up = true;
                     h.boots += 1;
@@ -273,7 +273,7 @@ impl Simulator {
     /// close() or abort(): the descriptor goes; the TCB may linger (orphaned).
     pub(super) fn close_fd(&mut self, host: HostId, id: SocketId, label: &str, abort: bool) {
         // A blocked connect() or accept() on this socket returns EBADF.
-        if let Some(call_id) = self.socks[id as usize].pending_connect.take() {
+        if let Some(call_id) = self.socks[id.index()].pending_connect.take() {
             self.record(EventKind::Return {
                 host,
                 call_id,
@@ -281,7 +281,7 @@ impl Simulator {
                 result: CallResult::Error(Errno::EBADF),
             });
         }
-        if let Some(l) = self.socks[id as usize].listener.as_mut() {
+        if let Some(l) = self.socks[id.index()].listener.as_mut() {
             let waiting: Vec<_> = l.waiting.drain(..).collect();
             let queued: Vec<_> = l.queue.drain(..).collect();
             for (call_id, _) in waiting {
@@ -296,12 +296,12 @@ impl Simulator {
                 self.drive(child, |ep, _, out| ep.listener_closed(out));
             }
         }
-        let s = &mut self.socks[id as usize];
+        let s = &mut self.socks[id.index()];
         if s.fd_open {
             s.fd_open = false;
-            self.hosts[host as usize].fds -= 1;
+            self.hosts[host.index()].fds -= 1;
         }
-        let h = &mut self.hosts[host as usize];
+        let h = &mut self.hosts[host.index()];
         if h.labels.get(label) == Some(&id) {
             h.labels.remove(label);
         }
@@ -317,11 +317,12 @@ impl Simulator {
     }
 
     pub(super) fn crash(&mut self, host: HostId) {
-        if !self.hosts[host as usize].up {
+        if !self.hosts[host.index()].up {
             return;
         }
-        for id in 0..self.socks.len() as SocketId {
-            let s = &mut self.socks[id as usize];
+        for i in 0..self.socks.len() {
+            let id = SocketId(i as u32);
+            let s = &mut self.socks[i];
             if s.host != host || s.released {
                 continue;
             }
@@ -334,7 +335,7 @@ impl Simulator {
             self.drive(id, |ep, _, out| ep.vanish(out));
             self.maybe_release(id);
         }
-        let h = &mut self.hosts[host as usize];
+        let h = &mut self.hosts[host.index()];
         h.up = false;
         h.fds = 0;
         h.conns.clear();
@@ -346,7 +347,7 @@ impl Simulator {
     /// Linux-like ephemeral port choice: the next port in the range whose pair with `remote`
     /// is free (a port may serve several destinations), starting after the last one used.
     pub(super) fn ephemeral_port(&mut self, host: HostId, remote: SocketAddrV4) -> Option<u16> {
-        let h = &mut self.hosts[host as usize];
+        let h = &mut self.hosts[host.index()];
         let (lo, hi) = h.ephemeral;
         let span = u32::from(hi - lo) + 1;
         for _ in 0..span {

@@ -128,16 +128,16 @@ mod tests {
         let mut forward = SocketNames::default();
         let mut backward = SocketNames::default();
         for (i, n) in names.iter().enumerate() {
-            forward.insert(n.to_string(), i as SocketId);
+            forward.insert(n.to_string(), SocketId(i as u32));
         }
         for (i, n) in names.iter().enumerate().rev() {
-            backward.insert(n.to_string(), i as SocketId);
+            backward.insert(n.to_string(), SocketId(i as u32));
         }
         let shown = format!("{forward:?}");
         assert_eq!(shown, format!("{backward:?}"));
         assert_eq!(
             shown,
-            r#"{"a": 1, "b": 4, "conn-10": 3, "conn-9": 0, "listener": 2}"#
+            r#"{"a": socket 1, "b": socket 4, "conn-10": socket 3, "conn-9": socket 0, "listener": socket 2}"#
         );
     }
 }

@@ -335,8 +335,8 @@ impl Simulator {
                 spec.name
             )));
         }
-        let id = self.hosts.len() as HostId;
-        let mix = splitmix64(self.cfg.seed ^ splitmix64(u64::from(id) + 1));
+        let id = HostId(self.hosts.len() as u32);
+        let mix = splitmix64(self.cfg.seed ^ splitmix64(u64::from(id.0) + 1));
         let span = u64::from(hi - lo) + 1;
         self.hosts.push(Host {
             addr: spec.addr,
@@ -363,7 +363,7 @@ impl Simulator {
     }
 
     fn check_host(&self, h: HostId) -> Result<(), SimError> {
-        if (h as usize) < self.hosts.len() {
+        if h.index() < self.hosts.len() {
             Ok(())
         } else {
             Err(SimError::UnknownHost(h))
@@ -414,7 +414,7 @@ impl Simulator {
     /// Schedules an application call (or host event) on `host` at `at`.
     pub fn call(&mut self, at: Instant, host: HostId, call: Call) -> Result<CallId, SimError> {
         self.check_call(at, host)?;
-        let id = self.trace.calls.len() as CallId;
+        let id = CallId(self.trace.calls.len() as u32);
         self.trace.calls.push(ScheduledCall { at, host, call });
         self.push(at, Queued::Call { id });
         Ok(id)
@@ -583,7 +583,7 @@ impl Simulator {
             Queued::Call { id } => self.run_call(id),
             Queued::Merged => {
                 if let Some((at, host, call)) = self.queue.merge.as_mut().and_then(|m| m.next()) {
-                    let id = self.trace.calls.len() as CallId;
+                    let id = CallId(self.trace.calls.len() as u32);
                     let c = ScheduledCall { at, host, call };
                     self.trace.calls.push(c);
                     self.run_call(id);
@@ -610,7 +610,7 @@ impl Simulator {
             };
             rows.push(NetstatRow {
                 host: s.host,
-                socket: id as SocketId,
+                socket: SocketId(id as u32),
                 label: self.trace.sockets[id].label.clone(),
                 state,
                 local: s.ep.local(),

@@ -36,7 +36,7 @@ impl Simulator {
         match self.verdict(from, to, &seg) {
             (Verdict::Drop(why), _) => self.drop_segment(id, why),
             (Verdict::Deliver { delay }, dup_delay) => {
-                let link = from * self.hosts.len() as u32 + to;
+                let link = from.0 * self.hosts.len() as u32 + to.0;
                 self.queue
                     .push_delivery(link, self.now + delay, Queued::Deliver { id, to, seg });
                 if let Some(d) = dup_delay {
@@ -54,7 +54,7 @@ impl Simulator {
 
     /// Numbers a segment put on the wire and keeps it in the trace.
     pub(super) fn new_segment(&mut self, seg: Segment) -> SegmentId {
-        let id = self.trace.segments.len() as SegmentId;
+        let id = SegmentId(self.trace.segments.len() as u64);
         self.trace.segments.push(seg);
         id
     }
@@ -180,12 +180,12 @@ impl Simulator {
     }
 
     pub(super) fn deliver(&mut self, id: SegmentId, to: HostId, seg: Segment) {
-        if !self.hosts[to as usize].up {
+        if !self.hosts[to.index()].up {
             self.drop_segment(id, DropReason::HostDown);
             return;
         }
         let key = pair_key(seg.dst, seg.src);
-        let h = &self.hosts[to as usize];
+        let h = &self.hosts[to.index()];
         let conn = h.conns.get(&key).copied();
         let listener = h
             .listeners
@@ -195,7 +195,7 @@ impl Simulator {
         let is_syn = seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst();
 
         if let Some(sid) = conn {
-            let ep = &self.socks[sid as usize].ep;
+            let ep = &self.socks[sid.index()].ep;
             // Linux: a SYN above RCV.NXT may reuse a pair in TIME-WAIT if a listener wants it.
             let reuse = ep.state() == State::TimeWait
                 && is_syn
@@ -218,7 +218,7 @@ impl Simulator {
         }
         if let Some(lid) = listener {
             if is_syn {
-                let full = self.socks[lid as usize]
+                let full = self.socks[lid.index()]
                     .listener
                     .as_ref()
                     .is_some_and(|l| l.queue.len() as u64 > u64::from(l.backlog));
@@ -266,8 +266,8 @@ impl Simulator {
         syn: Segment,
         iss: Option<crate::seq::SeqNum>,
     ) {
-        let cfg = self.socks[listener as usize].ep.shared_config();
-        let secret = self.hosts[host as usize].isn_secret;
+        let cfg = self.socks[listener.index()].ep.shared_config();
+        let secret = self.hosts[host.index()].isn_secret;
         let mut ep = Endpoint::new(cfg, syn.dst, secret);
         if let Some(iss) = iss {
             ep.set_next_iss(iss);
@@ -275,8 +275,8 @@ impl Simulator {
         let Some(child) = self.new_socket(host, ep, None, Some(listener)) else {
             return;
         };
-        self.trace.sockets[child as usize].remote = Some(syn.src);
-        self.hosts[host as usize]
+        self.trace.sockets[child.index()].remote = Some(syn.src);
+        self.hosts[host.index()]
             .conns
             .insert(pair_key(syn.dst, syn.src), child);
         self.drive(child, |ep, now, out| {

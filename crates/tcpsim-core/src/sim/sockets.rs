@@ -27,7 +27,7 @@ impl Simulator {
             });
             return None;
         }
-        let id = self.socks.len() as SocketId;
+        let id = SocketId(self.socks.len() as u32);
         self.trace.sockets.push(SocketInfo {
             id,
             host,
@@ -60,14 +60,14 @@ impl Simulator {
         let mut out = std::mem::take(&mut self.out);
         out.clear();
         let now = self.now;
-        let r = f(&mut self.socks[socket as usize].ep, now, &mut out);
+        let r = f(&mut self.socks[socket.index()].ep, now, &mut out);
         self.flush(socket, &mut out);
         self.out = out;
         r
     }
 
     pub(super) fn flush(&mut self, socket: SocketId, out: &mut Outputs) {
-        let host = self.socks[socket as usize].host;
+        let host = self.socks[socket.index()].host;
         for item in out.items.drain(..) {
             match item {
                 Output::Segment(seg, why) => self.transmit(host, Some(socket), seg, why),
@@ -110,9 +110,9 @@ impl Simulator {
                     socket,
                     errno,
                 });
-                if let Some(call_id) = self.socks[socket as usize].pending_connect.take() {
+                if let Some(call_id) = self.socks[socket.index()].pending_connect.take() {
                     // The blocking connect() returns the error, which is then consumed.
-                    let _ = self.socks[socket as usize].ep.take_error();
+                    let _ = self.socks[socket.index()].ep.take_error();
                     self.record(EventKind::Return {
                         host,
                         call_id,
@@ -138,9 +138,9 @@ impl Simulator {
     }
 
     pub(super) fn after_state_change(&mut self, socket: SocketId, from: State, to: State) {
-        let host = self.socks[socket as usize].host;
+        let host = self.socks[socket.index()].host;
         if to == State::Established && matches!(from, State::SynSent | State::SynReceived) {
-            if let Some(call_id) = self.socks[socket as usize].pending_connect.take() {
+            if let Some(call_id) = self.socks[socket.index()].pending_connect.take() {
                 self.record(EventKind::Return {
                     host,
                     call_id,
@@ -148,7 +148,7 @@ impl Simulator {
                     result: CallResult::Ok,
                 });
             }
-            let s = &self.socks[socket as usize];
+            let s = &self.socks[socket.index()];
             if let (Some(parent), false) = (s.parent, s.accepted) {
                 self.enqueue_child(parent, socket);
             }
@@ -156,27 +156,27 @@ impl Simulator {
         // A connection ends, or a passively opened one falls back to LISTEN (RST or SYN in
         // SYN-RECEIVED): its address pair is free again.
         let abandoned = from == State::SynReceived && to == State::Listen;
-        if to == State::Closed || (abandoned && self.socks[socket as usize].parent.is_some()) {
-            let s = &mut self.socks[socket as usize];
+        if to == State::Closed || (abandoned && self.socks[socket.index()].parent.is_some()) {
+            let s = &mut self.socks[socket.index()];
             if let Some(remote) = s.ep.remote() {
                 let key = pair_key(s.ep.local(), remote);
-                let h = &mut self.hosts[host as usize];
+                let h = &mut self.hosts[host.index()];
                 if h.conns.get(&key) == Some(&socket) {
                     h.conns.remove(&key);
                 }
             }
-            let s = &mut self.socks[socket as usize];
+            let s = &mut self.socks[socket.index()];
             if let (Some(parent), false) = (s.parent, s.accepted) {
                 // A connection that never reached the application: nobody holds it.
                 s.fd_open = false;
-                if let Some(l) = self.socks[parent as usize].listener.as_mut() {
+                if let Some(l) = self.socks[parent.index()].listener.as_mut() {
                     l.queue.retain(|c| *c != socket);
                 }
             }
-            let s = &mut self.socks[socket as usize];
+            let s = &mut self.socks[socket.index()];
             if s.listener.is_some() {
                 let port = s.ep.local().port();
-                let h = &mut self.hosts[host as usize];
+                let h = &mut self.hosts[host.index()];
                 if h.listeners.get(&port) == Some(&socket) {
                     h.listeners.remove(&port);
                 }
@@ -185,21 +185,21 @@ impl Simulator {
     }
 
     pub(super) fn enqueue_child(&mut self, parent: SocketId, child: SocketId) {
-        let Some(l) = self.socks[parent as usize].listener.as_mut() else {
+        let Some(l) = self.socks[parent.index()].listener.as_mut() else {
             return;
         };
         l.queue.push_back(child);
-        let host = self.socks[parent as usize].host;
+        let host = self.socks[parent.index()].host;
         // A blocked accept() takes it at once, if a descriptor is free.
-        let waiting = self.socks[parent as usize]
+        let waiting = self.socks[parent.index()]
             .listener
             .as_ref()
             .and_then(|l| l.waiting.front().cloned());
         if let Some((call_id, label)) = waiting {
-            if self.hosts[host as usize].fds >= self.hosts[host as usize].fd_limit {
+            if self.hosts[host.index()].fds >= self.hosts[host.index()].fd_limit {
                 return;
             }
-            if let Some(l) = self.socks[parent as usize].listener.as_mut() {
+            if let Some(l) = self.socks[parent.index()].listener.as_mut() {
                 l.waiting.pop_front();
             }
             if let Some(child) = self.take_from_queue(parent, label) {
@@ -215,25 +215,23 @@ impl Simulator {
 
     /// Pops the oldest established connection of a listener and hands it to the application.
     pub(super) fn take_from_queue(&mut self, parent: SocketId, label: String) -> Option<SocketId> {
-        let child = self.socks[parent as usize]
+        let child = self.socks[parent.index()]
             .listener
             .as_mut()?
             .queue
             .pop_front()?;
-        let host = self.socks[child as usize].host;
-        let c = &mut self.socks[child as usize];
+        let host = self.socks[child.index()].host;
+        let c = &mut self.socks[child.index()];
         c.accepted = true;
         c.fd_open = true;
-        self.hosts[host as usize].fds += 1;
-        self.hosts[host as usize]
-            .labels
-            .insert(label.clone(), child);
-        self.trace.sockets[child as usize].label = Some(label);
+        self.hosts[host.index()].fds += 1;
+        self.hosts[host.index()].labels.insert(label.clone(), child);
+        self.trace.sockets[child.index()].label = Some(label);
         Some(child)
     }
 
     pub(super) fn maybe_release(&mut self, socket: SocketId) {
-        let s = &mut self.socks[socket as usize];
+        let s = &mut self.socks[socket.index()];
         let gone = s.ep.state() == State::Closed
             || (s.parent.is_some() && !s.accepted && s.ep.state() == State::Listen);
         if !s.fd_open && gone && !s.released {
@@ -245,7 +243,7 @@ impl Simulator {
     }
 
     pub(super) fn schedule_wake(&mut self, socket: SocketId) {
-        let s = &mut self.socks[socket as usize];
+        let s = &mut self.socks[socket.index()];
         if s.released {
             return;
         }
@@ -260,7 +258,7 @@ impl Simulator {
     }
 
     pub(super) fn wake(&mut self, socket: SocketId, at: Instant) {
-        let s = &mut self.socks[socket as usize];
+        let s = &mut self.socks[socket.index()];
         if s.released || s.wake != Some(at) {
             return; // superseded
         }
