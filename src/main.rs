@@ -525,6 +525,7 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
             }
             failed += 1;
         }
+        report_never_made(&trace, lang);
     }
     match (lang, bad_input) {
         (Lang::En, 0) => outln!("\n{passed_total} passed, {failed} failed"),
@@ -541,6 +542,35 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reacting calls whose event never came: not failures (a refused connect() leaves its request
+/// unsent, as a real application would), but said, so that a waiting call is never silent.
+fn report_never_made(trace: &Trace, lang: Lang) {
+    let never = tcpsim::scenario::never_made(trace);
+    if never.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 5;
+    match lang {
+        Lang::En => outln!("      {} reacting calls were never made:", never.len()),
+        Lang::Zh => outln!("      有 {} 个等待事件的调用从未执行：", never.len()),
+    }
+    for b in never.iter().take(SHOWN) {
+        outln!(
+            "        {}",
+            match lang {
+                Lang::En => &b.en,
+                Lang::Zh => &b.zh,
+            }
+        );
+    }
+    if never.len() > SHOWN {
+        match lang {
+            Lang::En => outln!("        … and {} more", never.len() - SHOWN),
+            Lang::Zh => outln!("        ……另有 {} 个", never.len() - SHOWN),
+        }
+    }
 }
 
 fn cmd_trace(file: &Path) -> Outcome {

@@ -12,9 +12,10 @@
 //! formats were not an option here: the JSON form of [`Call`] is internally tagged, which a
 //! non-self-describing format such as postcard cannot read back, and JSON itself is large.
 
-use crate::call::{Call, ScheduledCall};
+use crate::call::{Call, Reaction, ScheduledCall, SocketEvent};
 use crate::config::{Keepalive, Profile, TcpConfig};
 use crate::endpoint::{ShutdownHow, SockOpt};
+use crate::errno::Errno;
 use crate::id::{CallId, HostId, SegmentId, SocketId};
 use crate::net::{ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter};
 use crate::repeat::{Repeat, RepeatedCall};
@@ -47,7 +48,7 @@ impl Setup {
 
 const MAGIC: &[u8; 4] = b"TSIM";
 /// Changes whenever the layout of any encoded type changes.
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 
 /// An input that is not a setup written by this version of [`Setup::encode`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -504,8 +505,63 @@ wire_struct!(Middlebox {
     idle_timeout,
     on_expired
 });
-wire_struct!(ScheduledCall { at, host, call });
-wire_struct!(RepeatedCall { after, host, call });
+wire_struct!(ScheduledCall { at, host, call, on });
+wire_struct!(RepeatedCall {
+    after,
+    host,
+    call,
+    on
+});
+wire_struct!(Reaction { event, delay });
+
+// An errno by its index in `Errno::ALL`.
+impl Wire for Errno {
+    fn put(&self, w: &mut Vec<u8>) {
+        w.push(Errno::ALL.iter().position(|e| e == self).unwrap_or(0) as u8);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let b = r.byte()?;
+        match Errno::ALL.get(usize::from(b)) {
+            Some(e) => Ok(*e),
+            None => {
+                r.at -= 1;
+                r.fail("an errno")
+            }
+        }
+    }
+}
+
+impl Wire for SocketEvent {
+    fn put(&self, w: &mut Vec<u8>) {
+        match self {
+            SocketEvent::Connected => w.push(0),
+            SocketEvent::Accepted => w.push(1),
+            SocketEvent::Readable => w.push(2),
+            SocketEvent::Eof => w.push(3),
+            SocketEvent::Writable => w.push(4),
+            SocketEvent::Error(e) => {
+                w.push(5);
+                e.put(w);
+            }
+            SocketEvent::Closed => w.push(6),
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(match r.byte()? {
+            0 => SocketEvent::Connected,
+            1 => SocketEvent::Accepted,
+            2 => SocketEvent::Readable,
+            3 => SocketEvent::Eof,
+            4 => SocketEvent::Writable,
+            5 => SocketEvent::Error(Wire::get(r)?),
+            6 => SocketEvent::Closed,
+            _ => {
+                r.at -= 1;
+                return r.fail("a socket event");
+            }
+        })
+    }
+}
 wire_struct!(Repeat {
     start,
     every,

@@ -4,7 +4,7 @@
 use crate::endpoint::{Received, ShutdownHow, SockOpt};
 use crate::errno::Errno;
 use crate::id::{HostId, SocketId};
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::SocketAddrV4;
@@ -133,12 +133,136 @@ impl Call {
     }
 }
 
-/// A call the applications were scheduled to make.
+/// A call the applications were scheduled to make: at `at`, or, when it reacts (`on`), at the
+/// first moment from `at` on when its event holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduledCall {
     pub at: Instant,
     pub host: HostId,
     pub call: Call,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<Reaction>,
+}
+
+impl ScheduledCall {
+    /// A call at a time.
+    pub fn at(at: Instant, host: HostId, call: Call) -> ScheduledCall {
+        ScheduledCall {
+            at,
+            host,
+            call,
+            on: None,
+        }
+    }
+}
+
+/// What a reacting call waits for: an event on the socket it names, then `delay`.
+///
+/// The call starts waiting at its time. Events are states, not moments: a call that starts
+/// waiting for `Eof` after the peer's FIN has arrived is made at once. The socket watched is the
+/// one the name denotes when the call starts waiting or, if it denotes none yet, the first
+/// socket given that name afterwards (by connect(), listen() or accept()).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Reaction {
+    pub event: SocketEvent,
+    #[serde(default, skip_serializing_if = "no_delay")]
+    pub delay: Duration,
+}
+
+fn no_delay(d: &Duration) -> bool {
+    d.is_zero()
+}
+
+impl Reaction {
+    /// As soon as `event` holds.
+    pub const fn on(event: SocketEvent) -> Reaction {
+        Reaction {
+            event,
+            delay: Duration::ZERO,
+        }
+    }
+    /// `delay` after `event` holds.
+    pub const fn after(event: SocketEvent, delay: Duration) -> Reaction {
+        Reaction { event, delay }
+    }
+}
+
+/// An event on a socket that a call may wait for instead of a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocketEvent {
+    /// The handshake completed: connect() returned, or accept() can hand the connection over.
+    Connected,
+    /// The name denotes a connection accept() handed over.
+    Accepted,
+    /// recv() would return something: data, or the end of the stream.
+    Readable,
+    /// The peer has finished sending: its FIN has arrived, and recv() returns 0 once the bytes
+    /// before it are read. "Read all, then close" is a recv() and a close() both on `Eof`; a
+    /// close() alone on `Eof` with bytes unread resets the connection, as Linux does.
+    Eof,
+    /// send() would take bytes: the connection can send and its send buffer has room.
+    Writable,
+    /// An error was raised on the connection: any, or this one.
+    Error(Option<Errno>),
+    /// The connection is CLOSED: it ended, was reset, or timed out.
+    Closed,
+}
+
+impl SocketEvent {
+    /// The name used in scenario files: `connected`, `eof`, `error`, `error(ECONNRESET)`, ...
+    pub fn name(self) -> String {
+        match self {
+            SocketEvent::Connected => "connected".into(),
+            SocketEvent::Accepted => "accepted".into(),
+            SocketEvent::Readable => "readable".into(),
+            SocketEvent::Eof => "eof".into(),
+            SocketEvent::Writable => "writable".into(),
+            SocketEvent::Error(None) => "error".into(),
+            SocketEvent::Error(Some(e)) => format!("error({})", e.name()),
+            SocketEvent::Closed => "closed".into(),
+        }
+    }
+
+    /// Reads [`SocketEvent::name`]'s spelling.
+    pub fn parse(s: &str) -> Option<SocketEvent> {
+        Some(match s.trim() {
+            "connected" => SocketEvent::Connected,
+            "accepted" => SocketEvent::Accepted,
+            "readable" => SocketEvent::Readable,
+            "eof" => SocketEvent::Eof,
+            "writable" => SocketEvent::Writable,
+            "error" => SocketEvent::Error(None),
+            "closed" => SocketEvent::Closed,
+            other => {
+                let errno = other.strip_prefix("error(")?.strip_suffix(')')?;
+                SocketEvent::Error(Some(Errno::from_name(errno)?))
+            }
+        })
+    }
+
+    /// Every event without an errno, in the order above.
+    pub const ALL: [SocketEvent; 7] = [
+        SocketEvent::Connected,
+        SocketEvent::Accepted,
+        SocketEvent::Readable,
+        SocketEvent::Eof,
+        SocketEvent::Writable,
+        SocketEvent::Error(None),
+        SocketEvent::Closed,
+    ];
+}
+
+/// Why a reacting call was never made (in the trace at the end of the run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotMade {
+    /// The run ended while the call was still waiting.
+    RunEnded,
+    /// The connection it watched ended (CLOSED) without the event.
+    ConnectionEnded,
+    /// Its name never denoted a socket.
+    NoSocket,
 }
 
 /// The result of an application call.

@@ -1,7 +1,7 @@
 //! Calls repeated at a fixed period, kept as templates, and the merge that makes a setup's
 //! calls one at a time, in time order, as a run reaches them.
 
-use crate::call::{Call, ScheduledCall};
+use crate::call::{Call, Reaction, ScheduledCall};
 use crate::id::HostId;
 use crate::time::{Duration, Instant};
 use std::cmp::Reverse;
@@ -25,6 +25,8 @@ pub struct RepeatedCall {
     pub after: Duration,
     pub host: HostId,
     pub call: Call,
+    /// Waits for an event from `after` on, instead of running then.
+    pub on: Option<Reaction>,
 }
 
 impl Repeat {
@@ -220,8 +222,8 @@ impl CallMerge {
         self.sockets
     }
 
-    /// The next call: its time, host and call, names filled in.
-    pub(crate) fn next(&mut self) -> Option<(Instant, HostId, Call)> {
+    /// The next call, names filled in.
+    pub(crate) fn next(&mut self) -> Option<ScheduledCall> {
         let Reverse((at, p, stream)) = self.heap.pop()?;
         self.made += 1;
         if stream == 0 {
@@ -230,7 +232,7 @@ impl CallMerge {
             if let Some(next) = self.listed.front() {
                 self.heap.push(Reverse((next.at, self.next_listed, 0)));
             }
-            return Some((at, c.host, c.call));
+            return Some(ScheduledCall { at, ..c });
         }
         let (repeat, call, names) = self.streams.get(stream as usize)?;
         let r = self.repeats.get(*repeat)?;
@@ -249,7 +251,12 @@ impl CallMerge {
         let made = c
             .call
             .map_names(|_| names.next().map_or_else(String::new, |n| n.fill(index)));
-        Some((at, c.host, made))
+        Some(ScheduledCall {
+            at,
+            host: c.host,
+            call: made,
+            on: c.on,
+        })
     }
 }
 

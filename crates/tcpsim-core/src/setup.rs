@@ -5,7 +5,7 @@ use crate::call::ScheduledCall;
 use crate::id::HostId;
 use crate::net::{FaultRule, LinkConfig, Middlebox};
 use crate::repeat::{CallMerge, Repeat};
-use crate::sim::{HostSpec, SimConfig, SimError, Simulator};
+use crate::sim::{HostSpec, SimConfig, SimError, Simulator, check_reaction};
 use crate::time::{Duration, Instant};
 use std::fmt;
 
@@ -79,14 +79,17 @@ impl Setup {
         }
         // What scheduling a call would refuse, refused now.
         for (i, c) in self.calls.iter().enumerate() {
-            sim.check_call(c.at, c.host).map_err(|error| SetupError {
-                call: Some(CallSource::Call(i)),
-                error,
-            })?;
+            sim.check_call(c.at, c.host)
+                .and_then(|()| check_reaction(&c.call, c.on))
+                .map_err(|error| SetupError {
+                    call: Some(CallSource::Call(i)),
+                    error,
+                })?;
         }
         for (repeat, r) in self.repeats.iter().enumerate() {
             for (call, c) in r.calls.iter().enumerate() {
                 sim.check_call(Instant::ZERO, c.host)
+                    .and_then(|()| check_reaction(&c.call, c.on))
                     .map_err(|error| SetupError {
                         call: Some(CallSource::Repeat {
                             repeat,

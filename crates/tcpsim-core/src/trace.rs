@@ -9,7 +9,7 @@
 //! of that memory were a third of its time.
 
 use crate::call::Call;
-use crate::call::{CallResult, ScheduledCall};
+use crate::call::{CallResult, NotMade, ScheduledCall};
 use crate::config::Profile;
 use crate::endpoint::TimerKind;
 use crate::errno::Errno;
@@ -140,6 +140,14 @@ pub enum EventKind {
         socket: Option<SocketId>,
         result: CallResult,
     },
+    /// A reacting call was never made: its event did not come (recorded when the run ends).
+    CallNotMade {
+        host: HostId,
+        call_id: CallId,
+        /// The socket it watched, if its name ever denoted one.
+        socket: Option<SocketId>,
+        why: NotMade,
+    },
     /// The socket is gone: the application closed it and the TCB was deleted.
     SocketReleased {
         host: HostId,
@@ -160,7 +168,8 @@ impl EventKind {
             EventKind::SegmentSent { socket, .. }
             | EventKind::SegmentDelivered { socket, .. }
             | EventKind::Call { socket, .. }
-            | EventKind::Return { socket, .. } => *socket,
+            | EventKind::Return { socket, .. }
+            | EventKind::CallNotMade { socket, .. } => *socket,
             EventKind::StateChanged { socket, .. }
             | EventKind::Timer { socket, .. }
             | EventKind::ConnectionError { socket, .. }
@@ -643,6 +652,27 @@ impl Trace {
                     "{}: call returns {result}",
                     self.hosts[(*host).index()].name
                 ),
+                EventKind::CallNotMade {
+                    host, call_id, why, ..
+                } => {
+                    let Some(c) = self.calls.get(call_id.index()) else {
+                        continue;
+                    };
+                    let on = c.on.map_or(String::new(), |r| r.event.name());
+                    format!(
+                        "{} never calls {}{}: waited for {on}, {}",
+                        self.hosts[(*host).index()].name,
+                        c.call.name(),
+                        c.call
+                            .socket()
+                            .map_or(String::new(), |l| format!(" on {l}")),
+                        match why {
+                            NotMade::RunEnded => "the run ended first",
+                            NotMade::ConnectionEnded => "the connection ended without it",
+                            NotMade::NoSocket => "the name never denoted a socket",
+                        }
+                    )
+                }
                 EventKind::SocketReleased { socket, .. } => {
                     format!("{}: released", self.socket_name(*socket))
                 }

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use std::net::SocketAddrV4;
 use tcpsim_core::binary::DecodeError;
-use tcpsim_core::call::ScheduledCall;
+use tcpsim_core::call::{Reaction, ScheduledCall, SocketEvent};
 use tcpsim_core::net::{ExpiredAction, Middlebox};
 use tcpsim_core::prelude::*;
 use tcpsim_core::repeat::{Repeat, RepeatedCall};
@@ -101,10 +101,13 @@ fn setup() -> impl Strategy<Value = Setup> {
         duration(),
         any::<u64>(),
         prop::collection::vec(
-            (duration(), any::<u32>(), call()).prop_map(|(after, host, call)| RepeatedCall {
-                after,
-                host: HostId(host),
-                call,
+            (duration(), any::<u32>(), call(), reaction()).prop_map(|(after, host, call, on)| {
+                RepeatedCall {
+                    after,
+                    host: HostId(host),
+                    call,
+                    on,
+                }
             }),
             0..3,
         ),
@@ -116,10 +119,13 @@ fn setup() -> impl Strategy<Value = Setup> {
             calls,
         });
     let scheduled =
-        (any::<u64>(), any::<u32>(), call()).prop_map(|(at, host, call)| ScheduledCall {
-            at: Instant::from_micros(at),
-            host: HostId(host),
-            call,
+        (any::<u64>(), any::<u32>(), call(), reaction()).prop_map(|(at, host, call, on)| {
+            ScheduledCall {
+                at: Instant::from_micros(at),
+                host: HostId(host),
+                call,
+                on,
+            }
         });
     (
         (
@@ -209,11 +215,7 @@ proptest! {
 /// A two-host handshake and close, as a setup.
 fn handshake() -> Setup {
     let ms = Instant::from_millis;
-    let call = |at, host, call| ScheduledCall {
-        at,
-        host: HostId(host),
-        call,
-    };
+    let call = |at, host, call| ScheduledCall::at(at, HostId(host), call);
     Setup {
         cfg: SimConfig::default(),
         duration: Duration::from_secs(120),
@@ -341,6 +343,15 @@ fn a_huge_length_is_refused_before_anything_is_allocated() {
 
 /// A server that accepts `n{i}` and a client that connects `c{i}`, sends and never closes,
 /// every `every` ms; as a repeat, and as the calls it stands for, written out by hand.
+/// No reaction, or a reaction to any event (an errno or none), with a delay.
+fn reaction() -> impl Strategy<Value = Option<Reaction>> {
+    let event = prop_oneof![
+        (0usize..SocketEvent::ALL.len()).prop_map(|i| SocketEvent::ALL[i]),
+        (0usize..Errno::ALL.len()).prop_map(|i| SocketEvent::Error(Some(Errno::ALL[i]))),
+    ];
+    prop::option::of((event, duration()).prop_map(|(event, delay)| Reaction { event, delay }))
+}
+
 fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
     let ms = Duration::from_millis;
     let template = vec![
@@ -351,6 +362,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
                 listener: "l".into(),
                 socket: "n{i}".into(),
             },
+            on: None,
         },
         RepeatedCall {
             after: ms(0),
@@ -360,6 +372,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
                 remote: "10.0.0.2:80".parse().unwrap(),
                 local_port: None,
             },
+            on: None,
         },
         RepeatedCall {
             after: ms(30),
@@ -368,6 +381,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
                 socket: "c{i}".into(),
                 bytes: 100,
             },
+            on: None,
         },
         RepeatedCall {
             after: ms(60),
@@ -375,6 +389,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
             call: Call::Close {
                 socket: "n{i}".into(),
             },
+            on: None,
         },
     ];
     let mut base = handshake();
@@ -397,6 +412,7 @@ fn leaky(every: u64, count: u64, duration: Duration) -> (Setup, Setup) {
                     at,
                     host: c.host,
                     call: c.call.map_names(|n| n.replace("{i}", &i.to_string())),
+                    on: c.on,
                 });
             }
         }

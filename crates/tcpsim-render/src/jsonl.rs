@@ -75,10 +75,18 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
             EventKind::HostDown { host } | EventKind::HostUp { host } => {
                 m.insert("host".into(), host_name(*host));
             }
-            EventKind::Call { host, call_id, .. } | EventKind::Return { host, call_id, .. } => {
+            EventKind::Call { host, call_id, .. }
+            | EventKind::Return { host, call_id, .. }
+            | EventKind::CallNotMade { host, call_id, .. } => {
                 m.insert("host".into(), host_name(*host));
-                if let Some(call) = trace.call(*call_id) {
-                    m.insert("call".into(), serde_json::to_value(call).unwrap_or(Value::Null));
+                if let Some(c) = trace.calls.get(call_id.index()) {
+                    m.insert("call".into(), serde_json::to_value(&c.call).unwrap_or(Value::Null));
+                    if let Some(on) = c.on {
+                        m.insert("on".into(), json!(on.event.name()));
+                        if !on.delay.is_zero() {
+                            m.insert("delay_us".into(), json!(on.delay.as_micros()));
+                        }
+                    }
                 }
             }
             _ => {}

@@ -282,6 +282,9 @@ fn slot_of(
         | EventKind::Return {
             socket: Some(s), ..
         }
+        | EventKind::CallNotMade {
+            socket: Some(s), ..
+        }
         | EventKind::ConnectionError { socket: s, .. } => side_of(*s).map(Slot::Note),
         _ => None,
     }
@@ -342,6 +345,9 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                 socket: Some(s), ..
             }
             | EventKind::Return {
+                socket: Some(s), ..
+            }
+            | EventKind::CallNotMade {
                 socket: Some(s), ..
             } => side_of(*s).is_some(),
             _ => false,
@@ -624,6 +630,33 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                     event: i,
                     side: Some(side),
                     what: StepKind::Call { text, error },
+                });
+            }
+            EventKind::CallNotMade {
+                socket: Some(s),
+                call_id,
+                ..
+            } => {
+                let Some(side) = side_of(*s) else { continue };
+                let Some(c) = trace.calls.get(call_id.index()) else {
+                    continue;
+                };
+                // A reacting call whose event never came: the call, the event, and a cross.
+                let on = c.on.map_or(String::new(), |r| r.event.name());
+                let text = format!("{}() ✗ on {on}", c.call.name());
+                notes.push(Note {
+                    side,
+                    y,
+                    text: text.clone(),
+                    step,
+                    error: true,
+                });
+                steps.push(Step {
+                    t: e.t,
+                    y,
+                    event: i,
+                    side: Some(side),
+                    what: StepKind::Call { text, error: true },
                 });
             }
             EventKind::ConnectionError { socket, errno, .. } => {

@@ -54,6 +54,7 @@ impl Scenario {
                     at: c.at,
                     host: c.host,
                     call: c.call,
+                    on: c.on,
                 })
                 .collect(),
             repeats: self.repeats.into_iter().map(|r| r.repeat).collect(),
@@ -368,6 +369,46 @@ fn at_zh(at: At) -> String {
         At::End => "结束时".into(),
         At::Time(t) => format!(" {} 时", Duration::from_micros(t.as_micros())),
     }
+}
+
+/// The reacting calls of a run that were never made, each said in both languages:
+/// "client: close on req7, waiting for eof: the run ended first".
+pub fn never_made(trace: &Trace) -> Vec<Bi> {
+    use tcpsim_core::call::NotMade;
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CallNotMade {
+                host, call_id, why, ..
+            } => {
+                let c = trace.calls.get(call_id.index())?;
+                let host = &trace.hosts.get(host.index())?.name;
+                let on = c.on.map_or(String::new(), |r| r.event.name());
+                let what = format!(
+                    "{host}: {}{}",
+                    c.call.name(),
+                    c.call.socket().map_or(String::new(), |s| format!(" on {s}"))
+                );
+                let (en, zh) = match why {
+                    NotMade::RunEnded => ("the run ended first", "运行先结束了"),
+                    NotMade::ConnectionEnded => (
+                        "the connection ended without it",
+                        "连接结束了，事件没有发生",
+                    ),
+                    NotMade::NoSocket => (
+                        "no socket was ever given this name (its connect() or accept() never succeeded)",
+                        "从来没有套接字得到这个名字（它的 connect() 或 accept() 从未成功）",
+                    ),
+                };
+                Some(Bi::new(
+                    format!("{what}, waiting for {on}: {en}"),
+                    format!("{what}，等待 {on}：{zh}"),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The socket that carries `label` on `host` at time `t`: the latest socket given that name

@@ -13,6 +13,7 @@ use serde_spanned::Spanned;
 use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 use std::ops::Range;
+use tcpsim_core::call::{Reaction, SocketEvent};
 use tcpsim_core::config::TcpConfig;
 use tcpsim_core::net::{
     ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter,
@@ -35,6 +36,8 @@ pub struct ScheduledCall {
     pub at: Instant,
     pub host: HostId,
     pub call: Call,
+    /// Waits for this from `at` on, instead of running then.
+    pub on: Option<Reaction>,
     pub span: Range<usize>,
 }
 
@@ -624,12 +627,73 @@ fn compile_step(
             *e = (at, kind);
         }
     }
+    let on = reaction(ctx, s, call)?;
     Some(ScheduledCall {
         at,
         host,
         call: call_value,
+        on,
         span,
     })
+}
+
+/// The call's `on` and `delay`, checked: an event a call can wait for, on a call that names a
+/// socket; `delay` only with `on`. `None` when they are wrong (reported), `Some(None)` when the
+/// call runs at its time.
+fn reaction(ctx: &mut Ctx, s: &Step, call: CallName) -> Option<Option<Reaction>> {
+    let delay = s.delay.as_ref().map(|d| d.get_ref().0);
+    let Some(on) = &s.on else {
+        if let Some(d) = &s.delay {
+            ctx.err(
+                span_of(d),
+                Bi::new(
+                    "`delay` needs `on`: the event the delay follows",
+                    "`delay` 需要 `on`：延迟是从哪个事件算起",
+                ),
+                Bi::new(
+                    "add e.g. on = \"eof\", or give the call a later time instead",
+                    "例如加上 on = \"eof\"，或者直接把调用的时间写晚一些",
+                ),
+            );
+            return None;
+        }
+        return Some(None);
+    };
+    if matches!(call, CallName::Crash | CallName::Restart) {
+        let word = call_word(call);
+        ctx.err(
+            span_of(on),
+            Bi::new(
+                format!("`{word}` names no socket, so it cannot wait for a socket event"),
+                format!("`{word}` 不涉及套接字，不能等待套接字事件"),
+            ),
+            Bi::new(
+                "give it a time with `at` (or `after` in a repeat)",
+                "用 `at`（在 repeat 中用 `after`）给它一个时间",
+            ),
+        );
+        return None;
+    }
+    let Some(event) = SocketEvent::parse(on.get_ref()) else {
+        let names =
+            "connected, accepted, readable, eof, writable, error, error(ECONNRESET), closed";
+        ctx.err(
+            span_of(on),
+            Bi::new(
+                format!("`{}` is not an event a call can wait for", on.get_ref()),
+                format!("`{}` 不是调用可以等待的事件", on.get_ref()),
+            ),
+            Bi::new(
+                format!("use one of: {names}"),
+                format!("可用的事件：{names}"),
+            ),
+        );
+        return None;
+    };
+    Some(Some(Reaction {
+        event,
+        delay: delay.unwrap_or_default(),
+    }))
 }
 
 fn sockopt(
@@ -1210,6 +1274,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                     after: after(step),
                     host: c.host,
                     call: c.call,
+                    on: c.on,
                 });
                 spans.push(c.span);
             }

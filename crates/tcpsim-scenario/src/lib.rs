@@ -46,7 +46,7 @@ pub mod model;
 mod read;
 mod zh;
 
-pub use check::{CheckFailure, ScenarioRunError, socket_at};
+pub use check::{CheckFailure, ScenarioRunError, never_made, socket_at};
 pub use compile::{At, Expect, ExpectKind, Scenario, ScheduledCall, WantResult};
 pub use error::{ScenarioError, ScenarioErrors};
 

@@ -328,6 +328,14 @@ pub struct Step {
     /// setsockopt: the value (true/false, a duration, or a count).
     #[schemars(with = "Option<serde_json::Value>")]
     pub value: Option<Spanned<Scalar>>,
+    /// Wait for an event on the call's socket instead of running at `at`/`after`, which is then
+    /// when the waiting starts: "connected", "accepted", "readable", "eof", "writable", "error",
+    /// "error(ECONNRESET)" or "closed".
+    #[schemars(with = "Option<String>")]
+    pub on: Option<Spanned<String>>,
+    /// With `on`: how long after the event the call is made (default "0s").
+    #[schemars(with = "Option<HumanDuration>")]
+    pub delay: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]

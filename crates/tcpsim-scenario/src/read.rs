@@ -87,6 +87,8 @@ pub(crate) const STEP_KEYS: &[&str] = &[
     "how",
     "option",
     "value",
+    "on",
+    "delay",
 ];
 pub(crate) const REPEAT_KEYS: &[&str] = &["start", "every", "count", "until", "calls"];
 pub(crate) const FAULT_KEYS: &[&str] = &[
@@ -852,6 +854,8 @@ impl Reader<'_> {
             how: self.spanned(&t, "how", |r, v, k| r.choice(v, k, SHUTDOWNS)),
             option: self.spanned(&t, "option", |r, v, k| r.choice(v, k, OPTIONS)),
             value: self.spanned(&t, "value", Self::scalar),
+            on: self.spanned(&t, "on", Self::string),
+            delay: self.spanned(&t, "delay", Self::duration),
             host: host?,
             call: call?,
         })

@@ -105,6 +105,7 @@ impl Simulator {
                 h.fds += 1;
                 h.labels.insert(socket.clone(), id);
                 h.conns.insert(pair_key(local, remote), id);
+                self.name_bound(host, socket, id);
                 let s = &mut self.socks[id.index()];
                 s.fd_open = true;
                 s.pending_connect = Some(call_id);
@@ -214,6 +215,7 @@ impl Simulator {
                 h.fds += 1;
                 h.listeners.insert(port, id);
                 h.labels.insert(socket.clone(), id);
+                self.name_bound(host, socket, id);
                 self.drive(id, |ep, _, out| ep.listen(out))
                     .err()
                     .map(CallResult::Error)

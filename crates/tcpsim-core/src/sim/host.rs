@@ -3,6 +3,7 @@
 use super::lookup::{ConnTable, SocketNames};
 use crate::config::TcpConfig;
 use crate::endpoint::Endpoint;
+use crate::errno::Errno;
 use crate::id::{CallId, HostId, SocketId};
 use crate::time::Instant;
 use std::collections::{BTreeMap, VecDeque};
@@ -45,4 +46,10 @@ pub(super) struct Sock {
     pub(super) accepted: bool,
     pub(super) pending_connect: Option<CallId>,
     pub(super) wake: Option<Instant>,
+    /// The handshake completed (SYN-SENT or SYN-RECEIVED to ESTABLISHED).
+    pub(super) connected: bool,
+    /// The last error raised on the connection.
+    pub(super) error: Option<Errno>,
+    /// Reacting calls waiting for an event on this socket, in the order they began to wait.
+    pub(super) waiters: Vec<CallId>,
 }

@@ -20,9 +20,10 @@ mod host;
 mod lookup;
 mod network;
 mod queue;
+mod react;
 mod sockets;
 
-use crate::call::{Call, ScheduledCall};
+use crate::call::{Call, Reaction, ScheduledCall};
 use crate::config::TcpConfig;
 use crate::endpoint::{Outputs, splitmix64};
 use crate::id::{CallId, HostId, SocketId};
@@ -200,6 +201,17 @@ impl fmt::Display for RunError {
 }
 impl std::error::Error for RunError {}
 
+/// A reaction needs a socket name to watch: host events (crash, restart) cannot wait.
+pub(crate) fn check_reaction(call: &Call, on: Option<Reaction>) -> Result<(), SimError> {
+    if on.is_some() && call.socket().is_none() {
+        return Err(SimError::InvalidConfig(format!(
+            "{}() names no socket, so it cannot wait for a socket event: give it a time",
+            call.name()
+        )));
+    }
+    Ok(())
+}
+
 /// A run driven in slices; see [`Simulator::sliced_until`].
 pub struct SlicedRun {
     sim: Simulator,
@@ -235,10 +247,13 @@ impl SlicedRun {
     pub fn finish(mut self, result: Result<(), SimError>) -> Result<Trace, RunError> {
         match result {
             Ok(()) => {
+                self.sim.now = self.sim.now.max(self.end);
+                self.sim.record_not_made();
                 self.sim.trace.end = self.end;
                 Ok(self.sim.trace)
             }
             Err(error) => {
+                self.sim.record_not_made();
                 self.sim.trace.end = self.sim.now;
                 Err(RunError {
                     error,
@@ -271,6 +286,8 @@ pub struct Simulator {
     out: Outputs,
     trace: Trace,
     limit_hit: Option<SimError>,
+    /// Reacting calls waiting for a name that denotes no socket yet, by (host, name).
+    unbound: BTreeMap<(HostId, String), Vec<CallId>>,
 }
 
 /// A summary: the time reached, the hosts, and how much the run holds so far.
@@ -310,6 +327,7 @@ impl Simulator {
             out: Outputs::new(),
             trace,
             limit_hit: None,
+            unbound: BTreeMap::new(),
         }
     }
 
@@ -413,9 +431,34 @@ impl Simulator {
 
     /// Schedules an application call (or host event) on `host` at `at`.
     pub fn call(&mut self, at: Instant, host: HostId, call: Call) -> Result<CallId, SimError> {
-        self.check_call(at, host)?;
+        self.schedule(ScheduledCall::at(at, host, call))
+    }
+
+    /// Schedules a call on `host` that waits, from `from` on, for `on` on the socket it names,
+    /// then runs (see [`Reaction`]): "close `s` when the peer has finished" is
+    /// `call_on(t, host, Reaction::on(SocketEvent::Eof), Call::Close { socket: "s".into() })`.
+    pub fn call_on(
+        &mut self,
+        from: Instant,
+        host: HostId,
+        on: Reaction,
+        call: Call,
+    ) -> Result<CallId, SimError> {
+        self.schedule(ScheduledCall {
+            at: from,
+            host,
+            call,
+            on: Some(on),
+        })
+    }
+
+    /// Schedules a call, at its time or reacting to an event.
+    pub fn schedule(&mut self, c: ScheduledCall) -> Result<CallId, SimError> {
+        self.check_call(c.at, c.host)?;
+        check_reaction(&c.call, c.on)?;
         let id = CallId(self.trace.calls.len() as u32);
-        self.trace.calls.push(ScheduledCall { at, host, call });
+        let at = c.at;
+        self.trace.calls.push(c);
         self.push(at, Queued::Call { id });
         Ok(id)
     }
@@ -571,6 +614,15 @@ impl Simulator {
         Ok(true)
     }
 
+    /// A call's time has come: it runs, or starts waiting for its event.
+    fn call_due(&mut self, id: CallId) {
+        if self.trace.calls[id.index()].on.is_some() {
+            self.arm(id);
+        } else {
+            self.run_call(id);
+        }
+    }
+
     /// The simulated time reached so far.
     pub fn now(&self) -> Instant {
         self.now
@@ -580,15 +632,15 @@ impl Simulator {
         match what {
             Queued::Deliver { id, to, seg } => self.deliver(id, to, seg),
             Queued::Wake { socket } => self.wake(socket, at),
-            Queued::Call { id } => self.run_call(id),
+            Queued::Call { id } => self.call_due(id),
             Queued::Merged => {
-                if let Some((at, host, call)) = self.queue.merge.as_mut().and_then(|m| m.next()) {
+                if let Some(c) = self.queue.merge.as_mut().and_then(|m| m.next()) {
                     let id = CallId(self.trace.calls.len() as u32);
-                    let c = ScheduledCall { at, host, call };
                     self.trace.calls.push(c);
-                    self.run_call(id);
+                    self.call_due(id);
                 }
             }
+            Queued::Fire { id } => self.run_call(id),
             Queued::LinkHead { .. } => {} // resolved inside the queue
         }
     }

@@ -26,6 +26,10 @@ pub(super) enum Queued {
     },
     /// The next call of the setup's merge (see [`EventQueue::merge`]).
     Merged,
+    /// A reacting call whose event came.
+    Fire {
+        id: CallId,
+    },
 }
 
 /// A queue key: 24 bytes, so that the heap moves little. The payload waits in a slab.

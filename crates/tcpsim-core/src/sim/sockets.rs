@@ -47,6 +47,9 @@ impl Simulator {
             accepted: false,
             pending_connect: None,
             wake: None,
+            connected: false,
+            error: None,
+            waiters: Vec::new(),
         });
         Some(id)
     }
@@ -76,6 +79,9 @@ impl Simulator {
         }
         self.maybe_release(socket);
         self.schedule_wake(socket);
+        if !self.socks[socket.index()].waiters.is_empty() {
+            self.check_waiters(socket);
+        }
     }
 
     pub(super) fn endpoint_event(&mut self, host: HostId, socket: SocketId, ev: EndpointEvent) {
@@ -105,6 +111,7 @@ impl Simulator {
                 });
             }
             EndpointEvent::Error(errno) => {
+                self.socks[socket.index()].error = Some(errno);
                 self.record(EventKind::ConnectionError {
                     host,
                     socket,
@@ -140,6 +147,7 @@ impl Simulator {
     pub(super) fn after_state_change(&mut self, socket: SocketId, from: State, to: State) {
         let host = self.socks[socket.index()].host;
         if to == State::Established && matches!(from, State::SynSent | State::SynReceived) {
+            self.socks[socket.index()].connected = true;
             if let Some(call_id) = self.socks[socket.index()].pending_connect.take() {
                 self.record(EventKind::Return {
                     host,
@@ -226,7 +234,11 @@ impl Simulator {
         c.fd_open = true;
         self.hosts[host.index()].fds += 1;
         self.hosts[host.index()].labels.insert(label.clone(), child);
+        self.name_bound(host, &label, child);
         self.trace.sockets[child.index()].label = Some(label);
+        if !self.socks[child.index()].waiters.is_empty() {
+            self.check_waiters(child);
+        }
         Some(child)
     }
 

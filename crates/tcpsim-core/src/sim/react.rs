@@ -1,0 +1,114 @@
+//! Calls that react: a call may wait for an event on the socket it names instead of a time
+//! (see [`Reaction`]). A waiting call is kept on the socket it watches and looked at whenever
+//! that socket's endpoint has done something; one whose name denotes no socket yet waits for
+//! the name.
+
+use super::Simulator;
+use super::queue::Queued;
+use crate::call::{NotMade, Reaction, SocketEvent};
+use crate::id::{CallId, HostId, SocketId};
+use crate::state::State;
+use crate::trace::EventKind;
+
+impl Simulator {
+    /// A reacting call's time has come: it watches its socket from now on, and runs at once
+    /// (after its delay) if the event already holds.
+    pub(super) fn arm(&mut self, id: CallId) {
+        let c = &self.trace.calls[id.index()];
+        let host = c.host;
+        let Some(name) = c.call.socket() else {
+            return; // refused when scheduled
+        };
+        match self.lookup(host, name) {
+            Some(socket) => {
+                self.socks[socket.index()].waiters.push(id);
+                self.check_waiters(socket);
+            }
+            None => {
+                let key = (host, name.to_string());
+                self.unbound.entry(key).or_default().push(id);
+            }
+        }
+    }
+
+    /// A name now denotes `socket`: calls waiting for the name watch it from now on.
+    pub(super) fn name_bound(&mut self, host: HostId, name: &str, socket: SocketId) {
+        if self.unbound.is_empty() {
+            return;
+        }
+        if let Some(ids) = self.unbound.remove(&(host, name.to_string())) {
+            self.socks[socket.index()].waiters.extend(ids);
+        }
+    }
+
+    /// Schedules every call waiting on `socket` whose event now holds, in the order they began
+    /// to wait; the others go on waiting.
+    pub(super) fn check_waiters(&mut self, socket: SocketId) {
+        let waiting = std::mem::take(&mut self.socks[socket.index()].waiters);
+        let mut still = Vec::new();
+        for id in waiting {
+            let Some(on) = self.trace.calls[id.index()].on else {
+                continue;
+            };
+            if self.holds(socket, on) {
+                self.push(self.now + on.delay, Queued::Fire { id });
+            } else {
+                still.push(id);
+            }
+        }
+        // Scheduling never drives an endpoint, so nothing was added meanwhile.
+        self.socks[socket.index()].waiters = still;
+    }
+
+    fn holds(&self, socket: SocketId, on: Reaction) -> bool {
+        let s = &self.socks[socket.index()];
+        let ep = &s.ep;
+        match on.event {
+            SocketEvent::Connected => s.connected,
+            SocketEvent::Accepted => s.accepted,
+            SocketEvent::Readable => {
+                ep.recv_queue() > 0 || ep.peer_fin_received() || ep.pending_error().is_some()
+            }
+            SocketEvent::Eof => ep.peer_fin_received(),
+            SocketEvent::Writable => {
+                matches!(ep.state(), State::Established | State::CloseWait)
+                    && ep.send_queue() < u64::from(ep.config().snd_buf)
+            }
+            SocketEvent::Error(None) => s.error.is_some(),
+            SocketEvent::Error(Some(e)) => s.error == Some(e),
+            SocketEvent::Closed => ep.state() == State::Closed,
+        }
+    }
+
+    /// At the end of a run: every call still waiting goes into the trace as never made, with
+    /// why, in the order of the calls.
+    pub(super) fn record_not_made(&mut self) {
+        let mut not_made = Vec::new();
+        for (i, s) in self.socks.iter().enumerate() {
+            let why = if s.ep.state() == State::Closed {
+                NotMade::ConnectionEnded
+            } else {
+                NotMade::RunEnded
+            };
+            for &id in &s.waiters {
+                not_made.push((id, Some(SocketId(i as u32)), why));
+            }
+        }
+        for ids in std::mem::take(&mut self.unbound).into_values() {
+            not_made.extend(ids.into_iter().map(|id| (id, None, NotMade::NoSocket)));
+        }
+        not_made.sort_by_key(|(id, ..)| *id);
+        for (call_id, socket, why) in not_made {
+            let host = self.trace.calls[call_id.index()].host;
+            self.record(EventKind::CallNotMade {
+                host,
+                call_id,
+                socket,
+                why,
+            });
+        }
+        for s in &mut self.socks {
+            s.waiters.clear();
+        }
+    }
+}

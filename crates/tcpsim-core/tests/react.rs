@@ -1,0 +1,289 @@
+//! Applications that react: calls that wait for an event on their socket instead of a time,
+//! so that a story stays true when the latency or the loss changes.
+
+use tcpsim_core::call::{NotMade, Reaction, SocketEvent};
+use tcpsim_core::check;
+use tcpsim_core::prelude::*;
+use tcpsim_core::strategies::proptest::prelude::*;
+use tcpsim_core::strategies::{LinkRanges, link};
+use tcpsim_core::trace::EventKind;
+
+fn ms(n: u64) -> Instant {
+    Instant::from_millis(n)
+}
+
+fn on(event: SocketEvent) -> Reaction {
+    Reaction::on(event)
+}
+
+/// A client and a server; the server listens and accepts `s`; the client connects `c` at 1 ms.
+fn pair(link: LinkConfig, tcp: TcpConfig, seed: u64) -> (Simulator, HostId, HostId) {
+    let mut sim = Simulator::new(SimConfig {
+        seed,
+        tcp,
+        ..SimConfig::default()
+    });
+    let c = sim
+        .add_host(HostSpec::new("client", [10, 0, 0, 1]))
+        .unwrap();
+    let s = sim
+        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
+        .unwrap();
+    sim.set_link_both(c, s, link).unwrap();
+    let listen = Call::Listen {
+        socket: "l".into(),
+        port: 80,
+        backlog: 16,
+    };
+    sim.call(ms(0), s, listen).unwrap();
+    let accept = Call::Accept {
+        listener: "l".into(),
+        socket: "s".into(),
+    };
+    sim.call(ms(0), s, accept).unwrap();
+    let connect = Call::Connect {
+        socket: "c".into(),
+        remote: "10.0.0.2:80".parse().unwrap(),
+        local_port: None,
+    };
+    sim.call(ms(1), c, connect).unwrap();
+    (sim, c, s)
+}
+
+fn send(socket: &str, bytes: u64) -> Call {
+    Call::Send {
+        socket: socket.into(),
+        bytes,
+    }
+}
+fn recv(socket: &str) -> Call {
+    Call::Recv {
+        socket: socket.into(),
+        max: u64::MAX,
+    }
+}
+fn close(socket: &str) -> Call {
+    Call::Close {
+        socket: socket.into(),
+    }
+}
+
+/// When each call was made (its `Call` event), by call id; `None` if it never was.
+fn made_at(trace: &Trace, id: CallId) -> Option<Instant> {
+    trace.events.iter().find_map(|e| match e.kind {
+        EventKind::Call { call_id, .. } if call_id == id => Some(e.t),
+        _ => None,
+    })
+}
+
+/// The HTTP/1.0 exchange as reactions: the client sends its request when connected; the server
+/// reads it and answers when it is readable, then closes; the client reads everything and
+/// closes at the end of the stream.
+fn http10(sim: &mut Simulator, c: HostId, s: HostId) -> [CallId; 6] {
+    [
+        sim.call_on(ms(1), c, on(SocketEvent::Connected), send("c", 300)),
+        sim.call_on(ms(0), s, on(SocketEvent::Readable), recv("s")),
+        sim.call_on(ms(0), s, on(SocketEvent::Readable), send("s", 2_000)),
+        sim.call_on(ms(0), s, on(SocketEvent::Readable), close("s")),
+        sim.call_on(ms(1), c, on(SocketEvent::Eof), recv("c")),
+        sim.call_on(ms(1), c, on(SocketEvent::Eof), close("c")),
+    ]
+    .map(Result::unwrap)
+}
+
+#[test]
+fn the_request_goes_when_connect_returns_whatever_the_latency() {
+    for latency in [1, 10, 250] {
+        let link = LinkConfig::latency(Duration::from_millis(latency));
+        let (mut sim, c, s) = pair(link, TcpConfig::linux(), 1);
+        let ids = http10(&mut sim, c, s);
+        let trace = sim.run_for(Duration::from_secs(10)).unwrap();
+        // The SYN leaves at 1 ms; the handshake takes one round trip.
+        let connected = ms(1 + 2 * latency);
+        assert_eq!(made_at(&trace, ids[0]), Some(connected), "{latency} ms");
+        // The server reads and answers when the request arrives, half a round trip later.
+        let arrives = connected + Duration::from_millis(latency);
+        for id in &ids[1..4] {
+            assert_eq!(made_at(&trace, *id), Some(arrives), "{latency} ms");
+        }
+        // Nothing is refused or thrown away: the client reads all 2 000 bytes, then closes.
+        let client = trace.socket_by_label(c, "c").unwrap();
+        let read: Vec<CallResult> = trace
+            .events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Call {
+                    call_id,
+                    result: Some(r),
+                    ..
+                } if call_id == ids[4] => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(read, [CallResult::Bytes(2_000)], "{latency} ms");
+        assert_eq!(trace.errors_of(client), []);
+        let server = trace.socket_by_label(s, "s").unwrap();
+        assert_eq!(
+            trace.states_of(server),
+            [
+                State::Listen,
+                State::SynReceived,
+                State::Established,
+                State::FinWait1,
+                State::FinWait2,
+                State::TimeWait
+            ],
+            "{latency} ms"
+        );
+        assert_eq!(
+            trace.final_state(client),
+            Some(State::Closed),
+            "{latency} ms"
+        );
+        assert!(check::all(&trace).is_empty(), "{:#?}", check::all(&trace));
+    }
+}
+
+#[test]
+fn an_event_that_already_holds_makes_the_call_at_once_after_its_delay() {
+    let link = LinkConfig::latency(Duration::from_millis(10));
+    let (mut sim, c, s) = pair(link, TcpConfig::linux(), 1);
+    sim.call(ms(100), s, close("s")).unwrap();
+    // The server's FIN arrives at 110 ms; this close starts waiting at 500 ms, 50 ms delay.
+    let late = sim
+        .call_on(
+            ms(500),
+            c,
+            Reaction::after(SocketEvent::Eof, Duration::from_millis(50)),
+            close("c"),
+        )
+        .unwrap();
+    let trace = sim.run_for(Duration::from_secs(5)).unwrap();
+    assert_eq!(made_at(&trace, late), Some(ms(550)));
+    let client = trace.socket_by_label(c, "c").unwrap();
+    assert_eq!(trace.state_at(client, ms(549)), Some(State::CloseWait));
+    assert_eq!(trace.state_at(client, ms(550)), Some(State::LastAck));
+}
+
+#[test]
+fn a_call_whose_event_never_comes_is_in_the_trace_with_why() {
+    // Nothing listens on port 81: the connection is refused.
+    let mut sim = Simulator::new(SimConfig::default());
+    let c = sim
+        .add_host(HostSpec::new("client", [10, 0, 0, 1]))
+        .unwrap();
+    let s = sim
+        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
+        .unwrap();
+    let connect = Call::Connect {
+        socket: "c".into(),
+        remote: "10.0.0.2:81".parse().unwrap(),
+        local_port: None,
+    };
+    sim.call(ms(0), c, connect).unwrap();
+    let refused = sim
+        .call_on(ms(0), c, on(SocketEvent::Connected), send("c", 1))
+        .unwrap();
+    let reset = sim
+        .call_on(ms(0), c, on(SocketEvent::Error(None)), close("c"))
+        .unwrap();
+    let nameless = sim
+        .call_on(ms(0), s, on(SocketEvent::Readable), recv("nobody"))
+        .unwrap();
+    let trace = sim.run_for(Duration::from_secs(1)).unwrap();
+    let not_made: Vec<(CallId, NotMade, Instant)> = trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CallNotMade { call_id, why, .. } => Some((call_id, why, e.t)),
+            _ => None,
+        })
+        .collect();
+    let end = ms(1_000);
+    assert_eq!(
+        not_made,
+        [
+            (refused, NotMade::ConnectionEnded, end),
+            (nameless, NotMade::NoSocket, end)
+        ]
+    );
+    // The reaction to the error was made when the RST came back.
+    assert_eq!(made_at(&trace, reset), Some(ms(20)));
+    let text = trace.to_text(false);
+    assert!(
+        text.contains(
+            "client never calls send on c: waited for connected, the connection ended without it"
+        ),
+        "{text}"
+    );
+    // Still waiting when the run ends.
+    let (mut sim, c, _) = pair(LinkConfig::default(), TcpConfig::linux(), 1);
+    let waiting = sim
+        .call_on(ms(1), c, on(SocketEvent::Eof), close("c"))
+        .unwrap();
+    let trace = sim.run_for(Duration::from_secs(1)).unwrap();
+    assert!(trace.events.iter().any(|e| matches!(
+        e.kind,
+        EventKind::CallNotMade { call_id, why: NotMade::RunEnded, .. } if call_id == waiting
+    )));
+}
+
+#[test]
+fn a_host_event_cannot_wait_for_a_socket() {
+    let (mut sim, c, _) = pair(LinkConfig::default(), TcpConfig::linux(), 1);
+    let err = sim
+        .call_on(ms(0), c, on(SocketEvent::Closed), Call::Crash)
+        .unwrap_err();
+    assert!(matches!(err, SimError::InvalidConfig(_)), "{err}");
+}
+
+/// Long enough to get through any loss below 50 % (31 transmissions of each segment before
+/// giving up, a lost one at most 5 s later), no FIN-WAIT-2 timeout, and a TIME-WAIT that
+/// outlasts the peer's retransmissions of its FIN (with Linux's 60 s, a run of lost ACKs ends
+/// the closer's TIME-WAIT before the last FIN gets through, and the listener resets it).
+fn patient() -> TcpConfig {
+    TcpConfig {
+        time_wait: Duration::from_secs(600),
+        syn_retries: 30,
+        synack_retries: 30,
+        retries2: 30,
+        orphan_retries: 30,
+        rto_max: Duration::from_secs(5),
+        fin_timeout: None,
+        ..TcpConfig::linux()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the latency, jitter, reordering and loss (below 50 %), the reacting exchange
+    /// ends in a graceful close: every call made, no error, no abort, both ends CLOSED.
+    #[test]
+    fn the_reacting_four_way_close_always_finishes_gracefully(
+        seed in any::<u64>(),
+        there in link(LinkRanges { loss: 0.0..=0.49, duplicate: 0.0..=0.0, ..LinkRanges::default() }),
+        back in link(LinkRanges { loss: 0.0..=0.49, duplicate: 0.0..=0.0, ..LinkRanges::default() }),
+    ) {
+        let (mut sim, c, s) = pair(there.clone(), patient(), seed);
+        sim.set_link(s, c, back).unwrap();
+        let ids = http10(&mut sim, c, s);
+        let trace = sim.run_for(Duration::from_secs(3 * 3_600)).unwrap();
+        for id in ids {
+            prop_assert!(made_at(&trace, id).is_some(), "call {id:?} not made\n{}", trace.to_text(false));
+        }
+        let client = trace.socket_by_label(c, "c").unwrap();
+        let server = trace.socket_by_label(s, "s").unwrap();
+        for sock in [client, server] {
+            prop_assert_eq!(trace.errors_of(sock), []);
+            prop_assert_eq!(trace.final_state(sock), Some(State::Closed));
+        }
+        // No end aborts: a reset, if any, answers a late duplicate that reached an end already
+        // gone (and may end the other's TIME-WAIT early, as Linux allows: RFC 1337).
+        let aborts = trace.events.iter().filter(|e| matches!(e.kind, EventKind::SegmentSent { id, reason, .. }
+            if reason != SendReason::RstNoSocket
+                && trace.segment(id).is_some_and(|seg| seg.flags.rst()))).count();
+        prop_assert_eq!(aborts, 0, "{}", trace.to_text(false));
+        prop_assert!(check::all(&trace).is_empty());
+    }
+}
