@@ -32,6 +32,7 @@
 //!     State::FinWait2, State::TimeWait, State::Closed]);
 //! ```
 
+pub mod app;
 pub mod binary;
 pub mod call;
 pub mod check;

@@ -287,3 +287,83 @@ proptest! {
         prop_assert!(check::all(&trace).is_empty());
     }
 }
+
+/// The HTTP/1.0 exchange of [`http10`], as application logic the simulator calls.
+struct Http10 {
+    told: Vec<(Instant, String, SocketEvent)>,
+}
+
+impl tcpsim_core::app::Application for Http10 {
+    fn on_event(
+        &mut self,
+        e: &tcpsim_core::app::AppEvent<'_>,
+        calls: &mut tcpsim_core::app::AppCalls,
+    ) {
+        self.told.push((e.at, e.name.to_string(), e.event));
+        match (e.name, e.event) {
+            ("c", SocketEvent::Connected) => calls.call(e.host, send("c", 300)),
+            ("s", SocketEvent::Readable) => {
+                calls.call(e.host, recv("s"));
+                calls.call(e.host, send("s", 2_000));
+                calls.call(e.host, close("s"));
+            }
+            ("c", SocketEvent::Eof) => {
+                calls.call(e.host, recv("c"));
+                calls.call(e.host, close("c"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What went over the wire: when, which flags, how many bytes.
+fn wire(trace: &Trace) -> Vec<(Instant, String, u32)> {
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::SegmentSent { id, .. } => {
+                let seg = trace.segment(id)?;
+                Some((e.t, seg.flags.to_string(), seg.len))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn application_logic_drives_the_same_exchange_as_reactions() {
+    let link = LinkConfig {
+        jitter: Duration::from_millis(3),
+        loss: 0.2,
+        ..LinkConfig::latency(Duration::from_millis(20))
+    };
+    for seed in 1..20 {
+        let (mut sim, c, s) = pair(link.clone(), patient(), seed);
+        http10(&mut sim, c, s);
+        let reacting = sim.run_for(Duration::from_secs(900)).unwrap();
+        let (sim, _, _) = pair(link.clone(), patient(), seed);
+        let mut app = Http10 { told: Vec::new() };
+        let driven = sim.run_with(ms(900_000), &mut app).unwrap();
+        assert_eq!(wire(&driven), wire(&reacting), "seed {seed}");
+        assert_eq!(driven.end, reacting.end);
+        // Each event was told once as it started to hold, in time order.
+        let names: Vec<(&str, SocketEvent)> =
+            app.told.iter().map(|(_, n, e)| (n.as_str(), *e)).collect();
+        for want in [
+            ("c", SocketEvent::Connected),
+            ("s", SocketEvent::Accepted),
+            ("s", SocketEvent::Readable),
+            ("c", SocketEvent::Eof),
+        ] {
+            let n = names.iter().filter(|x| **x == want).count();
+            assert_eq!(n, 1, "seed {seed}: {want:?} told {n} times: {names:?}");
+        }
+        // The server closed `s` when it answered: nothing after that is told of it.
+        assert!(
+            !names.contains(&("s", SocketEvent::Eof)),
+            "seed {seed}: {names:?}"
+        );
+        assert!(app.told.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+}

@@ -52,4 +52,7 @@ pub(super) struct Sock {
     pub(super) error: Option<Errno>,
     /// Reacting calls waiting for an event on this socket, in the order they began to wait.
     pub(super) waiters: Vec<CallId>,
+    /// Which [`SocketEvent::ALL`](crate::call::SocketEvent::ALL) held when an application was
+    /// last told (bit i for event i).
+    pub(super) held: u8,
 }

@@ -23,7 +23,8 @@ mod queue;
 mod react;
 mod sockets;
 
-use crate::call::{Call, Reaction, ScheduledCall};
+use crate::app::Application;
+use crate::call::{Call, Reaction, ScheduledCall, SocketEvent};
 use crate::config::TcpConfig;
 use crate::endpoint::{Outputs, splitmix64};
 use crate::id::{CallId, HostId, SocketId};
@@ -288,6 +289,10 @@ pub struct Simulator {
     limit_hit: Option<SimError>,
     /// Reacting calls waiting for a name that denotes no socket yet, by (host, name).
     unbound: BTreeMap<(HostId, String), Vec<CallId>>,
+    /// An [`Application`] is driving the run: socket events are noted for it.
+    watching: bool,
+    /// Events noted for the application and not yet told.
+    app_events: Vec<(SocketId, SocketEvent)>,
 }
 
 /// A summary: the time reached, the hosts, and how much the run holds so far.
@@ -328,6 +333,8 @@ impl Simulator {
             trace,
             limit_hit: None,
             unbound: BTreeMap::new(),
+            watching: false,
+            app_events: Vec::new(),
         }
     }
 
@@ -588,6 +595,45 @@ impl Simulator {
     /// Like [`Simulator::advance_to`], but stops after `budget` events; returns whether `until`
     /// was reached.
     fn advance_at_most(&mut self, until: Instant, budget: u64) -> Result<bool, SimError> {
+        self.advance_driven(until, budget, None)
+    }
+
+    /// Runs to `end` with `app` told of every event on the sockets its calls named, and
+    /// returns the trace (see [`crate::app`]).
+    pub fn run_with(mut self, end: Instant, app: &mut dyn Application) -> Result<Trace, RunError> {
+        let result = self.advance_with(end, app);
+        let run = SlicedRun {
+            end,
+            calls: self.trace.calls.len() as u64,
+            sim: self,
+        };
+        run.finish(result)
+    }
+
+    /// [`Simulator::advance_to`] with `app` told of every event on the sockets its calls named.
+    pub fn advance_with(
+        &mut self,
+        until: Instant,
+        app: &mut dyn Application,
+    ) -> Result<(), SimError> {
+        if until < self.now {
+            return Err(SimError::EndInPast {
+                end: until,
+                now: self.now,
+            });
+        }
+        self.watching = true;
+        let result = self.advance_driven(until, u64::MAX, Some(app)).map(|_| ());
+        self.watching = false;
+        result
+    }
+
+    fn advance_driven(
+        &mut self,
+        until: Instant,
+        budget: u64,
+        mut app: Option<&mut dyn Application>,
+    ) -> Result<bool, SimError> {
         let mut left = budget;
         while self.queue.peek_time().is_some_and(|at| at <= until) {
             if left == 0 {
@@ -608,6 +654,9 @@ impl Simulator {
             self.dispatch(at, what);
             if let Some(e) = self.limit_hit.take() {
                 return Err(e);
+            }
+            if let Some(app) = app.as_deref_mut() {
+                self.tell(app)?;
             }
         }
         self.now = self.now.max(until);

@@ -3,9 +3,10 @@
 //! that socket's endpoint has done something; one whose name denotes no socket yet waits for
 //! the name.
 
-use super::Simulator;
 use super::queue::Queued;
-use crate::call::{NotMade, Reaction, SocketEvent};
+use super::{SimError, Simulator};
+use crate::app::{AppCalls, AppEvent, Application};
+use crate::call::{NotMade, Reaction, ScheduledCall, SocketEvent};
 use crate::id::{CallId, HostId, SocketId};
 use crate::state::State;
 use crate::trace::EventKind;
@@ -78,6 +79,62 @@ impl Simulator {
             SocketEvent::Error(Some(e)) => s.error == Some(e),
             SocketEvent::Closed => ep.state() == State::Closed,
         }
+    }
+
+    /// Notes, for the application driving the run, each event that has started to hold on
+    /// `socket` since it was last looked at. Only sockets the application holds are looked at:
+    /// one waiting in the accept queue is once it is accepted, one it has closed no more.
+    pub(super) fn note_events(&mut self, socket: SocketId) {
+        if !self.socks[socket.index()].fd_open || self.trace.sockets[socket.index()].label.is_none()
+        {
+            return;
+        }
+        let mut now = 0u8;
+        for (i, event) in SocketEvent::ALL.into_iter().enumerate() {
+            if self.holds(socket, Reaction::on(event)) {
+                now |= 1 << i;
+            }
+        }
+        let s = &mut self.socks[socket.index()];
+        let started = now & !s.held;
+        s.held = now;
+        let error = s.error;
+        for (i, event) in SocketEvent::ALL.into_iter().enumerate() {
+            if started & (1 << i) != 0 {
+                let event = match event {
+                    SocketEvent::Error(None) => SocketEvent::Error(error),
+                    other => other,
+                };
+                self.app_events.push((socket, event));
+            }
+        }
+    }
+
+    /// Tells the application the events noted, in order, and schedules the calls it answers
+    /// with.
+    pub(super) fn tell(&mut self, app: &mut dyn Application) -> Result<(), SimError> {
+        let mut i = 0;
+        while i < self.app_events.len() {
+            let (socket, event) = self.app_events[i];
+            i += 1;
+            let host = self.socks[socket.index()].host;
+            let mut calls = AppCalls::default();
+            if let Some(name) = self.trace.sockets[socket.index()].label.as_deref() {
+                let e = AppEvent {
+                    at: self.now,
+                    host,
+                    socket,
+                    name,
+                    event,
+                };
+                app.on_event(&e, &mut calls);
+            }
+            for (delay, host, call) in calls.calls {
+                self.schedule(ScheduledCall::at(self.now + delay, host, call))?;
+            }
+        }
+        self.app_events.clear();
+        Ok(())
     }
 
     /// At the end of a run: every call still waiting goes into the trace as never made, with

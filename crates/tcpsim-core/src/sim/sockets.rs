@@ -50,6 +50,7 @@ impl Simulator {
             connected: false,
             error: None,
             waiters: Vec::new(),
+            held: 0,
         });
         Some(id)
     }
@@ -81,6 +82,9 @@ impl Simulator {
         self.schedule_wake(socket);
         if !self.socks[socket.index()].waiters.is_empty() {
             self.check_waiters(socket);
+        }
+        if self.watching {
+            self.note_events(socket);
         }
     }
 
@@ -238,6 +242,9 @@ impl Simulator {
         self.trace.sockets[child.index()].label = Some(label);
         if !self.socks[child.index()].waiters.is_empty() {
             self.check_waiters(child);
+        }
+        if self.watching {
+            self.note_events(child);
         }
         Some(child)
     }
