@@ -38,7 +38,7 @@
 //! assert_eq!(trace.final_state(server), Some(State::Closed));
 //! ```
 
-use crate::call::{Call, SocketEvent};
+use crate::call::{Call, CallResult, SocketEvent};
 use crate::id::{HostId, SocketId};
 use crate::time::{Duration, Instant};
 
@@ -47,6 +47,21 @@ pub trait Application {
     /// `event` has just started to hold on a socket the application has named. Calls added to
     /// `calls` are made at the event's time plus their delay, in the order added.
     fn on_event(&mut self, event: &AppEvent<'_>, calls: &mut AppCalls);
+
+    /// A call the application made (through [`AppCalls`]) has returned: how many bytes a recv()
+    /// read, whether a connect() failed. Told before the events of the same moment.
+    fn on_return(&mut self, returned: &AppReturn<'_>, calls: &mut AppCalls) {
+        let _ = (returned, calls);
+    }
+}
+
+/// A call the application made, and what it returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppReturn<'a> {
+    pub at: Instant,
+    pub host: HostId,
+    pub call: &'a Call,
+    pub result: CallResult,
 }
 
 /// An event on one of the application's sockets. Each kind is told once each time it starts to

@@ -293,6 +293,10 @@ pub struct Simulator {
     watching: bool,
     /// Events noted for the application and not yet told.
     app_events: Vec<(SocketId, SocketEvent)>,
+    /// The calls the application made, whose results it is told.
+    app_calls: std::collections::BTreeSet<CallId>,
+    /// Trace events up to here have been looked at for the application's results.
+    told_up_to: usize,
 }
 
 /// A summary: the time reached, the hosts, and how much the run holds so far.
@@ -335,6 +339,8 @@ impl Simulator {
             unbound: BTreeMap::new(),
             watching: false,
             app_events: Vec::new(),
+            app_calls: std::collections::BTreeSet::new(),
+            told_up_to: 0,
         }
     }
 
@@ -623,6 +629,7 @@ impl Simulator {
             });
         }
         self.watching = true;
+        self.told_up_to = self.trace.events.len();
         let result = self.advance_driven(until, u64::MAX, Some(app)).map(|_| ());
         self.watching = false;
         result

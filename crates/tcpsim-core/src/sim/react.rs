@@ -5,7 +5,7 @@
 
 use super::queue::Queued;
 use super::{SimError, Simulator};
-use crate::app::{AppCalls, AppEvent, Application};
+use crate::app::{AppCalls, AppEvent, AppReturn, Application};
 use crate::call::{NotMade, Reaction, ScheduledCall, SocketEvent};
 use crate::id::{CallId, HostId, SocketId};
 use crate::state::State;
@@ -110,9 +110,40 @@ impl Simulator {
         }
     }
 
-    /// Tells the application the events noted, in order, and schedules the calls it answers
-    /// with.
+    /// Tells the application what its calls returned, then the events noted, in order, and
+    /// schedules the calls it answers with.
     pub(super) fn tell(&mut self, app: &mut dyn Application) -> Result<(), SimError> {
+        let from = self.told_up_to;
+        self.told_up_to = self.trace.events.len();
+        for i in from..self.told_up_to {
+            let (host, call_id, result) = match self.trace.events[i].kind {
+                EventKind::Call {
+                    host,
+                    call_id,
+                    result: Some(result),
+                    ..
+                }
+                | EventKind::Return {
+                    host,
+                    call_id,
+                    result,
+                    ..
+                } => (host, call_id, result),
+                _ => continue,
+            };
+            if !self.app_calls.contains(&call_id) {
+                continue;
+            }
+            let mut calls = AppCalls::default();
+            let r = AppReturn {
+                at: self.now,
+                host,
+                call: &self.trace.calls[call_id.index()].call,
+                result,
+            };
+            app.on_return(&r, &mut calls);
+            self.schedule_for_app(calls)?;
+        }
         let mut i = 0;
         while i < self.app_events.len() {
             let (socket, event) = self.app_events[i];
@@ -129,11 +160,17 @@ impl Simulator {
                 };
                 app.on_event(&e, &mut calls);
             }
-            for (delay, host, call) in calls.calls {
-                self.schedule(ScheduledCall::at(self.now + delay, host, call))?;
-            }
+            self.schedule_for_app(calls)?;
         }
         self.app_events.clear();
+        Ok(())
+    }
+
+    fn schedule_for_app(&mut self, calls: AppCalls) -> Result<(), SimError> {
+        for (delay, host, call) in calls.calls {
+            let id = self.schedule(ScheduledCall::at(self.now + delay, host, call))?;
+            self.app_calls.insert(id);
+        }
         Ok(())
     }
 
