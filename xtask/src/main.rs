@@ -478,6 +478,8 @@ fn build_web() -> Result<PathBuf, String> {
             "build",
             "--release",
             "--offline",
+            // HTML and CSS minified: about 0.45 KB less (gzip) for the page when it opens.
+            "--minify",
             "--public-url",
             "./",
             "--dist",
@@ -491,14 +493,19 @@ fn build_web() -> Result<PathBuf, String> {
     // of hot functions. The run loop then grew into one 27 KB function that the browser's
     // optimizing compiler took 110-170 ms to compile while the run went on in baseline code.
     // With the limit the largest hot function is under 4 KB, the page's production-scale run
-    // is about 10 % faster, and the module is 2.8 KB (gzip) smaller.
+    // is about 10 % faster, and the module is 2.8 KB (gzip) smaller. The `producers` and
+    // `target_features` sections are for tools, not browsers: 260 bytes the page need not load.
+    // `--converge` repeats the passes while they still shrink the module (about 0.4 KB gzip).
     for entry in std::fs::read_dir(&dist).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.extension().is_some_and(|x| x == "wasm") {
             let mut o = Command::new(&tools.wasm_opt);
             o.args([
                 "-Oz",
+                "--converge",
                 "--one-caller-inline-max-function-size=20",
+                "--strip-producers",
+                "--strip-target-features",
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
                 "--enable-sign-ext",

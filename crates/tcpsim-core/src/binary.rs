@@ -206,13 +206,16 @@ macro_rules! wire_uint {
 }
 wire_uint!(u8, u16, u32, u64);
 
-// An id is its number: the same bytes as before ids had types of their own.
+// An id is its number: the same bytes as before ids had types of their own, and (inlined)
+// the same code.
 macro_rules! wire_id {
     ($($t:ident),*) => {$(
         impl Wire for $t {
+            #[inline]
             fn put(&self, w: &mut Vec<u8>) {
                 self.0.put(w);
             }
+            #[inline]
             fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 Wire::get(r).map($t)
             }
@@ -512,54 +515,39 @@ wire_struct!(RepeatedCall {
     call,
     on
 });
-wire_struct!(Reaction { event, delay });
-
-// An errno by its index in `Errno::ALL`.
-impl Wire for Errno {
+// A reaction or none in one tag byte (0 none; 1 to 7 the events of `SocketEvent::ALL`; from 8
+// an error with the errno of that index in `Errno::ALL`), then the delay: one small decoder,
+// not four generic ones (the page's first module has a size budget).
+impl Wire for Option<Reaction> {
     fn put(&self, w: &mut Vec<u8>) {
-        w.push(Errno::ALL.iter().position(|e| e == self).unwrap_or(0) as u8);
+        let Some(r) = self else {
+            w.push(0);
+            return;
+        };
+        fn index<T: PartialEq>(all: &[T], x: &T) -> u8 {
+            all.iter().position(|y| y == x).unwrap_or(0) as u8
+        }
+        w.push(match r.event {
+            SocketEvent::Error(Some(e)) => 8 + index(&Errno::ALL, &e),
+            other => 1 + index(&SocketEvent::ALL, &other),
+        });
+        r.delay.put(w);
     }
     fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let b = r.byte()?;
-        match Errno::ALL.get(usize::from(b)) {
-            Some(e) => Ok(*e),
-            None => {
-                r.at -= 1;
-                r.fail("an errno")
-            }
-        }
-    }
-}
-
-impl Wire for SocketEvent {
-    fn put(&self, w: &mut Vec<u8>) {
-        match self {
-            SocketEvent::Connected => w.push(0),
-            SocketEvent::Accepted => w.push(1),
-            SocketEvent::Readable => w.push(2),
-            SocketEvent::Eof => w.push(3),
-            SocketEvent::Writable => w.push(4),
-            SocketEvent::Error(e) => {
-                w.push(5);
-                e.put(w);
-            }
-            SocketEvent::Closed => w.push(6),
-        }
-    }
-    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(match r.byte()? {
-            0 => SocketEvent::Connected,
-            1 => SocketEvent::Accepted,
-            2 => SocketEvent::Readable,
-            3 => SocketEvent::Eof,
-            4 => SocketEvent::Writable,
-            5 => SocketEvent::Error(Wire::get(r)?),
-            6 => SocketEvent::Closed,
-            _ => {
-                r.at -= 1;
-                return r.fail("a socket event");
-            }
-        })
+        let tag = usize::from(r.byte()?);
+        let event = match tag {
+            0 => return Ok(None),
+            1..=7 => SocketEvent::ALL[tag - 1],
+            _ => match Errno::ALL.get(tag - 8) {
+                Some(e) => SocketEvent::Error(Some(*e)),
+                None => {
+                    r.at -= 1;
+                    return r.fail("a socket event");
+                }
+            },
+        };
+        let delay = Duration::get(r)?;
+        Ok(Some(Reaction { event, delay }))
     }
 }
 wire_struct!(Repeat {

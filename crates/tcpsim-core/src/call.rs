@@ -212,15 +212,19 @@ pub enum SocketEvent {
 impl SocketEvent {
     /// The name used in scenario files: `connected`, `eof`, `error`, `error(ECONNRESET)`, ...
     pub fn name(self) -> String {
+        self.to_string()
+    }
+
+    /// The name of the kind of event, without an errno: `error` for `error(ECONNRESET)`.
+    pub const fn kind(self) -> &'static str {
         match self {
-            SocketEvent::Connected => "connected".into(),
-            SocketEvent::Accepted => "accepted".into(),
-            SocketEvent::Readable => "readable".into(),
-            SocketEvent::Eof => "eof".into(),
-            SocketEvent::Writable => "writable".into(),
-            SocketEvent::Error(None) => "error".into(),
-            SocketEvent::Error(Some(e)) => format!("error({})", e.name()),
-            SocketEvent::Closed => "closed".into(),
+            SocketEvent::Connected => "connected",
+            SocketEvent::Accepted => "accepted",
+            SocketEvent::Readable => "readable",
+            SocketEvent::Eof => "eof",
+            SocketEvent::Writable => "writable",
+            SocketEvent::Error(_) => "error",
+            SocketEvent::Closed => "closed",
         }
     }
 
@@ -251,6 +255,16 @@ impl SocketEvent {
         SocketEvent::Error(None),
         SocketEvent::Closed,
     ];
+}
+
+/// The name used in scenario files (see [`SocketEvent::name`]).
+impl fmt::Display for SocketEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SocketEvent::Error(Some(e)) => write!(f, "error({})", e.name()),
+            other => f.write_str(other.kind()),
+        }
+    }
 }
 
 /// Why a reacting call was never made (in the trace at the end of the run).

@@ -183,39 +183,19 @@ pub enum SockOpt {
     UserTimeout(Duration),
 }
 
+/// Every timer's deadline, in one table indexed by kind (as quinn-proto keeps its timers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Timers {
-    retransmit: Option<Instant>,
-    persist: Option<Instant>,
-    keepalive: Option<Instant>,
-    fin_wait_2: Option<Instant>,
-    time_wait: Option<Instant>,
-    user_timeout: Option<Instant>,
-}
+struct Timers([Option<Instant>; TimerKind::ALL.len()]);
 
 impl Timers {
     fn slot(&mut self, k: TimerKind) -> &mut Option<Instant> {
-        match k {
-            TimerKind::Retransmit => &mut self.retransmit,
-            TimerKind::Persist => &mut self.persist,
-            TimerKind::Keepalive => &mut self.keepalive,
-            TimerKind::FinWait2 => &mut self.fin_wait_2,
-            TimerKind::TimeWait => &mut self.time_wait,
-            TimerKind::UserTimeout => &mut self.user_timeout,
-        }
+        &mut self.0[k as usize]
     }
     fn get(&self, k: TimerKind) -> Option<Instant> {
-        match k {
-            TimerKind::Retransmit => self.retransmit,
-            TimerKind::Persist => self.persist,
-            TimerKind::Keepalive => self.keepalive,
-            TimerKind::FinWait2 => self.fin_wait_2,
-            TimerKind::TimeWait => self.time_wait,
-            TimerKind::UserTimeout => self.user_timeout,
-        }
+        self.0[k as usize]
     }
     fn earliest(&self) -> Option<Instant> {
-        TimerKind::ALL.iter().filter_map(|&k| self.get(k)).min()
+        self.0.iter().flatten().min().copied()
     }
 }
 
@@ -483,7 +463,48 @@ impl Endpoint {
 
     fn enter_time_wait(&mut self, now: Instant, cause: Cause, out: &mut Outputs) {
         self.set_state(State::TimeWait, cause, out);
+        self.restart_time_wait(now, out);
+    }
+
+    /// (Re)starts the TIME-WAIT timeout (2 MSL, or Linux's fixed length): on entering
+    /// TIME-WAIT, and when a retransmitted FIN arrives in it (3.10.7.4 eighth).
+    fn restart_time_wait(&mut self, now: Instant, out: &mut Outputs) {
         self.arm(TimerKind::TimeWait, now + self.cfg.time_wait, out);
+    }
+
+    /// `<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>`: the answer to a SYN, first sent or again.
+    fn send_syn_ack(&mut self, reason: SendReason, out: &mut Outputs) {
+        let synack = self.segment(self.iss, Flags::SYN | Flags::ACK, 0);
+        out.segment(synack, reason);
+    }
+
+    /// A new connection's send sequence space (3.3.1, 3.4.1): ISS chosen, SND.UNA = ISS,
+    /// SND.NXT = ISS + 1 for the SYN about to be sent.
+    fn choose_iss(&mut self, now: Instant) {
+        self.iss = self.pick_iss(now);
+        self.snd_una = self.iss;
+        self.snd_nxt = self.iss + 1;
+        self.snd_ptr = self.snd_nxt;
+        self.last_rcv = now;
+    }
+
+    /// Our SYN (or SYN,ACK) is out: time it for the RTT (RFC 6298), enter `state`, and arm the
+    /// retransmission and user timeouts.
+    fn await_ack_of_syn(&mut self, now: Instant, state: State, cause: Cause, out: &mut Outputs) {
+        self.rtt_probe = Some((self.snd_nxt, now));
+        self.first_unacked_sent = Some(now);
+        self.set_state(state, cause, out);
+        self.arm_retransmit(now, out);
+        self.arm_user_timeout(out);
+    }
+
+    /// The peer's window from `seg` (3.10.7.4): SND.WND = SEG.WND, SND.WL1 = SEG.SEQ,
+    /// SND.WL2 = `wl2` (SEG.ACK, or ISS before anything of ours was acknowledged).
+    fn take_window(&mut self, seg: &Segment, wl2: SeqNum) {
+        self.snd_wnd = u32::from(seg.wnd);
+        self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
+        self.snd_wl1 = seg.seq;
+        self.snd_wl2 = wl2;
     }
 
     fn arm(&mut self, timer: TimerKind, deadline: Instant, out: &mut Outputs) {
@@ -675,18 +696,10 @@ impl Endpoint {
         }
         self.remote = Some(remote);
         self.passive = false;
-        self.iss = self.pick_iss(now);
-        self.snd_una = self.iss;
-        self.snd_nxt = self.iss + 1;
-        self.snd_ptr = self.snd_nxt;
-        self.last_rcv = now;
+        self.choose_iss(now);
         let syn = self.segment(self.iss, Flags::SYN, 0);
         out.segment(syn, SendReason::Syn);
-        self.rtt_probe = Some((self.snd_nxt, now));
-        self.first_unacked_sent = Some(now);
-        self.set_state(State::SynSent, Cause::ActiveOpen, out);
-        self.arm_retransmit(now, out);
-        self.arm_user_timeout(out);
+        self.await_ack_of_syn(now, State::SynSent, Cause::ActiveOpen, out);
         Ok(())
     }
 
@@ -915,6 +928,18 @@ impl Endpoint {
         Ok(())
     }
 
+    /// Whether `seg`, arriving for this connection, is a new connection's SYN that may take its
+    /// address pair over (for a listener that wants it): in TIME-WAIT, a SYN above RCV.NXT
+    /// (Linux tcp_timewait_state_process, RFC 9293 3.6.1 MAY-2; without timestamps, the
+    /// sequence number is all there is to tell an old duplicate from a new connection).
+    pub fn syn_may_reuse(&self, seg: &Segment) -> bool {
+        self.state == State::TimeWait
+            && seg.flags.syn()
+            && !seg.flags.ack()
+            && !seg.flags.rst()
+            && seg.seq.after(self.rcv_nxt)
+    }
+
     /// A SYN reuses this connection's address pair while it is in TIME-WAIT (Linux
     /// tcp_timewait_state_process, RFC 9293 3.6.1 MAY-2): TIME-WAIT ends at once. Returns the
     /// ISS the new connection should use, tw_snd_nxt + 65537.
@@ -1006,7 +1031,7 @@ impl Endpoint {
             sent += 1;
         }
         if self.outstanding() {
-            if self.timers.retransmit.is_none() {
+            if self.timers.get(TimerKind::Retransmit).is_none() {
                 self.arm_retransmit(now, out);
             }
             self.arm_user_timeout(out);
@@ -1015,7 +1040,7 @@ impl Endpoint {
             && self.app_written > u64::from(self.snd_ptr.since(self.data_start()))
         {
             // Zero window with data waiting: probe (3.8.6.1).
-            if self.timers.persist.is_none() {
+            if self.timers.get(TimerKind::Persist).is_none() {
                 let at = now + self.persist_interval();
                 self.arm(TimerKind::Persist, at, out);
             }
@@ -1067,7 +1092,7 @@ impl Endpoint {
             self.last_rcv + self.cfg.keepalive.idle
         } else {
             // Probes are already out: keep their cadence.
-            match self.timers.keepalive {
+            match self.timers.get(TimerKind::Keepalive) {
                 Some(t) => t,
                 None => now + self.cfg.keepalive.interval,
             }
@@ -1113,7 +1138,7 @@ impl Endpoint {
             State::Closed => self.on_segment_closed(seg, out),
             State::Listen => self.on_segment_listen(now, seg, out),
             State::SynSent => self.on_segment_syn_sent(now, seg, out),
-            _ => self.on_segment_other(now, seg, out),
+            _ => self.on_segment_synchronized(now, seg, out),
         }
     }
 
@@ -1139,22 +1164,10 @@ impl Endpoint {
             self.passive = true;
             self.irs = seg.seq;
             self.rcv_nxt = seg.seq + 1;
-            self.iss = self.pick_iss(now);
-            self.snd_una = self.iss;
-            self.snd_nxt = self.iss + 1;
-            self.snd_ptr = self.snd_nxt;
-            self.snd_wnd = u32::from(seg.wnd);
-            self.max_snd_wnd = self.snd_wnd;
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = self.iss;
-            self.last_rcv = now;
-            let synack = self.segment(self.iss, Flags::SYN | Flags::ACK, 0);
-            out.segment(synack, SendReason::SynAck);
-            self.rtt_probe = Some((self.snd_nxt, now));
-            self.first_unacked_sent = Some(now);
-            self.set_state(State::SynReceived, Cause::RcvSyn, out);
-            self.arm_retransmit(now, out);
-            self.arm_user_timeout(out);
+            self.choose_iss(now);
+            self.take_window(seg, self.iss);
+            self.send_syn_ack(SendReason::SynAck, out);
+            self.await_ack_of_syn(now, State::SynReceived, Cause::RcvSyn, out);
         }
         // Fourth: anything else is dropped.
     }
@@ -1192,10 +1205,7 @@ impl Endpoint {
             self.snd_ptr = self.snd_nxt;
             self.ack_timing(now);
         }
-        self.snd_wnd = u32::from(seg.wnd);
-        self.max_snd_wnd = self.snd_wnd;
-        self.snd_wl1 = seg.seq;
-        self.snd_wl2 = seg.ack;
+        self.take_window(seg, seg.ack);
         if self.snd_una.after(self.iss) {
             // Our SYN is acknowledged: ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
             self.cancel(TimerKind::Retransmit, out);
@@ -1206,8 +1216,7 @@ impl Endpoint {
         } else {
             // Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
             self.passive = false;
-            let synack = self.segment(self.iss, Flags::SYN | Flags::ACK, 0);
-            out.segment(synack, SendReason::SynAck);
+            self.send_syn_ack(SendReason::SynAck, out);
             self.set_state(State::SynReceived, Cause::SimultaneousOpen, out);
         }
     }
@@ -1249,7 +1258,7 @@ impl Endpoint {
     }
 
     /// 3.10.7.4: SYN-RECEIVED and the synchronized states.
-    fn on_segment_other(&mut self, now: Instant, seg: &Segment, out: &mut Outputs) {
+    fn on_segment_synchronized(&mut self, now: Instant, seg: &Segment, out: &mut Outputs) {
         let mut seg = *seg;
 
         // Linux tcp_check_req: a retransmitted SYN in SYN-RECEIVED (our SYN,ACK was lost) is
@@ -1260,8 +1269,7 @@ impl Endpoint {
             && !seg.flags.rst()
             && seg.seq == self.irs
         {
-            let synack = self.segment(self.iss, Flags::SYN | Flags::ACK, 0);
-            out.segment(synack, SendReason::SynAck);
+            self.send_syn_ack(SendReason::SynAck, out);
             return;
         }
         // Simultaneous open (RFC 9293 Figure 8; Linux tcp_validate_incoming): the peer's SYN,ACK
@@ -1291,7 +1299,7 @@ impl Endpoint {
                 // Linux tcp_timewait_state_process).
                 if self.state == State::TimeWait && seg.flags.fin() {
                     self.send_ack(SendReason::DupAck, out);
-                    self.arm(TimerKind::TimeWait, now + self.cfg.time_wait, out);
+                    self.restart_time_wait(now, out);
                     return;
                 }
                 self.send_rate_limited_ack(now, SendReason::DupAck, out);
@@ -1384,8 +1392,7 @@ impl Endpoint {
                     }
                 }
                 State::FinWait2 => self.enter_time_wait(now, Cause::RcvFin, out),
-                // Restart the 2 MSL timeout.
-                State::TimeWait => self.arm(TimerKind::TimeWait, now + self.cfg.time_wait, out),
+                State::TimeWait => self.restart_time_wait(now, out),
                 _ => {}
             }
         }
@@ -1434,10 +1441,7 @@ impl Endpoint {
                 // ESTABLISHED; SND.WND = SEG.WND, SND.WL1 = SEG.SEQ, SND.WL2 = SEG.ACK.
                 self.snd_una = seg.ack;
                 self.snd_ptr = self.snd_ptr.max_seq(self.snd_una);
-                self.snd_wnd = u32::from(seg.wnd);
-                self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-                self.snd_wl1 = seg.seq;
-                self.snd_wl2 = seg.ack;
+                self.take_window(seg, seg.ack);
                 self.ack_timing(now);
                 self.cancel(TimerKind::Retransmit, out);
                 self.cancel(TimerKind::UserTimeout, out);
@@ -1485,10 +1489,7 @@ impl Endpoint {
                 || (self.snd_wl1 == seg.seq && self.snd_wl2.before_eq(seg.ack)))
         {
             let opened = self.snd_wnd == 0 && seg.wnd > 0;
-            self.snd_wnd = u32::from(seg.wnd);
-            self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = seg.ack;
+            self.take_window(seg, seg.ack);
             if opened {
                 self.persist_backoff = 0;
                 self.cancel(TimerKind::Persist, out);
@@ -1617,8 +1618,7 @@ impl Endpoint {
             }
             _ if syn_unacked => {
                 self.syn_retransmitted = true;
-                let synack = self.segment(self.iss, Flags::SYN | Flags::ACK, 0);
-                out.segment(synack, SendReason::Retransmit);
+                self.send_syn_ack(SendReason::Retransmit, out);
             }
             _ => {
                 // Go back to SND.UNA and resend one segment.

@@ -59,7 +59,7 @@ fn a_call_before_the_time_reached_is_refused_not_lost() {
         }
     );
     assert!(
-        err.to_string().contains("schedule it at t=500ms or later"),
+        err.to_string().contains("make it t=500ms or later"),
         "{err}"
     );
     // At the time reached it is accepted, and it runs.

@@ -969,6 +969,24 @@ fn last_ack_retransmits_its_fin() {
 // ------------------------------------------------------------------ TIME-WAIT
 
 #[test]
+fn time_wait_lets_a_new_syn_above_rcv_nxt_take_the_pair_over() {
+    let t = socket_time_wait();
+    // RCV.NXT is R_ISS + 2 (after the peer's FIN).
+    let syn = |seq| seg(SYN, seq, 0, 0);
+    assert!(t.ep.syn_may_reuse(&syn(R_ISS + 100_000)));
+    // At or below RCV.NXT it may be an old duplicate: TIME-WAIT answers it instead.
+    assert!(!t.ep.syn_may_reuse(&syn(R_ISS + 2)));
+    assert!(!t.ep.syn_may_reuse(&syn(R_ISS)));
+    assert!(
+        !t.ep
+            .syn_may_reuse(&seg(SYN | ACK, R_ISS + 100_000, L_ISS + 2, 0))
+    );
+    // Only TIME-WAIT hands its pair over.
+    let est = socket_established();
+    assert!(!est.ep.syn_may_reuse(&syn(R_ISS + 100_000)));
+}
+
+#[test]
 fn time_wait_acks_a_retransmitted_fin_and_restarts_the_timer() {
     let mut t = socket_time_wait();
     t.now += Duration::from_secs(30);

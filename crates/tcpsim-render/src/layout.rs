@@ -226,7 +226,7 @@ fn c_style(name: &str, result: Option<CallResult>, returned: bool) -> (String, b
         Some(CallResult::Error(err)) => format!(" = {}", err.name()),
         Some(CallResult::Bytes(n)) => format!(" = {n}"),
         Some(CallResult::Eof) => " = 0".into(),
-        Some(CallResult::Accepted(child)) if returned => format!(" = #{child}"),
+        Some(CallResult::Accepted(child)) if returned => format!(" = #{}", child.0),
         Some(CallResult::Ok) if returned => " = 0".into(),
         _ => String::new(),
     };
@@ -585,54 +585,14 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
             EventKind::Call {
                 socket: Some(s),
                 call_id,
-                result,
                 ..
-            } => {
-                let Some(side) = side_of(*s) else { continue };
-                let Some(call) = trace.call(*call_id) else {
-                    continue;
-                };
-                let (text, error) = c_style(call.name(), *result, false);
-                notes.push(Note {
-                    side,
-                    y,
-                    text: text.clone(),
-                    step,
-                    error,
-                });
-                steps.push(Step {
-                    t: e.t,
-                    y,
-                    event: i,
-                    side: Some(side),
-                    what: StepKind::Call { text, error },
-                });
             }
-            EventKind::Return {
+            | EventKind::Return {
                 socket: Some(s),
-                result,
                 call_id,
                 ..
-            } => {
-                let Some(side) = side_of(*s) else { continue };
-                let name = trace.call(*call_id).map_or("call", |c| c.name());
-                let (text, error) = c_style(name, Some(*result), true);
-                notes.push(Note {
-                    side,
-                    y,
-                    text: text.clone(),
-                    step,
-                    error,
-                });
-                steps.push(Step {
-                    t: e.t,
-                    y,
-                    event: i,
-                    side: Some(side),
-                    what: StepKind::Call { text, error },
-                });
             }
-            EventKind::CallNotMade {
+            | EventKind::CallNotMade {
                 socket: Some(s),
                 call_id,
                 ..
@@ -641,22 +601,30 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                 let Some(c) = trace.calls.get(call_id.index()) else {
                     continue;
                 };
-                // A reacting call whose event never came: the call, the event, and a cross.
-                let on = c.on.map_or(String::new(), |r| r.event.name());
-                let text = format!("{}() ✗ on {on}", c.call.name());
+                let name = c.call.name();
+                let (text, error) = match &e.kind {
+                    EventKind::Call { result, .. } => c_style(name, *result, false),
+                    EventKind::Return { result, .. } => c_style(name, Some(*result), true),
+                    // A reacting call whose event never came: the call, the kind of event (no
+                    // errno: a short note, and the page carries no event formatting), a cross.
+                    _ => {
+                        let on = c.on.map_or("", |r| r.event.kind());
+                        (format!("{name}() ✗ on {on}"), true)
+                    }
+                };
                 notes.push(Note {
                     side,
                     y,
                     text: text.clone(),
                     step,
-                    error: true,
+                    error,
                 });
                 steps.push(Step {
                     t: e.t,
                     y,
                     event: i,
                     side: Some(side),
-                    what: StepKind::Call { text, error: true },
+                    what: StepKind::Call { text, error },
                 });
             }
             EventKind::ConnectionError { socket, errno, .. } => {

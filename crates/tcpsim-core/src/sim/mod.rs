@@ -157,14 +157,18 @@ impl fmt::Display for SimError {
             ),
             SimError::UnknownHost(h) => write!(f, "there is no host number {h}"),
             SimError::InvalidConfig(m) => f.write_str(m),
-            SimError::CallInPast { at, now } => write!(
-                f,
-                "a call at {at} is before the time the run has reached ({now}): schedule it at {now} or later"
-            ),
-            SimError::EndInPast { end, now } => write!(
-                f,
-                "a run to {end} ends before the time already reached ({now}): end it at {now} or later"
-            ),
+            SimError::CallInPast { at, now } => {
+                write!(
+                    f,
+                    "a call at {at} is in the past (now {now}): make it {now} or later"
+                )
+            }
+            SimError::EndInPast { end, now } => {
+                write!(
+                    f,
+                    "{end} is in the past (now {now}): end the run {now} or later"
+                )
+            }
             SimError::CallTooLate { at, max } => {
                 write!(f, "a call at {at} is after the longest allowed run ({max})")
             }
@@ -202,13 +206,27 @@ impl fmt::Display for RunError {
 }
 impl std::error::Error for RunError {}
 
+/// What the simulator keeps for an [`Application`] driving the run.
+#[derive(Clone, Debug, Default)]
+struct AppState {
+    /// Socket events are noted for the application (during [`Simulator::advance_with`]).
+    watching: bool,
+    /// Sockets whose endpoints did something since the application was last told.
+    touched: Vec<SocketId>,
+    /// Events noted for the application and not yet told.
+    events: Vec<(SocketId, SocketEvent)>,
+    /// The calls the application made, whose results it is told (ids only grow: sorted).
+    calls: Vec<CallId>,
+    /// Trace events up to here have been looked at for the application's results.
+    told_up_to: usize,
+}
+
 /// A reaction needs a socket name to watch: host events (crash, restart) cannot wait.
 pub(crate) fn check_reaction(call: &Call, on: Option<Reaction>) -> Result<(), SimError> {
     if on.is_some() && call.socket().is_none() {
-        return Err(SimError::InvalidConfig(format!(
-            "{}() names no socket, so it cannot wait for a socket event: give it a time",
-            call.name()
-        )));
+        return Err(SimError::InvalidConfig(
+            "a crash or a restart names no socket, so it cannot wait for a socket event: give it a time".into(),
+        ));
     }
     Ok(())
 }
@@ -287,16 +305,12 @@ pub struct Simulator {
     out: Outputs,
     trace: Trace,
     limit_hit: Option<SimError>,
-    /// Reacting calls waiting for a name that denotes no socket yet, by (host, name).
-    unbound: BTreeMap<(HostId, String), Vec<CallId>>,
-    /// An [`Application`] is driving the run: socket events are noted for it.
-    watching: bool,
-    /// Events noted for the application and not yet told.
-    app_events: Vec<(SocketId, SocketEvent)>,
-    /// The calls the application made, whose results it is told.
-    app_calls: std::collections::BTreeSet<CallId>,
-    /// Trace events up to here have been looked at for the application's results.
-    told_up_to: usize,
+    /// Reacting calls waiting for a name that denotes no socket yet, in the order they began
+    /// to wait. A list, not a map: names are bound soon after (an accept() returns), so it is
+    /// short, and a map's code would cost the page kilobytes.
+    unbound: Vec<(HostId, CallId)>,
+    /// What is kept for an [`Application`] driving the run (boxed: most runs have none).
+    app: Option<Box<AppState>>,
 }
 
 /// A summary: the time reached, the hosts, and how much the run holds so far.
@@ -336,11 +350,8 @@ impl Simulator {
             out: Outputs::new(),
             trace,
             limit_hit: None,
-            unbound: BTreeMap::new(),
-            watching: false,
-            app_events: Vec::new(),
-            app_calls: std::collections::BTreeSet::new(),
-            told_up_to: 0,
+            unbound: Vec::new(),
+            app: None,
         }
     }
 
@@ -601,7 +612,37 @@ impl Simulator {
     /// Like [`Simulator::advance_to`], but stops after `budget` events; returns whether `until`
     /// was reached.
     fn advance_at_most(&mut self, until: Instant, budget: u64) -> Result<bool, SimError> {
-        self.advance_driven(until, budget, None)
+        let mut left = budget;
+        while self.queue.peek_time().is_some_and(|at| at <= until) {
+            if left == 0 {
+                return Ok(false);
+            }
+            left -= 1;
+            self.process_next()?;
+        }
+        self.now = self.now.max(until);
+        Ok(true)
+    }
+
+    /// Takes the next event off the queue and processes it.
+    #[inline]
+    fn process_next(&mut self) -> Result<(), SimError> {
+        let Some((at, what)) = self.queue.pop() else {
+            return Ok(());
+        };
+        self.now = at;
+        self.trace.stats.queue_events += 1;
+        if self.trace.stats.queue_events > self.cfg.max_events {
+            return Err(SimError::EventLimit {
+                limit: self.cfg.max_events,
+                at: self.now,
+            });
+        }
+        self.dispatch(at, what);
+        match self.limit_hit.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Runs to `end` with `app` told of every event on the sockets its calls named, and
@@ -617,6 +658,8 @@ impl Simulator {
     }
 
     /// [`Simulator::advance_to`] with `app` told of every event on the sockets its calls named.
+    /// A loop of its own, so that runs without an application carry none of its code (the
+    /// page's first module has a size budget).
     pub fn advance_with(
         &mut self,
         until: Instant,
@@ -628,46 +671,24 @@ impl Simulator {
                 now: self.now,
             });
         }
-        self.watching = true;
-        self.told_up_to = self.trace.events.len();
-        let result = self.advance_driven(until, u64::MAX, Some(app)).map(|_| ());
-        self.watching = false;
-        result
-    }
-
-    fn advance_driven(
-        &mut self,
-        until: Instant,
-        budget: u64,
-        mut app: Option<&mut dyn Application>,
-    ) -> Result<bool, SimError> {
-        let mut left = budget;
+        let st = self.app.get_or_insert_default();
+        st.watching = true;
+        st.told_up_to = self.trace.events.len();
+        let mut result = Ok(());
         while self.queue.peek_time().is_some_and(|at| at <= until) {
-            if left == 0 {
-                return Ok(false);
-            }
-            left -= 1;
-            let Some((at, what)) = self.queue.pop() else {
+            result = self.process_next().and_then(|()| self.tell(app));
+            if result.is_err() {
                 break;
-            };
-            self.now = at;
-            self.trace.stats.queue_events += 1;
-            if self.trace.stats.queue_events > self.cfg.max_events {
-                return Err(SimError::EventLimit {
-                    limit: self.cfg.max_events,
-                    at: self.now,
-                });
-            }
-            self.dispatch(at, what);
-            if let Some(e) = self.limit_hit.take() {
-                return Err(e);
-            }
-            if let Some(app) = app.as_deref_mut() {
-                self.tell(app)?;
             }
         }
-        self.now = self.now.max(until);
-        Ok(true)
+        if let Some(st) = self.app.as_mut() {
+            st.watching = false;
+            st.touched.clear();
+        }
+        if result.is_ok() {
+            self.now = self.now.max(until);
+        }
+        result
     }
 
     /// A call's time has come: it runs, or starts waiting for its event.

@@ -9,7 +9,6 @@ use crate::id::{HostId, SegmentId, SocketId};
 use crate::net::{DropReason, FaultAction, LinkConfig, MiddleboxVerdict, Verdict};
 use crate::rng::Ppm;
 use crate::segment::{Segment, SendReason};
-use crate::state::State;
 use crate::time::Duration;
 use crate::trace::EventKind;
 
@@ -196,11 +195,8 @@ impl Simulator {
 
         if let Some(sid) = conn {
             let ep = &self.socks[sid.index()].ep;
-            // Linux: a SYN above RCV.NXT may reuse a pair in TIME-WAIT if a listener wants it.
-            let reuse = ep.state() == State::TimeWait
-                && is_syn
-                && seg.seq.after(ep.rcv_nxt())
-                && listener.is_some();
+            // The endpoint decides whether the SYN may take its pair over; a listener must want it.
+            let reuse = listener.is_some() && ep.syn_may_reuse(&seg);
             self.delivered(EventKind::SegmentDelivered {
                 id,
                 host: to,

@@ -4,7 +4,7 @@
 //! the name.
 
 use super::queue::Queued;
-use super::{SimError, Simulator};
+use super::{AppState, SimError, Simulator};
 use crate::app::{AppCalls, AppEvent, AppReturn, Application};
 use crate::call::{NotMade, Reaction, ScheduledCall, SocketEvent};
 use crate::id::{CallId, HostId, SocketId};
@@ -18,27 +18,30 @@ impl Simulator {
         let c = &self.trace.calls[id.index()];
         let host = c.host;
         let Some(name) = c.call.socket() else {
-            return; // refused when scheduled
+            // Refused when scheduled; a setup built by hand may still hold one.
+            self.unbound.push((host, id));
+            return;
         };
         match self.lookup(host, name) {
             Some(socket) => {
                 self.socks[socket.index()].waiters.push(id);
                 self.check_waiters(socket);
             }
-            None => {
-                let key = (host, name.to_string());
-                self.unbound.entry(key).or_default().push(id);
-            }
+            None => self.unbound.push((host, id)),
         }
     }
 
     /// A name now denotes `socket`: calls waiting for the name watch it from now on.
     pub(super) fn name_bound(&mut self, host: HostId, name: &str, socket: SocketId) {
-        if self.unbound.is_empty() {
-            return;
-        }
-        if let Some(ids) = self.unbound.remove(&(host, name.to_string())) {
-            self.socks[socket.index()].waiters.extend(ids);
+        let mut i = 0;
+        while i < self.unbound.len() {
+            let (h, id) = self.unbound[i];
+            if h == host && self.trace.calls[id.index()].call.socket() == Some(name) {
+                self.unbound.remove(i);
+                self.socks[socket.index()].waiters.push(id);
+            } else {
+                i += 1;
+            }
         }
     }
 
@@ -84,7 +87,7 @@ impl Simulator {
     /// Notes, for the application driving the run, each event that has started to hold on
     /// `socket` since it was last looked at. Only sockets the application holds are looked at:
     /// one waiting in the accept queue is once it is accepted, one it has closed no more.
-    pub(super) fn note_events(&mut self, socket: SocketId) {
+    fn note_events(&mut self, socket: SocketId, noted: &mut Vec<(SocketId, SocketEvent)>) {
         if !self.socks[socket.index()].fd_open || self.trace.sockets[socket.index()].label.is_none()
         {
             return;
@@ -105,7 +108,7 @@ impl Simulator {
                     SocketEvent::Error(None) => SocketEvent::Error(error),
                     other => other,
                 };
-                self.app_events.push((socket, event));
+                noted.push((socket, event));
             }
         }
     }
@@ -113,9 +116,22 @@ impl Simulator {
     /// Tells the application what its calls returned, then the events noted, in order, and
     /// schedules the calls it answers with.
     pub(super) fn tell(&mut self, app: &mut dyn Application) -> Result<(), SimError> {
-        let from = self.told_up_to;
-        self.told_up_to = self.trace.events.len();
-        for i in from..self.told_up_to {
+        // Taken out while the application is told: telling drives no endpoint, so nothing is
+        // noted meanwhile.
+        let mut st = self.app.take().unwrap_or_default();
+        let result = self.tell_state(&mut st, app);
+        self.app = Some(st);
+        result
+    }
+
+    fn tell_state(&mut self, st: &mut AppState, app: &mut dyn Application) -> Result<(), SimError> {
+        let mut noted = std::mem::take(&mut st.events);
+        for socket in std::mem::take(&mut st.touched) {
+            self.note_events(socket, &mut noted);
+        }
+        let from = st.told_up_to;
+        st.told_up_to = self.trace.events.len();
+        for i in from..st.told_up_to {
             let (host, call_id, result) = match self.trace.events[i].kind {
                 EventKind::Call {
                     host,
@@ -131,7 +147,7 @@ impl Simulator {
                 } => (host, call_id, result),
                 _ => continue,
             };
-            if !self.app_calls.contains(&call_id) {
+            if st.calls.binary_search(&call_id).is_err() {
                 continue;
             }
             let mut calls = AppCalls::default();
@@ -142,12 +158,9 @@ impl Simulator {
                 result,
             };
             app.on_return(&r, &mut calls);
-            self.schedule_for_app(calls)?;
+            self.schedule_for_app(st, calls)?;
         }
-        let mut i = 0;
-        while i < self.app_events.len() {
-            let (socket, event) = self.app_events[i];
-            i += 1;
+        for (socket, event) in noted.drain(..) {
             let host = self.socks[socket.index()].host;
             let mut calls = AppCalls::default();
             if let Some(name) = self.trace.sockets[socket.index()].label.as_deref() {
@@ -160,49 +173,48 @@ impl Simulator {
                 };
                 app.on_event(&e, &mut calls);
             }
-            self.schedule_for_app(calls)?;
+            self.schedule_for_app(st, calls)?;
         }
-        self.app_events.clear();
+        st.events = noted;
         Ok(())
     }
 
-    fn schedule_for_app(&mut self, calls: AppCalls) -> Result<(), SimError> {
+    fn schedule_for_app(&mut self, st: &mut AppState, calls: AppCalls) -> Result<(), SimError> {
         for (delay, host, call) in calls.calls {
             let id = self.schedule(ScheduledCall::at(self.now + delay, host, call))?;
-            self.app_calls.insert(id);
+            st.calls.push(id);
         }
         Ok(())
     }
 
     /// At the end of a run: every call still waiting goes into the trace as never made, with
-    /// why, in the order of the calls.
+    /// why: those watching a socket by socket, then those whose name never denoted one.
     pub(super) fn record_not_made(&mut self) {
-        let mut not_made = Vec::new();
-        for (i, s) in self.socks.iter().enumerate() {
-            let why = if s.ep.state() == State::Closed {
+        for i in 0..self.socks.len() {
+            let waiters = std::mem::take(&mut self.socks[i].waiters);
+            let why = if self.socks[i].ep.state() == State::Closed {
                 NotMade::ConnectionEnded
             } else {
                 NotMade::RunEnded
             };
-            for &id in &s.waiters {
-                not_made.push((id, Some(SocketId(i as u32)), why));
+            for call_id in waiters {
+                let host = self.trace.calls[call_id.index()].host;
+                let socket = Some(SocketId(i as u32));
+                self.record(EventKind::CallNotMade {
+                    host,
+                    call_id,
+                    socket,
+                    why,
+                });
             }
         }
-        for ids in std::mem::take(&mut self.unbound).into_values() {
-            not_made.extend(ids.into_iter().map(|id| (id, None, NotMade::NoSocket)));
-        }
-        not_made.sort_by_key(|(id, ..)| *id);
-        for (call_id, socket, why) in not_made {
-            let host = self.trace.calls[call_id.index()].host;
+        for (host, call_id) in std::mem::take(&mut self.unbound) {
             self.record(EventKind::CallNotMade {
                 host,
                 call_id,
-                socket,
-                why,
+                socket: None,
+                why: NotMade::NoSocket,
             });
-        }
-        for s in &mut self.socks {
-            s.waiters.clear();
         }
     }
 }

@@ -83,8 +83,8 @@ impl Simulator {
         if !self.socks[socket.index()].waiters.is_empty() {
             self.check_waiters(socket);
         }
-        if self.watching {
-            self.note_events(socket);
+        if let Some(st) = self.app.as_mut().filter(|st| st.watching) {
+            st.touched.push(socket);
         }
     }
 
@@ -243,8 +243,8 @@ impl Simulator {
         if !self.socks[child.index()].waiters.is_empty() {
             self.check_waiters(child);
         }
-        if self.watching {
-            self.note_events(child);
+        if let Some(st) = self.app.as_mut().filter(|st| st.watching) {
+            st.touched.push(child);
         }
         Some(child)
     }
