@@ -382,7 +382,7 @@ pub fn App() -> Html {
     });
     // The language switch's label in the English interface, "中文", is the page's only Chinese
     // text, and the first layout of a Chinese glyph makes the browser search the system's fonts
-    // for one (about 15 ms in headless Chromium, more than all the rest of the page's text). So
+    // for one (more than all the rest of the page's text costs: PERFORMANCE.md). So
     // that search waits until the first diagram is on screen: the label is drawn one frame
     // later, in a button whose width is reserved and whose accessible name is there at once.
     // While a big run goes on (the page opened on one), it waits for the run to end, so as

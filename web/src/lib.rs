@@ -63,9 +63,8 @@ pub enum Pause {
     /// `scheduler.yield()` where the browser has it, else a task posted through a
     /// `MessageChannel`. Not a zero-delay `setTimeout`: browsers hold nested timers back to at
     /// least 4 ms (the HTML standard's timer nesting rule). Input is handled at each pause;
-    /// frames are painted when the browser chooses to (Chromium: every 100 ms or so while a run
-    /// goes on). Pausing for every frame instead cost the production-scale run a quarter of its
-    /// time (7 frames painted instead of 2, 370 ms instead of 290 ms).
+    /// frames are painted when the browser chooses to. Not a pause for every frame either,
+    /// which costs a big run a quarter of its time (PERFORMANCE.md).
     NextTask,
     /// Lets the tasks already waiting run first (a task posted through a `MessageChannel` takes
     /// its turn behind them): after a big run has shown its progress. `scheduler.yield()`

@@ -88,9 +88,8 @@ pub fn is_current(id: u64) -> bool {
 
 /// How long a slice of work may take before the page may answer input and paint again.
 pub const SLICE_MS: f64 = 25.0;
-/// Events between two looks at the clock: about a millisecond of work in the page once the
-/// browser has optimized the simulator, several before (the first slice of the production-scale
-/// run in a fresh page: 31 ms instead of 41 with 4 096). Each look costs about a microsecond.
+/// Events between two looks at the clock: a millisecond or so of work, so that a slice in
+/// baseline code (a fresh page) does not overrun its budget by much (PERFORMANCE.md).
 const SLICE_EVENTS: u64 = 1024;
 
 /// Milliseconds from a fixed origin: the page's clock in the browser, the process's natively.
@@ -474,8 +473,7 @@ fn finish(title: Text, description: Text, end: Instant, trace: Trace) -> Rc<Outc
         ));
     };
     // Chart the host that ends with the most open sockets, when there are many: that is where
-    // a leak piles up. (Counted, not listed: the netstat rows of 10 000 sockets cost the
-    // production-scale run some 15 ms in the page.)
+    // a leak piles up. Counted, not listed: listing 10 000 sockets is slow (PERFORMANCE.md).
     let open_at_end = tcpsim_render::chart::open_sockets_at(&trace, end);
     let busiest = (0..trace.hosts.len() as u32)
         .map(tcpsim_core::id::HostId)

@@ -115,7 +115,7 @@ pub fn StateDiagram(p: &DiagramProps) -> Html {
         let widest = lines.iter().map(|l| text_px(l)).fold(0.0, f32::max);
         let half = widest / 2.0 + 4.0;
         // max/min, not clamp: clamp's check of its bounds would bring float formatting (for
-        // its panic message) into the page's first module, 18 KB of wasm.
+        // its panic message) into the page's first module (PERFORMANCE.md).
         let (x, yc) = label_centre((x1, y1), (x2, y2), half, LINE_PX * lines.len() as f32);
         let y = yc - 4.0 - LINE_PX * (lines.len().saturating_sub(1)) as f32 / 2.0;
         html! {

@@ -478,7 +478,7 @@ fn build_web() -> Result<PathBuf, String> {
             "build",
             "--release",
             "--offline",
-            // HTML and CSS minified: about 0.45 KB less (gzip) for the page when it opens.
+            // HTML and CSS minified, for the page's size budget (PERFORMANCE.md).
             "--minify",
             "--public-url",
             "./",
@@ -487,15 +487,9 @@ fn build_web() -> Result<PathBuf, String> {
         .arg(&dist)
         .env("PATH", path_with_cargo_bin());
     run("trunk build --release (the web app)", c)?;
-    // wasm-opt from npm's binaryen (trunk's own download is not possible here).
-    // `--one-caller-inline-max-function-size=20`: by default -Oz inlines every function that
-    // has one caller, whatever its size, undoing the `#[inline(never)]` that keeps cold code out
-    // of hot functions. The run loop then grew into one 27 KB function that the browser's
-    // optimizing compiler took 110-170 ms to compile while the run went on in baseline code.
-    // With the limit the largest hot function is under 4 KB, the page's production-scale run
-    // is about 10 % faster, and the module is 2.8 KB (gzip) smaller. The `producers` and
-    // `target_features` sections are for tools, not browsers: 260 bytes the page need not load.
-    // `--converge` repeats the passes while they still shrink the module (about 0.4 KB gzip).
+    // wasm-opt from npm's binaryen (trunk's own download is not possible here). The inlining
+    // limit keeps cold code out of the hot run loop, which -Oz would inline whole; the other
+    // flags only shrink the page (figures in PERFORMANCE.md).
     for entry in std::fs::read_dir(&dist).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.extension().is_some_and(|x| x == "wasm") {

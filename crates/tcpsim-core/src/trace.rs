@@ -5,8 +5,7 @@
 //! fixed by the event queue's (time, sequence number) order. Segment events name their segment
 //! by id; the segments themselves are in [`Trace::segments`], stored once however many events
 //! (sent, duplicated, delivered, dropped) speak of them. An event is 40 bytes: a large run's
-//! memory is mostly its trace (600 000 events for the production-scale leak), and first touches
-//! of that memory were a third of its time.
+//! memory is mostly its trace, and first touches of that memory cost time (PERFORMANCE.md).
 
 use crate::call::Call;
 use crate::call::{CallResult, NotMade, ScheduledCall};

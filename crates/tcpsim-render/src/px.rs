@@ -1,8 +1,8 @@
 //! Coordinates as SVG attributes, to a tenth of a pixel: `230`, `52.5`, `-3.2`.
 //!
 //! Written with integer arithmetic rather than Rust's float formatting, which with its tables is
-//! about 18 KB of wasm (9 KB gzip): the web page's first module draws and exports SVG and must
-//! stay within its size budget. A tenth of a pixel is finer than any screen or printer shows.
+//! too big for the web page's first module, which draws and exports SVG within a size budget
+//! (PERFORMANCE.md). A tenth of a pixel is finer than any screen or printer shows.
 
 use std::fmt;
 

@@ -4,8 +4,8 @@
 //! (`DeTable`); this module walks that document by hand. It does not go through serde's derive,
 //! for two reasons. Every problem is reported at once, each with its place and in both
 //! languages (serde stops at the first). And serde's derive, instantiated over toml's
-//! deserializer for every type of the model, was a quarter of the web app's code (240 KB of
-//! wasm). The keys each table takes are listed once here (`*_KEYS`); a test checks the lists
+//! deserializer for every type of the model, was a quarter of the web app's code
+//! (PERFORMANCE.md). The keys each table takes are listed once here (`*_KEYS`); a test checks the lists
 //! against the JSON Schema that schemars derives from the model, so the two cannot drift.
 
 use crate::duration::HumanDuration;
