@@ -588,3 +588,62 @@ fn a_reader_that_stops_early_ends_the_program_quietly() {
         assert_eq!(stderr, "", "{args:?}: no panic, no message");
     }
 }
+
+#[test]
+fn check_lists_the_reacting_calls_that_were_never_made_without_failing() {
+    // The client's request waits for `connected`, but nothing listens: connect() is refused.
+    let file = r#"
+title = { en = "x", zh = "x" }
+description = { en = "x", zh = "x" }
+duration = "2s"
+
+[[hosts]]
+name = "client"
+addr = "10.0.0.1"
+
+[[hosts]]
+name = "server"
+addr = "10.0.0.2"
+
+[[timeline]]
+at = "0s"
+host = "client"
+call = "connect"
+socket = "c"
+to = "server:80"
+
+[[timeline]]
+at = "0s"
+host = "client"
+call = "send"
+socket = "c"
+bytes = 300
+on = "connected"
+
+[[expect]]
+result = "ECONNREFUSED"
+call = "connect"
+host = "client"
+"#;
+    let dir = std::env::temp_dir().join(format!("tcpsim-never-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("refused.toml");
+    std::fs::write(&path, file).unwrap();
+    let path = path.to_str().unwrap();
+    let (code, out, err) = tcpsim(&["check", path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("1 reacting calls were never made:\n        client: send on c, waiting for connected: the connection ended without it"),
+        "{out}"
+    );
+    let zh = std::process::Command::new(env!("CARGO_BIN_EXE_tcpsim"))
+        .args(["check", "--lang", "zh", path])
+        .output()
+        .unwrap();
+    let zh = String::from_utf8_lossy(&zh.stdout);
+    assert!(
+        zh.contains("有 1 个等待事件的调用从未执行：\n        client: send on c，等待 connected：连接结束了，事件没有发生"),
+        "{zh}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
