@@ -48,20 +48,24 @@ impl Simulator {
     /// Schedules every call waiting on `socket` whose event now holds, in the order they began
     /// to wait; the others go on waiting.
     pub(super) fn check_waiters(&mut self, socket: SocketId) {
-        let waiting = std::mem::take(&mut self.socks[socket.index()].waiters);
-        let mut still = Vec::new();
-        for id in waiting {
+        // Compacted in place: this runs after every step of a socket with calls waiting, and
+        // scheduling never drives an endpoint, so nothing is added meanwhile.
+        let mut waiting = std::mem::take(&mut self.socks[socket.index()].waiters);
+        let mut kept = 0;
+        for i in 0..waiting.len() {
+            let id = waiting[i];
             let Some(on) = self.trace.calls[id.index()].on else {
                 continue;
             };
             if self.holds(socket, on) {
                 self.push(self.now + on.delay, Queued::Fire { id });
             } else {
-                still.push(id);
+                waiting[kept] = id;
+                kept += 1;
             }
         }
-        // Scheduling never drives an endpoint, so nothing was added meanwhile.
-        self.socks[socket.index()].waiters = still;
+        waiting.truncate(kept);
+        self.socks[socket.index()].waiters = waiting;
     }
 
     fn holds(&self, socket: SocketId, on: Reaction) -> bool {
