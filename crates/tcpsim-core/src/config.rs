@@ -100,34 +100,11 @@ impl fmt::Debug for TcpConfig {
             Profile::Rfc9293 => "TcpConfig::rfc9293()",
             Profile::Linux => "TcpConfig::linux()",
         };
-        // Destructured, so that a field added to the struct and not here does not compile.
-        let TcpConfig {
-            profile: _,
-            mss,
-            rcv_buf,
-            snd_buf,
-            msl,
-            time_wait,
-            fin_timeout,
-            rto_initial,
-            rto_min,
-            rto_max,
-            rto_syn_fallback,
-            syn_retries,
-            synack_retries,
-            retries2,
-            orphan_retries,
-            keepalive,
-            user_timeout,
-            linger_zero,
-            rfc5961,
-            rfc1337,
-            invalid_ratelimit,
-            rst_carries_ack,
-        } = self;
         let mut changed: Vec<(&str, &dyn fmt::Debug)> = Vec::new();
+        // Destructured, so that a field added to the struct and not here does not compile.
         macro_rules! differs {
             ($($field:ident),*) => {
+                let TcpConfig { profile: _, $($field),* } = self;
                 $(if *$field != base.$field {
                     changed.push((stringify!($field), $field));
                 })*

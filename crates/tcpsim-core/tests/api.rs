@@ -4,46 +4,12 @@
 use tcpsim_core::prelude::*;
 use tcpsim_core::trace::EventKind;
 
-fn ms(n: u64) -> Instant {
-    Instant::from_millis(n)
-}
+mod common;
+use common::{close, ms, pair};
 
 /// A client and a server 10 ms apart; the server listens and accepts `s`, the client connects `c`.
 fn connected() -> (Simulator, HostId, HostId) {
-    let mut sim = Simulator::new(SimConfig {
-        seed: 3,
-        ..SimConfig::default()
-    });
-    let c = sim
-        .add_host(HostSpec::new("client", [10, 0, 0, 1]))
-        .unwrap();
-    let s = sim
-        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
-        .unwrap();
-    let listen = Call::Listen {
-        socket: "l".into(),
-        port: 80,
-        backlog: 8,
-    };
-    sim.call(ms(0), s, listen).unwrap();
-    let accept = Call::Accept {
-        listener: "l".into(),
-        socket: "s".into(),
-    };
-    sim.call(ms(0), s, accept).unwrap();
-    let connect = Call::Connect {
-        socket: "c".into(),
-        remote: "10.0.0.2:80".parse().unwrap(),
-        local_port: None,
-    };
-    sim.call(ms(1), c, connect).unwrap();
-    (sim, c, s)
-}
-
-fn close(name: &str) -> Call {
-    Call::Close {
-        socket: name.into(),
-    }
+    pair(LinkConfig::default(), TcpConfig::linux(), 3)
 }
 
 #[test]

@@ -8,64 +8,11 @@ use tcpsim_core::strategies::proptest::prelude::*;
 use tcpsim_core::strategies::{LinkRanges, link};
 use tcpsim_core::trace::EventKind;
 
-fn ms(n: u64) -> Instant {
-    Instant::from_millis(n)
-}
+mod common;
+use common::{close, connect, hosts, ms, pair, recv, send};
 
 fn on(event: SocketEvent) -> Reaction {
     Reaction::on(event)
-}
-
-/// A client and a server; the server listens and accepts `s`; the client connects `c` at 1 ms.
-fn pair(link: LinkConfig, tcp: TcpConfig, seed: u64) -> (Simulator, HostId, HostId) {
-    let mut sim = Simulator::new(SimConfig {
-        seed,
-        tcp,
-        ..SimConfig::default()
-    });
-    let c = sim
-        .add_host(HostSpec::new("client", [10, 0, 0, 1]))
-        .unwrap();
-    let s = sim
-        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
-        .unwrap();
-    sim.set_link_both(c, s, link).unwrap();
-    let listen = Call::Listen {
-        socket: "l".into(),
-        port: 80,
-        backlog: 16,
-    };
-    sim.call(ms(0), s, listen).unwrap();
-    let accept = Call::Accept {
-        listener: "l".into(),
-        socket: "s".into(),
-    };
-    sim.call(ms(0), s, accept).unwrap();
-    let connect = Call::Connect {
-        socket: "c".into(),
-        remote: "10.0.0.2:80".parse().unwrap(),
-        local_port: None,
-    };
-    sim.call(ms(1), c, connect).unwrap();
-    (sim, c, s)
-}
-
-fn send(socket: &str, bytes: u64) -> Call {
-    Call::Send {
-        socket: socket.into(),
-        bytes,
-    }
-}
-fn recv(socket: &str) -> Call {
-    Call::Recv {
-        socket: socket.into(),
-        max: u64::MAX,
-    }
-}
-fn close(socket: &str) -> Call {
-    Call::Close {
-        socket: socket.into(),
-    }
 }
 
 /// When each call was made (its `Call` event), by call id; `None` if it never was.
@@ -168,19 +115,8 @@ fn an_event_that_already_holds_makes_the_call_at_once_after_its_delay() {
 #[test]
 fn a_call_whose_event_never_comes_is_in_the_trace_with_why() {
     // Nothing listens on port 81: the connection is refused.
-    let mut sim = Simulator::new(SimConfig::default());
-    let c = sim
-        .add_host(HostSpec::new("client", [10, 0, 0, 1]))
-        .unwrap();
-    let s = sim
-        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
-        .unwrap();
-    let connect = Call::Connect {
-        socket: "c".into(),
-        remote: "10.0.0.2:81".parse().unwrap(),
-        local_port: None,
-    };
-    sim.call(ms(0), c, connect).unwrap();
+    let (mut sim, c, s) = hosts(SimConfig::default());
+    sim.call(ms(0), c, connect("c", "10.0.0.2:81")).unwrap();
     let refused = sim
         .call_on(ms(0), c, on(SocketEvent::Connected), send("c", 1))
         .unwrap();
@@ -443,15 +379,12 @@ proptest! {
         there in link(LinkRanges { loss: 0.0..=0.49, duplicate: 0.0..=0.0, ..LinkRanges::default() }),
         back in link(LinkRanges { loss: 0.0..=0.49, duplicate: 0.0..=0.0, ..LinkRanges::default() }),
     ) {
-        let mut sim = Simulator::new(SimConfig { seed, tcp: patient(), ..SimConfig::default() });
-        let c = sim.add_host(HostSpec::new("client", [10, 0, 0, 1])).unwrap();
-        let s = sim.add_host(HostSpec::new("server", [10, 0, 0, 2])).unwrap();
+        let (mut sim, c, s) = hosts(SimConfig { seed, tcp: patient(), ..SimConfig::default() });
         sim.set_link(c, s, there).unwrap();
         sim.set_link(s, c, back).unwrap();
         sim.call(ms(0), s, Call::Listen { socket: "l".into(), port: 80, backlog: 8 }).unwrap();
         sim.call(ms(0), s, Call::Accept { listener: "l".into(), socket: "s".into() }).unwrap();
-        let remote = "10.0.0.2:80".parse().unwrap();
-        sim.call(ms(0), c, Call::Connect { socket: "pool".into(), remote, local_port: None }).unwrap();
+        sim.call(ms(0), c, connect("pool", "10.0.0.2:80")).unwrap();
         let mut app = Pooled { requests, sent: 0, client_read: 0, server_read: 0 };
         let trace = sim.run_with(ms(6 * 3_600_000), &mut app).unwrap();
         prop_assert_eq!(app.sent, requests);
