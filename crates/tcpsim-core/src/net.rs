@@ -9,10 +9,12 @@ use crate::segment::{Flags, Segment};
 use crate::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::SocketAddrV4;
 
-/// The behaviour of the path from one host to another.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The behaviour of the path from one host to another. `Debug` writes one line with what is
+/// set: `LinkConfig(latency 12ms, loss 0.1)`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkConfig {
     /// One-way delay.
     pub latency: Duration,
@@ -99,8 +101,73 @@ pub enum DropReason {
     MiddleboxExpired,
 }
 
-/// Which segments a fault rule matches.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Writes `name(a, b, ...)` on one line, however `{:#?}` asks, with only the parts given.
+fn one_line(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    parts: &[(&str, Option<String>)],
+) -> fmt::Result {
+    let shown: Vec<String> = parts
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+        .collect();
+    write!(f, "{name}({})", shown.join(", "))
+}
+
+impl fmt::Debug for LinkConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = |p: f64| (p != 0.0).then(|| decimal(p));
+        let d = |d: Duration| (!d.is_zero()).then(|| d.to_string());
+        one_line(
+            f,
+            "LinkConfig",
+            &[
+                ("latency", Some(self.latency.to_string())),
+                ("jitter", d(self.jitter)),
+                ("loss", p(self.loss)),
+                ("duplicate", p(self.duplicate)),
+                ("reorder", p(self.reorder)),
+                ("by", d(self.reorder_delay)),
+            ],
+        )
+    }
+}
+
+impl fmt::Debug for FaultRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self
+            .count
+            .map_or("every one".to_string(), |c| c.to_string());
+        write!(
+            f,
+            "FaultRule({:?}, from match {}, {count}: {:?})",
+            self.filter, self.first, self.action
+        )
+    }
+}
+
+impl fmt::Debug for SegmentFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |x: Flags| (x != Flags::NONE).then(|| x.to_string());
+        one_line(
+            f,
+            "SegmentFilter",
+            &[
+                ("from", self.from.map(|h| h.to_string())),
+                ("to", self.to.map(|h| h.to_string())),
+                ("flags", set(self.flags)),
+                ("not", set(self.not_flags)),
+                ("with data", self.with_data.map(|d| d.to_string())),
+                ("after", self.after.map(|t| t.to_string())),
+                ("before", self.before.map(|t| t.to_string())),
+            ],
+        )
+    }
+}
+
+/// Which segments a fault rule matches. `Debug` writes one line with what is set:
+/// `SegmentFilter(from host 1, flags FIN)`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentFilter {
     /// Sent by this host (any when `None`).
     pub from: Option<HostId>,
@@ -140,8 +207,8 @@ pub enum FaultAction {
 }
 
 /// Drop or delay the `first`-th matching segment and the `count - 1` after it (1-based), or
-/// every one from `first` on when `count` is `None`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// every one from `first` on when `count` is `None`. `Debug` writes one line.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultRule {
     pub filter: SegmentFilter,
     pub first: u32,

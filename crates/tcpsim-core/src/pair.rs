@@ -48,12 +48,18 @@ pub enum AppOp {
     Abort,
 }
 
-/// One application call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// One application call. `Debug` writes it on one line: `t=1.5s Client: Send(300)`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AppStep {
     pub at: Instant,
     pub side: Side,
     pub op: AppOp,
+}
+
+impl std::fmt::Debug for AppStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} {:?}: {:?}", self.at, self.side, self.op)
+    }
 }
 
 /// A two-host scenario.

@@ -157,3 +157,22 @@ fn debug_output_is_short_enough_to_read() {
     // The whole default configuration fits in a few lines.
     assert!(format!("{cfg:#?}").lines().count() < 20, "{cfg:#?}");
 }
+
+#[test]
+fn a_failing_property_case_prints_in_a_screenful() {
+    use tcpsim_core::strategies::{self, proptest::strategy::*, proptest::test_runner::TestRunner};
+    let mut runner = TestRunner::deterministic();
+    let case = strategies::pair_scenario()
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+    let shown = format!("{case:#?}");
+    // The configuration is one line unless it differs from its profile; times read as times.
+    assert!(shown.contains("tcp: TcpConfig::"), "{shown}");
+    assert!(!shown.contains("Instant("), "{shown}");
+    assert!(
+        shown.lines().count() < 90,
+        "{} lines:\n{shown}",
+        shown.lines().count()
+    );
+}
