@@ -135,12 +135,13 @@ impl fmt::Debug for LinkConfig {
 
 impl fmt::Debug for FaultRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self
-            .count
-            .map_or("every one".to_string(), |c| c.to_string());
+        // The occurrences hit, as a range: `matches 2..=3`, or `matches 2..` for every one on.
+        let last = self.count.map_or(String::new(), |c| {
+            format!("={}", self.first.saturating_add(c.saturating_sub(1)))
+        });
         write!(
             f,
-            "FaultRule({:?}, from match {}, {count}: {:?})",
+            "FaultRule({:?}, matches {}..{last}: {:?})",
             self.filter, self.first, self.action
         )
     }
