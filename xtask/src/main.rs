@@ -109,6 +109,23 @@ fn test() -> Result<(), String> {
     ]);
     run("clippy", clippy)?;
 
+    // The library crates' docs, with no broken link: users read them on docs.rs, not here.
+    let mut doc = cargo();
+    doc.args([
+        "doc",
+        "--no-deps",
+        "-p",
+        "tcpsim-core",
+        "-p",
+        "tcpsim-scenario",
+        "-p",
+        "tcpsim-render",
+        "-p",
+        "tcpsim",
+    ])
+    .env("RUSTDOCFLAGS", "-D warnings");
+    run("rustdoc (the library crates, no broken links)", doc)?;
+
     // The pcap test reads every bundled scenario's capture with tshark; chart tests draw text
     // with DejaVu Sans.
     ensure_apt("tshark", &["tshark"])?;

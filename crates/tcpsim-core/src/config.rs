@@ -1,7 +1,8 @@
 //! Per-endpoint TCP parameters, grouped in two profiles: the RFC 9293 text and Linux defaults.
 //!
 //! Every field is public and may be overridden after choosing a profile. Values and their sources
-//! are listed in `shared/tcp-reference.md`; Linux names are given in each field's doc.
+//! are listed in the project's TCP reference (`shared/tcp-reference.md` in its repository);
+//! Linux names are given in each field's doc.
 
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};

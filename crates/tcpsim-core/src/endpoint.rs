@@ -1,8 +1,9 @@
 //! One TCP endpoint (a TCB): RFC 9293 section 3.10 event processing, sans-I/O.
 //!
 //! Read first: RFC 9293 sections 3.3.2 (states), 3.4 (sequence numbers), 3.10 (event processing),
-//! RFC 5961 (challenge ACKs), RFC 6298 (RTO). `shared/tcp-reference.md` lists the rules and the
-//! Linux behaviour this module reproduces; each rule below cites its section.
+//! RFC 5961 (challenge ACKs), RFC 6298 (RTO). The project's TCP reference
+//! (`shared/tcp-reference.md` in its repository) lists the rules and the Linux behaviour this
+//! module reproduces; each rule below cites its section.
 //!
 //! # Shape
 //! Inputs are the user calls (`connect`, `listen`, `send`, `recv`, `close`, `shutdown`, `abort`),

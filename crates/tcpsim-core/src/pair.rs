@@ -1,6 +1,6 @@
 //! A client and a server, one connection, and what each application does: the shape most
-//! property tests need. Build one by hand or draw it from [`crate::strategies`] (feature
-//! `proptest`), then [`PairScenario::run`] it.
+//! property tests need. Build one by hand or draw it from `tcpsim_core::strategies` (feature
+//! `proptest`), then [`PairScenario::run_for`] it.
 //!
 //! The server listens on 10.0.0.2:80 and calls accept() at time zero (naming the connection
 //! `s`); the client connects at time zero (as `c`). Then each [`AppStep`] runs at its time.

@@ -46,7 +46,7 @@ impl Repeat {
 
 /// A repeated call's socket name in repetition `i`: each `{i}` replaced by the number
 /// (`req{i}` in repetition 7: `req7`). The scenario compiler checks names with this, and the
-/// simulator makes them with [`NameTemplate`], which must agree.
+/// simulator makes them with a `NameTemplate`, which must agree.
 pub fn repetition_name(name: &str, i: u64) -> String {
     name.replace("{i}", &i.to_string())
 }

@@ -14,7 +14,7 @@ use std::fmt;
 ///
 /// The calls the simulator is given are `calls`, in their order, then each repeat's, repetition
 /// by repetition, each repetition's calls in their order; stably sorted by time, so a call's
-/// [`CallId`](crate::trace::CallId) follows time and calls at the same time keep that order. A
+/// [`CallId`](crate::id::CallId) follows time and calls at the same time keep that order. A
 /// repeated call that would fall after `duration` is left out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Setup {

@@ -176,3 +176,17 @@ fn a_failing_property_case_prints_in_a_screenful() {
         shown.lines().count()
     );
 }
+
+#[test]
+fn the_defaults_are_those_the_docs_give() {
+    let d = SimConfig::default();
+    assert_eq!(d.seed, 1);
+    assert_eq!(d.tcp, TcpConfig::linux());
+    assert_eq!(
+        d.default_link,
+        LinkConfig::latency(Duration::from_millis(10))
+    );
+    assert_eq!(d.max_events, 50_000_000);
+    assert_eq!(d.max_duration, Duration::from_secs(30 * 24 * 3600));
+    assert_eq!(d.max_sockets, 1_000_000);
+}

@@ -43,20 +43,22 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-/// Limits and defaults of a run.
+/// Limits and defaults of a run. [`SimConfig::default`] gives the values after "default:".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimConfig {
-    /// Seeds the network's random stream and every host's ISN secret.
+    /// Seeds the network's random stream and every host's ISN secret (default: 1).
     pub seed: u64,
-    /// TCP parameters of hosts that do not set their own.
+    /// TCP parameters of hosts that do not set their own (default: [`TcpConfig::linux`]).
     pub tcp: TcpConfig,
-    /// The link used between hosts that have no link of their own.
+    /// The link used between hosts that have no link of their own (default: a perfect link,
+    /// 10 ms one way).
     pub default_link: LinkConfig,
-    /// The run stops with [`SimError::EventLimit`] after this many queue events.
+    /// The run stops with [`SimError::EventLimit`] after this many queue events (default:
+    /// 50 000 000).
     pub max_events: u64,
-    /// The longest run allowed.
+    /// The longest run allowed (default: 30 days).
     pub max_duration: Duration,
-    /// The most sockets a run may create (across hosts).
+    /// The most sockets a run may create, across hosts (default: 1 000 000).
     pub max_sockets: u32,
 }
 
