@@ -605,11 +605,12 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                 let (text, error) = match &e.kind {
                     EventKind::Call { result, .. } => c_style(name, *result, false),
                     EventKind::Return { result, .. } => c_style(name, Some(*result), true),
-                    // A reacting call whose event never came: the call, the kind of event (no
-                    // errno: a short note, and the page carries no event formatting), a cross.
+                    // A reacting call whose event never came: the call, a cross, and the kind of
+                    // event it waited for (no errno: a short note in either language, and the
+                    // page carries no event formatting).
                     _ => {
                         let on = c.on.map_or("", |r| r.event.kind());
-                        (format!("{name}() ✗ on {on}"), true)
+                        (format!("{name}() ✗ ({on})"), true)
                     }
                 };
                 notes.push(Note {

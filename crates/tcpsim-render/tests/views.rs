@@ -164,3 +164,24 @@ fn crossing_segments_keep_their_labels_apart() {
     let label_x = |a: &tcpsim_render::layout::Arrow| a.x0 + (a.x1 - a.x0) * a.label_at;
     assert!((label_x(fins[0]) - label_x(fins[1])).abs() > 120.0);
 }
+
+#[test]
+fn a_reacting_call_never_made_is_a_note_on_its_side_at_the_end() {
+    use tcpsim_core::call::{Reaction, SocketEvent};
+    // The client would close when the server has finished; the server never does.
+    let mut sim = PairScenario::default().build().unwrap();
+    let (c, t) = (PSide::Client.host(), Instant::from_millis(1));
+    let close = Call::Close { socket: "c".into() };
+    sim.call_on(t, c, Reaction::on(SocketEvent::Eof), close)
+        .unwrap();
+    let trace = sim.run_for(Duration::from_secs(10)).unwrap();
+    let l = layout(&trace, None).unwrap();
+    let note = l.notes.iter().find(|n| n.text.contains('✗')).unwrap();
+    assert_eq!(note.text, "close() ✗ (eof)");
+    assert!(note.error);
+    assert_eq!(note.side, Side::Left);
+    // It is the last step, at the end of the run.
+    let last = l.steps.last().unwrap();
+    assert_eq!(last.t, Instant::from_secs(10));
+    assert!(matches!(&last.what, StepKind::Call { text, error: true } if text == &note.text));
+}
