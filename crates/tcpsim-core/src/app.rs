@@ -58,9 +58,13 @@ pub trait Application {
 /// A call the application made, and what it returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AppReturn<'a> {
+    /// When it returned.
     pub at: Instant,
+    /// The host that made it.
     pub host: HostId,
+    /// The call.
     pub call: &'a Call,
+    /// What it returned.
     pub result: CallResult,
 }
 
@@ -69,11 +73,15 @@ pub struct AppReturn<'a> {
 /// Only sockets the application holds are told of: none after it closed them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AppEvent<'a> {
+    /// When the event started to hold.
     pub at: Instant,
+    /// The host whose socket it is.
     pub host: HostId,
+    /// The socket.
     pub socket: SocketId,
     /// The application's name for the socket.
     pub name: &'a str,
+    /// What now holds.
     pub event: SocketEvent,
 }
 

@@ -17,32 +17,69 @@ use std::net::SocketAddrV4;
 pub enum Call {
     /// socket(), bind(port), listen(backlog).
     Listen {
+        /// The name the listening socket gets.
         socket: String,
+        /// The port to listen on.
         port: u16,
+        /// How many established connections may wait for accept() (Linux: somaxconn caps it).
         backlog: u32,
     },
     /// socket(), optionally bind(local_port), connect(remote). Blocks until established or failed.
     Connect {
+        /// The name the new socket gets.
         socket: String,
+        /// Where to connect.
         remote: SocketAddrV4,
+        /// The local port to bind first; an ephemeral port when `None`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         local_port: Option<u16>,
     },
     /// accept() on `listener`, naming the new connection `socket`. Blocks until one arrives.
-    Accept { listener: String, socket: String },
+    Accept {
+        /// The listening socket's name.
+        listener: String,
+        /// The name the accepted connection gets.
+        socket: String,
+    },
     /// send() of `bytes` bytes (non-blocking: may accept fewer).
-    Send { socket: String, bytes: u64 },
+    Send {
+        /// The socket's name.
+        socket: String,
+        /// How many bytes.
+        bytes: u64,
+    },
     /// recv() of up to `max` bytes (non-blocking).
-    Recv { socket: String, max: u64 },
+    Recv {
+        /// The socket's name.
+        socket: String,
+        /// At most this many bytes.
+        max: u64,
+    },
     /// close().
-    Close { socket: String },
+    Close {
+        /// The socket's name.
+        socket: String,
+    },
     /// shutdown(how).
-    Shutdown { socket: String, how: ShutdownHow },
+    Shutdown {
+        /// The socket's name.
+        socket: String,
+        /// Which directions to shut.
+        how: ShutdownHow,
+    },
     /// Abort: a reset where the state calls for one, then the descriptor is closed
     /// (close() with SO_LINGER 0, or RFC 9293 ABORT).
-    Abort { socket: String },
+    Abort {
+        /// The socket's name.
+        socket: String,
+    },
     /// setsockopt().
-    SetOption { socket: String, option: SockOpt },
+    SetOption {
+        /// The socket's name.
+        socket: String,
+        /// The option and its value.
+        option: SockOpt,
+    },
     /// The host crashes: its connections vanish without a segment and it stops answering.
     Crash,
     /// The host comes back up with no sockets (it answers old connections with RST).
@@ -137,9 +174,13 @@ impl Call {
 /// first moment from `at` on when its event holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduledCall {
+    /// When the call is made, or, for a reacting call, when it starts waiting.
     pub at: Instant,
+    /// The host whose application makes it.
     pub host: HostId,
+    /// What it does.
     pub call: Call,
+    /// The event it waits for, if it reacts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<Reaction>,
 }
@@ -164,7 +205,9 @@ impl ScheduledCall {
 /// socket given that name afterwards (by connect(), listen() or accept()).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Reaction {
+    /// What the call waits for.
     pub event: SocketEvent,
+    /// How long after the event the call is made.
     #[serde(default, skip_serializing_if = "no_delay")]
     pub delay: Duration,
 }
@@ -283,6 +326,7 @@ pub enum NotMade {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallResult {
+    /// The call succeeded (0 in C).
     Ok,
     /// send() accepted, or recv() read, this many bytes (at most a socket buffer, whose size
     /// is a `u32`).
@@ -291,6 +335,7 @@ pub enum CallResult {
     Eof,
     /// accept() returned this connection.
     Accepted(SocketId),
+    /// The call failed with this errno.
     Error(Errno),
 }
 
@@ -313,6 +358,7 @@ impl CallResult {
     pub(crate) fn bytes(n: u64) -> CallResult {
         CallResult::Bytes(u32::try_from(n).unwrap_or(u32::MAX))
     }
+    /// The errno of a failed call.
     pub fn errno(self) -> Option<Errno> {
         match self {
             CallResult::Error(e) => Some(e),

@@ -12,7 +12,9 @@ use std::collections::BinaryHeap;
 pub struct Repeat {
     /// When repetition 0 begins.
     pub start: Instant,
+    /// The time between two repetitions' starts.
     pub every: Duration,
+    /// How many repetitions (those that would start after the run's end are not made).
     pub count: u64,
     /// Each repetition's calls; repetition `i` makes them at `start + i * every + after`, with
     /// `{i}` in their socket names replaced by `i` (`req{i}`: `req0`, `req1`, ...).
@@ -22,8 +24,11 @@ pub struct Repeat {
 /// A call of a [`Repeat`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepeatedCall {
+    /// When in each repetition, from its start.
     pub after: Duration,
+    /// The host whose application makes it.
     pub host: HostId,
+    /// What it does; `{i}` in its socket names is the repetition's number.
     pub call: Call,
     /// Waits for an event from `after` on, instead of running then.
     pub on: Option<Reaction>,

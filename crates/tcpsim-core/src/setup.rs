@@ -18,13 +18,19 @@ use std::fmt;
 /// repeated call that would fall after `duration` is left out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Setup {
+    /// The run's limits and defaults.
     pub cfg: SimConfig,
     /// How long the run lasts.
     pub duration: Duration,
+    /// The hosts, numbered in this order.
     pub hosts: Vec<HostSpec>,
+    /// Links of their own, one direction each: (from, to, link).
     pub links: Vec<(HostId, HostId, LinkConfig)>,
+    /// Fault rules, numbered in this order.
     pub faults: Vec<FaultRule>,
+    /// Idle-timeout middleboxes.
     pub middleboxes: Vec<Middlebox>,
+    /// The calls, in time order.
     pub calls: Vec<ScheduledCall>,
     /// Calls repeated at a fixed period, kept as templates: ten thousand connections are a few
     /// hundred bytes here, and become calls only as the run reaches them.
@@ -38,8 +44,11 @@ pub enum CallSource {
     Call(usize),
     /// `repeats[repeat].calls[call]`, in repetition `index`.
     Repeat {
+        /// Which repeat.
         repeat: usize,
+        /// Which of its calls.
         call: usize,
+        /// Which repetition.
         index: u64,
     },
 }
@@ -47,7 +56,9 @@ pub enum CallSource {
 /// Why a [`Setup`] could not become a simulator; `call` is the call at fault.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetupError {
+    /// The call at fault, if one is.
     pub call: Option<CallSource>,
+    /// What is wrong.
     pub error: SimError,
 }
 

@@ -78,7 +78,9 @@ impl Default for SimConfig {
 /// A host to add.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HostSpec {
+    /// Its name, unique in the run.
     pub name: String,
+    /// Its address, unique in the run.
     pub addr: Ipv4Addr,
     /// Descriptor limit (`ulimit -n`): sockets the application may hold open at once.
     pub fd_limit: u32,
@@ -89,6 +91,8 @@ pub struct HostSpec {
 }
 
 impl HostSpec {
+    /// A host with Linux's defaults: 1 024 descriptors, ephemeral ports 32768-60999, the run's
+    /// TCP parameters.
     pub fn new(name: &str, addr: [u8; 4]) -> HostSpec {
         HostSpec {
             name: name.to_string(),
@@ -98,10 +102,12 @@ impl HostSpec {
             ephemeral_ports: (32_768, 60_999),
         }
     }
+    /// With a descriptor limit of `n`.
     pub fn fd_limit(mut self, n: u32) -> HostSpec {
         self.fd_limit = n;
         self
     }
+    /// With TCP parameters of its own.
     pub fn tcp(mut self, cfg: TcpConfig) -> HostSpec {
         self.tcp = Some(cfg);
         self
@@ -111,38 +117,54 @@ impl HostSpec {
 /// An error in setting up or running a simulation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SimError {
+    /// Two hosts have this name.
     DuplicateHostName(String),
+    /// Two hosts have this address.
     DuplicateAddress(Ipv4Addr),
+    /// No host has this number.
     UnknownHost(HostId),
+    /// A parameter is out of range; the message says which and what to use.
     InvalidConfig(String),
     /// A call was scheduled before the time the simulator has reached: it could never run.
     CallInPast {
+        /// When it was scheduled.
         at: Instant,
+        /// The time reached.
         now: Instant,
     },
     /// A run was asked to end before the time the simulator has reached.
     EndInPast {
+        /// The end asked for.
         end: Instant,
+        /// The time reached.
         now: Instant,
     },
     /// A call was scheduled after the longest allowed run.
     CallTooLate {
+        /// When it was scheduled.
         at: Instant,
+        /// [`SimConfig::max_duration`].
         max: Duration,
     },
     /// The run is longer than [`SimConfig::max_duration`].
     DurationLimit {
+        /// The length asked for.
         asked: Duration,
+        /// The limit.
         max: Duration,
     },
     /// The run took more queue events than [`SimConfig::max_events`].
     EventLimit {
+        /// The limit.
         limit: u64,
+        /// When the run was stopped.
         at: Instant,
     },
     /// The run created more sockets than [`SimConfig::max_sockets`].
     SocketLimit {
+        /// The limit.
         limit: u32,
+        /// When the run was stopped.
         at: Instant,
     },
 }
@@ -197,7 +219,9 @@ impl std::error::Error for SimError {}
 /// A run that stopped on an error, with the trace up to that point.
 #[derive(Clone, Debug)]
 pub struct RunError {
+    /// Why the run stopped.
     pub error: SimError,
+    /// The trace up to the moment it stopped.
     pub partial: Box<Trace>,
 }
 
@@ -331,6 +355,7 @@ impl fmt::Debug for Simulator {
 }
 
 impl Simulator {
+    /// A simulator with no host yet, at time zero.
     pub fn new(cfg: SimConfig) -> Simulator {
         let rng = SimRng::new(cfg.seed);
         let trace = Trace {
@@ -357,6 +382,7 @@ impl Simulator {
         }
     }
 
+    /// The run's limits and defaults.
     pub fn config(&self) -> &SimConfig {
         &self.cfg
     }
@@ -434,6 +460,7 @@ impl Simulator {
         self.set_link(b, a, link)
     }
 
+    /// Adds a fault rule; returns its number (rules are tried in the order added).
     pub fn add_fault(&mut self, rule: FaultRule) -> Result<u32, SimError> {
         for h in [rule.filter.from, rule.filter.to].into_iter().flatten() {
             self.check_host(h)?;
@@ -448,6 +475,7 @@ impl Simulator {
         Ok(self.faults.len() as u32 - 1)
     }
 
+    /// Adds an idle-timeout middlebox between two hosts.
     pub fn add_middlebox(&mut self, mb: Middlebox) -> Result<(), SimError> {
         self.check_host(mb.between.0)?;
         self.check_host(mb.between.1)?;
