@@ -114,6 +114,7 @@ fn test() -> Result<(), String> {
     doc.args([
         "doc",
         "--no-deps",
+        "--all-features",
         "-p",
         "tcpsim-core",
         "-p",

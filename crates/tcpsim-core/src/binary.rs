@@ -55,6 +55,7 @@ const VERSION: u8 = 3;
 pub struct DecodeError {
     /// Byte offset where reading failed.
     pub at: usize,
+    /// What was expected there.
     pub expected: &'static str,
 }
 
@@ -77,10 +78,12 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
     pub fn new(bytes: &'a [u8]) -> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
+    /// An error at the current byte: `expected` was not found.
     pub fn fail<T>(&self, expected: &'static str) -> Result<T, DecodeError> {
         Err(DecodeError {
             at: self.at,
@@ -112,6 +115,7 @@ impl<'a> Reader<'a> {
 
     // Not inlined: every field of every type reads through these, and the page carries the
     // reader in its first module, where size counts more than speed.
+    /// The next byte.
     #[inline(never)]
     pub fn byte(&mut self) -> Result<u8, DecodeError> {
         let b = self.bytes.get(self.at).copied();
@@ -139,6 +143,7 @@ impl<'a> Reader<'a> {
 
     // Not inlined: every field of every type reads through these, and the page carries the
     // reader in its first module, where size counts more than speed.
+    /// The next LEB128 varint (at most ten bytes, no overflow).
     #[inline(never)]
     pub fn varint(&mut self) -> Result<u64, DecodeError> {
         let mut v = 0u64;
@@ -173,7 +178,9 @@ impl<'a> Reader<'a> {
 /// A value with a binary form. Implemented for every type a [`Setup`] holds; other crates use
 /// it for what they carry beside one (the page's titles and error lists).
 pub trait Wire: Sized {
+    /// Appends the value to `w`.
     fn put(&self, w: &mut Vec<u8>);
+    /// Reads a value that [`Wire::put`] wrote.
     fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
 }
 
@@ -183,6 +190,7 @@ pub fn put_header(w: &mut Vec<u8>) {
     w.push(VERSION);
 }
 
+/// Appends `v` as an LEB128 varint.
 pub fn put_varint(w: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         w.push((v as u8) | 0x80);

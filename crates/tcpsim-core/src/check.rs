@@ -21,9 +21,13 @@ use std::net::SocketAddrV4;
 /// A broken invariant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
+    /// When the rule was broken.
     pub t: Instant,
+    /// The socket it concerns, if one.
     pub socket: Option<SocketId>,
+    /// The rule, by name.
     pub rule: &'static str,
+    /// What was seen.
     pub detail: String,
 }
 

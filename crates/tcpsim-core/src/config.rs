@@ -48,6 +48,7 @@ impl Default for Keepalive {
 /// test's counterexample is not mostly this.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TcpConfig {
+    /// Whose defaults these started from.
     pub profile: Profile,
     /// Maximum segment size in bytes (no MSS option is exchanged; both ends use their own).
     pub mss: u32,
@@ -78,6 +79,7 @@ pub struct TcpConfig {
     pub retries2: u32,
     /// Retransmissions for an orphaned connection (after close()): `tcp_orphan_retries`.
     pub orphan_retries: u32,
+    /// Keep-alive (SO_KEEPALIVE and its sysctls).
     pub keepalive: Keepalive,
     /// TCP_USER_TIMEOUT / RFC 9293 USER TIMEOUT: data unacknowledged this long aborts the connection.
     pub user_timeout: Option<Duration>,
@@ -206,6 +208,7 @@ impl TcpConfig {
         }
     }
 
+    /// The given profile's defaults.
     pub fn for_profile(profile: Profile) -> TcpConfig {
         match profile {
             Profile::Rfc9293 => TcpConfig::rfc9293(),

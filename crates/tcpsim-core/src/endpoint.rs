@@ -55,6 +55,7 @@ pub enum TimerKind {
 }
 
 impl TimerKind {
+    /// Every timer, in the order of its kinds.
     pub const ALL: [TimerKind; 6] = [
         TimerKind::UserTimeout,
         TimerKind::Retransmit,
@@ -64,6 +65,7 @@ impl TimerKind {
         TimerKind::TimeWait,
     ];
 
+    /// Its name as the trace and the views write it: `TIME-WAIT`.
     pub const fn name(self) -> &'static str {
         match self {
             TimerKind::Retransmit => "RTO",
@@ -80,45 +82,70 @@ impl TimerKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum TimerAction {
-    Armed { deadline: Instant },
+    /// Set to a deadline.
+    Armed {
+        /// When it will fire.
+        deadline: Instant,
+    },
+    /// Its deadline came.
     Fired,
+    /// Turned off before its deadline.
     Cancelled,
 }
 
 /// Something an endpoint reports besides segments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EndpointEvent {
+    /// The connection's state changed.
     StateChanged {
+        /// The state left.
         from: State,
+        /// The state entered.
         to: State,
+        /// Why, with its RFC section.
         cause: Cause,
     },
+    /// A timer was armed, fired or cancelled.
     Timer {
+        /// Which timer.
         timer: TimerKind,
+        /// What happened to it.
         action: TimerAction,
     },
     /// An error raised on the connection (reset, timeout); the application sees it on its next call.
     Error(Errno),
     /// In-order data entered the receive buffer: stream bytes `[offset, offset + len)`.
-    DataReceived { offset: u64, len: u32 },
+    DataReceived {
+        /// Where in the stream the bytes start.
+        offset: u64,
+        /// How many bytes.
+        len: u32,
+    },
     /// SND.UNA advanced: the peer has acknowledged `total` bytes of our stream.
-    DataAcked { total: u64 },
+    DataAcked {
+        /// Bytes acknowledged so far.
+        total: u64,
+    },
 }
 
 /// One output of an endpoint, in the order it happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
+    /// A segment to put on the wire, and why it is sent.
     Segment(Segment, SendReason),
+    /// Something to report.
     Event(EndpointEvent),
 }
 
 /// The buffer an endpoint writes its outputs to. Reuse one across calls to avoid allocation.
 #[derive(Clone, Debug, Default)]
 pub struct Outputs {
+    /// The outputs, in order.
     pub items: Vec<Output>,
 }
 
 impl Outputs {
+    /// An empty buffer.
     pub fn new() -> Self {
         Outputs::default()
     }
@@ -142,6 +169,7 @@ impl Outputs {
             Output::Segment(..) => None,
         })
     }
+    /// Empties the buffer, keeping its room.
     pub fn clear(&mut self) {
         self.items.clear();
     }
@@ -161,8 +189,11 @@ pub enum Received {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShutdownHow {
+    /// SHUT_RD: no more reading.
     Read,
+    /// SHUT_WR: no more writing; a FIN follows the data.
     Write,
+    /// SHUT_RDWR: both.
     Both,
 }
 
@@ -352,15 +383,19 @@ impl Endpoint {
 
     // ---------------------------------------------------------------- getters
 
+    /// The RFC 9293 state.
     pub fn state(&self) -> State {
         self.state
     }
+    /// The local address.
     pub fn local(&self) -> SocketAddrV4 {
         self.local
     }
+    /// The peer's address, once known.
     pub fn remote(&self) -> Option<SocketAddrV4> {
         self.remote
     }
+    /// The TCP parameters.
     pub fn config(&self) -> &TcpConfig {
         &self.cfg
     }
@@ -373,21 +408,27 @@ impl Endpoint {
     pub fn config_mut(&mut self) -> &mut TcpConfig {
         Arc::make_mut(&mut self.cfg)
     }
+    /// ISS, the initial send sequence number.
     pub fn iss(&self) -> SeqNum {
         self.iss
     }
+    /// IRS, the peer's initial sequence number.
     pub fn irs(&self) -> SeqNum {
         self.irs
     }
+    /// SND.UNA: the oldest unacknowledged sequence number.
     pub fn snd_una(&self) -> SeqNum {
         self.snd_una
     }
+    /// SND.NXT: the next sequence number to send.
     pub fn snd_nxt(&self) -> SeqNum {
         self.snd_nxt
     }
+    /// SND.WND: the peer's receive window.
     pub fn snd_wnd(&self) -> u32 {
         self.snd_wnd
     }
+    /// RCV.NXT: the next sequence number expected.
     pub fn rcv_nxt(&self) -> SeqNum {
         self.rcv_nxt
     }
@@ -411,6 +452,7 @@ impl Endpoint {
     pub fn bytes_received(&self) -> u64 {
         self.rcv_total
     }
+    /// The application called close(): nobody holds the socket (Linux SOCK_DEAD).
     pub fn is_orphan(&self) -> bool {
         self.orphan
     }
@@ -418,9 +460,11 @@ impl Endpoint {
     pub fn is_passive(&self) -> bool {
         self.passive
     }
+    /// The peer's FIN has arrived.
     pub fn peer_fin_received(&self) -> bool {
         self.peer_fin
     }
+    /// An error raised on the connection and not yet reported to the application.
     pub fn pending_error(&self) -> Option<Errno> {
         self.error
     }

@@ -36,6 +36,7 @@ pub enum Errno {
 }
 
 impl Errno {
+    /// Every errno the simulator returns.
     pub const ALL: [Errno; 13] = [
         Errno::ECONNREFUSED,
         Errno::ECONNRESET,
@@ -78,6 +79,7 @@ impl Errno {
         }
     }
 
+    /// The C name: `ECONNRESET`.
     pub const fn name(self) -> &'static str {
         match self {
             Errno::ECONNREFUSED => "ECONNREFUSED",

@@ -31,6 +31,7 @@
 //! assert_eq!(trace.states_of(c), [State::SynSent, State::Established, State::FinWait1,
 //!     State::FinWait2, State::TimeWait, State::Closed]);
 //! ```
+#![warn(missing_docs)]
 
 pub mod app;
 pub mod binary;

@@ -26,6 +26,7 @@ pub struct LinkConfig {
     pub duplicate: f64,
     /// Probability that a segment is held back by `reorder_delay`, letting later ones pass it.
     pub reorder: f64,
+    /// How long a reordered segment is held back.
     pub reorder_delay: Duration,
 }
 
@@ -48,6 +49,7 @@ impl LinkConfig {
         }
     }
 
+    /// Checks the probabilities are within 0 to 1; the error says which is not and what to use.
     pub fn validate(&self) -> Result<(), String> {
         for (name, p) in [
             ("loss", self.loss),
@@ -89,8 +91,11 @@ fn decimal(v: f64) -> String {
 pub enum DropReason {
     /// Random loss on the link.
     Loss,
-    /// A fault rule (index in the order rules were added).
-    Fault { rule: u32 },
+    /// A fault rule.
+    Fault {
+        /// The rule's index, in the order rules were added.
+        rule: u32,
+    },
     /// The destination host is down.
     HostDown,
     /// No host has the destination address.
@@ -187,6 +192,7 @@ pub struct SegmentFilter {
 }
 
 impl SegmentFilter {
+    /// Whether a segment from `from` to `to`, sent at `now`, matches.
     pub fn matches(&self, from: HostId, to: HostId, seg: &Segment, now: Instant) -> bool {
         self.from.is_none_or(|h| h == from)
             && self.to.is_none_or(|h| h == to)
@@ -202,6 +208,7 @@ impl SegmentFilter {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultAction {
+    /// Lose the segment.
     Drop,
     /// Deliver this much later than the link would.
     Delay(Duration),
@@ -211,9 +218,13 @@ pub enum FaultAction {
 /// every one from `first` on when `count` is `None`. `Debug` writes one line.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultRule {
+    /// Which segments count.
     pub filter: SegmentFilter,
+    /// The first matching segment hit (1-based).
     pub first: u32,
+    /// How many are hit from `first` on; every one when `None`.
     pub count: Option<u32>,
+    /// What is done to them.
     pub action: FaultAction,
 }
 
@@ -259,12 +270,16 @@ pub enum ExpiredAction {
 /// a connection after `idle_timeout` without traffic. Flows are learnt from SYNs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Middlebox {
+    /// The two hosts it sits between (either direction).
     pub between: (HostId, HostId),
+    /// How long a connection may be idle before the box forgets it.
     pub idle_timeout: Duration,
+    /// What it does with a segment of a forgotten connection.
     pub on_expired: ExpiredAction,
 }
 
 impl Middlebox {
+    /// Whether a segment from `from` to `to` passes through it.
     pub fn on_path(&self, from: HostId, to: HostId) -> bool {
         self.between == (from, to) || self.between == (to, from)
     }

@@ -19,17 +19,21 @@ use serde::{Deserialize, Serialize};
 /// Which application acts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Side {
+    /// The host that connects (host 0, socket `c`).
     Client,
+    /// The host that listens and accepts (host 1, socket `s`).
     Server,
 }
 
 impl Side {
+    /// The side's host.
     pub const fn host(self) -> HostId {
         match self {
             Side::Client => HostId(0),
             Side::Server => HostId(1),
         }
     }
+    /// The side's socket name.
     pub const fn socket(self) -> &'static str {
         match self {
             Side::Client => "c",
@@ -41,18 +45,26 @@ impl Side {
 /// What an application does to its connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AppOp {
+    /// send() this many bytes.
     Send(u64),
+    /// recv() up to this many bytes.
     Recv(u64),
+    /// close().
     Close,
+    /// shutdown(SHUT_WR).
     ShutdownWrite,
+    /// Abort: reset and close.
     Abort,
 }
 
 /// One application call. `Debug` writes it on one line: `t=1.5s Client: Send(300)`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AppStep {
+    /// When.
     pub at: Instant,
+    /// Which application.
     pub side: Side,
+    /// What it does.
     pub op: AppOp,
 }
 
@@ -65,11 +77,17 @@ impl std::fmt::Debug for AppStep {
 /// A two-host scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PairScenario {
+    /// The run's seed.
     pub seed: u64,
+    /// Both hosts' TCP parameters.
     pub tcp: TcpConfig,
+    /// The link from the client to the server.
     pub client_to_server: LinkConfig,
+    /// The link back.
     pub server_to_client: LinkConfig,
+    /// Fault rules between the two.
     pub faults: Vec<FaultRule>,
+    /// The applications' calls, in time order.
     pub steps: Vec<AppStep>,
 }
 

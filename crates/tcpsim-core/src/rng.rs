@@ -11,7 +11,9 @@ use rand_core::{RngCore, SeedableRng};
 pub struct Ppm(pub u32);
 
 impl Ppm {
+    /// Never.
     pub const ZERO: Ppm = Ppm(0);
+    /// Always.
     pub const ONE: Ppm = Ppm(1_000_000);
 
     /// Converts a probability in `[0, 1]` (clamped; NaN is zero).
@@ -40,6 +42,7 @@ pub struct SimRng {
 }
 
 impl SimRng {
+    /// The run's stream for `seed`.
     pub fn new(seed: u64) -> SimRng {
         SimRng {
             rng: ChaCha8Rng::seed_from_u64(seed),
@@ -57,6 +60,7 @@ impl SimRng {
         &mut self.rng
     }
 
+    /// The next 64 bits of the stream.
     pub fn next_u64(&mut self) -> u64 {
         self.rng().next_u64()
     }

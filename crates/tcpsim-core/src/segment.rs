@@ -22,11 +22,17 @@ impl fmt::Debug for Flags {
 }
 
 impl Flags {
+    /// No more data from the sender.
     pub const FIN: Flags = Flags(0x01);
+    /// Synchronize sequence numbers.
     pub const SYN: Flags = Flags(0x02);
+    /// Reset the connection.
     pub const RST: Flags = Flags(0x04);
+    /// Push.
     pub const PSH: Flags = Flags(0x08);
+    /// The acknowledgment field is significant.
     pub const ACK: Flags = Flags(0x10);
+    /// No flag.
     pub const NONE: Flags = Flags(0);
 
     /// The order flags are written in, as Wireshark lists them: `SYN,ACK`, `FIN,PSH,ACK`.
@@ -38,33 +44,43 @@ impl Flags {
         (Flags::ACK, "ACK"),
     ];
 
+    /// The bits as in the TCP header.
     pub const fn bits(self) -> u8 {
         self.0
     }
+    /// From header bits (those not modelled are dropped).
     pub const fn from_bits(bits: u8) -> Flags {
         Flags(bits & 0x1f)
     }
+    /// Whether every flag of `other` is set.
     pub const fn contains(self, other: Flags) -> bool {
         self.0 & other.0 == other.0
     }
+    /// Whether any flag of `other` is set.
     pub const fn intersects(self, other: Flags) -> bool {
         self.0 & other.0 != 0
     }
+    /// These flags and those of `other`.
     pub const fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
     }
+    /// These flags without those of `other`.
     pub const fn without(self, other: Flags) -> Flags {
         Flags(self.0 & !other.0)
     }
+    /// SYN is set.
     pub const fn syn(self) -> bool {
         self.contains(Flags::SYN)
     }
+    /// FIN is set.
     pub const fn fin(self) -> bool {
         self.contains(Flags::FIN)
     }
+    /// RST is set.
     pub const fn rst(self) -> bool {
         self.contains(Flags::RST)
     }
+    /// ACK is set.
     pub const fn ack(self) -> bool {
         self.contains(Flags::ACK)
     }
@@ -170,11 +186,15 @@ impl<'de> Deserialize<'de> for Flags {
 /// A TCP segment: addresses, header fields, and the number of payload bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Segment {
+    /// Source address and port.
     pub src: SocketAddrV4,
+    /// Destination address and port.
     pub dst: SocketAddrV4,
+    /// Sequence number (SEG.SEQ).
     pub seq: SeqNum,
     /// Meaningful only when `flags` has ACK; zero otherwise.
     pub ack: SeqNum,
+    /// Control bits.
     pub flags: Flags,
     /// The advertised receive window (unscaled).
     pub wnd: u16,
@@ -277,6 +297,7 @@ pub enum SendReason {
 }
 
 impl SendReason {
+    /// Whether this segment is a reset.
     pub const fn is_reset(self) -> bool {
         matches!(
             self,

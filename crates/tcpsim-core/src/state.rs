@@ -10,16 +10,27 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// in any case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum State {
+    /// No connection.
     Closed,
+    /// Waiting for a connection request.
     Listen,
+    /// SYN sent, waiting for a matching one.
     SynSent,
+    /// SYN received and sent, waiting for the ACK of ours.
     SynReceived,
+    /// Open: data flows both ways.
     Established,
+    /// Closed by us: our FIN sent, not yet acknowledged.
     FinWait1,
+    /// Our FIN acknowledged, waiting for the peer's.
     FinWait2,
+    /// The peer's FIN received; waiting for our application to close.
     CloseWait,
+    /// Both FINs crossed: waiting for the ACK of ours.
     Closing,
+    /// Closed after the peer: our FIN sent, waiting for its ACK.
     LastAck,
+    /// Both sides closed; waiting for old segments to die out.
     TimeWait,
 }
 

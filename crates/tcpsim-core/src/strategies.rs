@@ -1,7 +1,7 @@
 //! proptest strategies (feature `proptest`) for network conditions, fault patterns and
 //! application call sequences, combined into [`PairScenario`]s.
 //!
-//! The `proptest` crate is re-exported as [`strategies::proptest`](self::proptest), so that a
+//! The `proptest` crate is re-exported as `tcpsim_core::strategies::proptest`, so that a
 //! user's tests use the version these strategies were built with.
 //!
 //! ```
@@ -47,12 +47,18 @@ use std::ops::RangeInclusive;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkRanges {
+    /// One-way delay.
     pub latency: RangeInclusive<Duration>,
+    /// The most extra delay a segment may draw.
     pub jitter: RangeInclusive<Duration>,
-    /// Probabilities, each within 0 to 1 (values outside are clamped).
+    /// Probability of loss, within 0 to 1 (as are the other probabilities; values outside are
+    /// clamped).
     pub loss: RangeInclusive<f64>,
+    /// Probability that a segment arrives twice.
     pub duplicate: RangeInclusive<f64>,
+    /// Probability that a segment is held back.
     pub reorder: RangeInclusive<f64>,
+    /// How long a held-back segment waits.
     pub reorder_delay: RangeInclusive<Duration>,
 }
 

@@ -23,15 +23,19 @@ impl Instant {
     /// The latest representable instant; used as "never".
     pub const MAX: Instant = Instant(u64::MAX);
 
+    /// An instant this many microseconds after the start.
     pub const fn from_micros(us: u64) -> Self {
         Instant(us)
     }
+    /// An instant this many milliseconds after the start.
     pub const fn from_millis(ms: u64) -> Self {
         Instant(ms.saturating_mul(1_000))
     }
+    /// An instant this many seconds after the start.
     pub const fn from_secs(s: u64) -> Self {
         Instant(s.saturating_mul(1_000_000))
     }
+    /// Microseconds since the start.
     pub const fn as_micros(self) -> u64 {
         self.0
     }
@@ -42,39 +46,52 @@ impl Instant {
 }
 
 impl Duration {
+    /// No time.
     pub const ZERO: Duration = Duration(0);
+    /// The longest span; used as "forever".
     pub const MAX: Duration = Duration(u64::MAX);
 
+    /// This many microseconds.
     pub const fn from_micros(us: u64) -> Self {
         Duration(us)
     }
+    /// This many milliseconds.
     pub const fn from_millis(ms: u64) -> Self {
         Duration(ms.saturating_mul(1_000))
     }
+    /// This many seconds.
     pub const fn from_secs(s: u64) -> Self {
         Duration(s.saturating_mul(1_000_000))
     }
+    /// This many minutes.
     pub const fn from_mins(m: u64) -> Self {
         Duration(m.saturating_mul(60_000_000))
     }
+    /// In whole microseconds.
     pub const fn as_micros(self) -> u64 {
         self.0
     }
+    /// In whole milliseconds (rounded down).
     pub const fn as_millis(self) -> u64 {
         self.0 / 1_000
     }
+    /// Whether it is no time.
     pub const fn is_zero(self) -> bool {
         self.0 == 0
     }
+    /// `k` times as long, saturating.
     pub const fn saturating_mul(self, k: u64) -> Duration {
         Duration(self.0.saturating_mul(k))
     }
+    /// The difference, or zero.
     pub const fn saturating_sub(self, other: Duration) -> Duration {
         Duration(self.0.saturating_sub(other.0))
     }
+    /// The shorter.
     pub fn min(self, other: Duration) -> Duration {
         Duration(self.0.min(other.0))
     }
+    /// The longer.
     pub fn max(self, other: Duration) -> Duration {
         Duration(self.0.max(other.0))
     }

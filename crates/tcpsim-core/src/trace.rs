@@ -25,23 +25,32 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 /// A host of the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostInfo {
+    /// Its name.
     pub name: String,
+    /// Its address.
     pub addr: Ipv4Addr,
+    /// Its descriptor limit.
     pub fd_limit: u32,
+    /// Whose defaults its TCP follows.
     pub profile: Profile,
 }
 
 /// A socket of the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SocketInfo {
+    /// Its number.
     pub id: SocketId,
+    /// The host it lives on.
     pub host: HostId,
     /// The application's name for it; an accepted connection gets its name at accept().
     pub label: Option<String>,
+    /// Its local address.
     pub local: SocketAddrV4,
+    /// Its peer's address, for a connection.
     pub remote: Option<SocketAddrV4>,
     /// The listening socket a passively opened connection came from.
     pub parent: Option<SocketId>,
+    /// When it was created.
     pub created: Instant,
 }
 
@@ -49,8 +58,11 @@ pub struct SocketInfo {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimerChange {
+    /// Set to a deadline (again, when it moves).
     Armed,
+    /// Its deadline came.
     Fired,
+    /// Turned off before its deadline.
     Cancelled,
 }
 
@@ -59,6 +71,7 @@ pub enum TimerChange {
 pub struct TraceEvent {
     /// Microseconds since the start of the run.
     pub t: Instant,
+    /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,
 }
@@ -70,92 +83,142 @@ pub enum EventKind {
     /// A host put segment `id` ([`Trace::segment`]) on the wire. `socket` is `None` for a
     /// reset sent by a host with no matching socket.
     SegmentSent {
+        /// The segment.
         id: SegmentId,
+        /// The host it happened on.
         host: HostId,
+        /// The socket involved, if any.
         socket: Option<SocketId>,
+        /// Why it was sent.
         reason: SendReason,
     },
     /// Segment `id` reached its destination host; `socket` is the one that processed it, if any.
     SegmentDelivered {
+        /// The segment.
         id: SegmentId,
+        /// The host it happened on.
         host: HostId,
+        /// The socket involved, if any.
         socket: Option<SocketId>,
     },
     /// Segment `id` was lost on the way.
     SegmentDropped {
+        /// The segment.
         id: SegmentId,
+        /// Why it was lost.
         reason: DropReason,
     },
     /// The network duplicated segment `id`; the copy travels as `copy` (the same segment).
     SegmentDuplicated {
+        /// The segment.
         id: SegmentId,
+        /// The copy.
         copy: SegmentId,
     },
+    /// A socket's state changed.
     StateChanged {
+        /// The host it happened on.
         host: HostId,
+        /// The socket.
         socket: SocketId,
+        /// The state left.
         from: State,
+        /// The state entered.
         to: State,
+        /// Why, with its RFC section.
         cause: Cause,
     },
+    /// A timer of a socket was armed, fired or cancelled.
     Timer {
+        /// The host it happened on.
         host: HostId,
+        /// The socket.
         socket: SocketId,
+        /// Which timer.
         timer: TimerKind,
+        /// What happened to it.
         change: TimerChange,
+        /// Its new deadline, when armed.
         deadline: Option<Instant>,
     },
     /// An error was raised on the connection (reset, timeout); the application sees it next call.
     ConnectionError {
+        /// The host it happened on.
         host: HostId,
+        /// The socket.
         socket: SocketId,
+        /// The error.
         errno: Errno,
     },
     /// In-order data entered the receive buffer: stream bytes `[offset, offset + len)`.
     DataReceived {
+        /// The host it happened on.
         host: HostId,
+        /// The socket.
         socket: SocketId,
+        /// Where in the stream the bytes start.
         offset: u64,
+        /// How many bytes.
         len: u32,
     },
     /// The peer has acknowledged `total` bytes of this socket's stream.
     DataAcked {
+        /// The host it happened on.
         host: HostId,
+        /// The socket.
         socket: SocketId,
+        /// Bytes acknowledged so far.
         total: u64,
     },
     /// The application made call `call_id` (see [`Trace::calls`]). `result` is `None` while a
     /// blocking call (connect, accept) waits; its [`EventKind::Return`] follows.
     Call {
+        /// The host it happened on.
         host: HostId,
+        /// The call (see [`Trace::calls`]).
         call_id: CallId,
+        /// The socket involved, if any.
         socket: Option<SocketId>,
+        /// What it returned, or `None` while it blocks.
         result: Option<CallResult>,
     },
     /// A blocking call returned.
     Return {
+        /// The host it happened on.
         host: HostId,
+        /// The call (see [`Trace::calls`]).
         call_id: CallId,
+        /// The socket involved, if any.
         socket: Option<SocketId>,
+        /// What it returned.
         result: CallResult,
     },
     /// A reacting call was never made: its event did not come (recorded when the run ends).
     CallNotMade {
+        /// The host it happened on.
         host: HostId,
+        /// The call (see [`Trace::calls`]).
         call_id: CallId,
         /// The socket it watched, if its name ever denoted one.
         socket: Option<SocketId>,
+        /// Why it was never made.
         why: NotMade,
     },
     /// The socket is gone: the application closed it and the TCB was deleted.
     SocketReleased {
+        /// The host it happened on.
         host: HostId,
+        /// The socket.
         socket: SocketId,
     },
+    /// The host crashed: its sockets vanished without a segment.
     HostDown {
+        /// The host it happened on.
         host: HostId,
     },
+    /// The host came back up, with no sockets.
     HostUp {
+        /// The host it happened on.
         host: HostId,
     },
 }
@@ -186,8 +249,11 @@ impl EventKind {
 /// Counters of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunStats {
+    /// Segments put on the wire (a duplicate's copy not counted).
     pub segments_sent: u64,
+    /// Segments that reached their destination host.
     pub segments_delivered: u64,
+    /// Segments lost on the way.
     pub segments_dropped: u64,
     /// Entries taken off the simulator's event queue.
     pub queue_events: u64,
@@ -196,21 +262,27 @@ pub struct RunStats {
 /// Everything a run did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
+    /// The run's seed.
     pub seed: u64,
+    /// The hosts, by [`HostId`].
     pub hosts: Vec<HostInfo>,
+    /// The sockets, by [`SocketId`].
     pub sockets: Vec<SocketInfo>,
     /// The applications' script: every call, by [`CallId`]. `Call` events refer to it.
     pub calls: Vec<ScheduledCall>,
     /// Every segment put on the wire, by [`SegmentId`] (a duplicate's copy has an id and an
     /// entry of its own). Segment events refer to it.
     pub segments: Vec<Segment>,
+    /// What happened, in order.
     pub events: Vec<TraceEvent>,
     /// The simulated time the run stopped at.
     pub end: Instant,
+    /// Counters of the run.
     pub stats: RunStats,
 }
 
 impl Trace {
+    /// The host with this name.
     pub fn host_by_name(&self, name: &str) -> Option<HostId> {
         self.hosts
             .iter()
@@ -227,6 +299,7 @@ impl Trace {
             .map(|s| s.id)
     }
 
+    /// The socket with this number.
     pub fn socket(&self, id: SocketId) -> Option<&SocketInfo> {
         self.sockets.get(id.index())
     }
@@ -466,11 +539,17 @@ pub fn netstat_lists(state: State, child: bool) -> bool {
 /// One line of `ss -tan`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetstatRow {
+    /// The host it is on.
     pub host: HostId,
+    /// The socket.
     pub socket: SocketId,
+    /// The application's name for it.
     pub label: Option<String>,
+    /// Its state then.
     pub state: State,
+    /// Its local address.
     pub local: SocketAddrV4,
+    /// Its peer's address, for a connection.
     pub remote: Option<SocketAddrV4>,
     /// Unread bytes; for a listener, connections waiting in the accept queue.
     pub recv_q: u64,
@@ -481,7 +560,9 @@ pub struct NetstatRow {
 /// The sockets of every host at one moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Netstat {
+    /// The moment.
     pub at: Instant,
+    /// One row a socket, as `ss -tan` lists them.
     pub rows: Vec<NetstatRow>,
 }
 
