@@ -68,6 +68,7 @@ impl Scenario {
             .map_err(|e| ScenarioRunError::Limit(self.source.name.clone(), Box::new(e)))
     }
 
+    /// When the run ends: its duration after the start.
     pub fn end(&self) -> Instant {
         Instant::from_micros(self.duration.as_micros())
     }
@@ -478,11 +479,13 @@ fn call_results(
 /// Simplified Chinese.
 #[derive(Clone, Debug)]
 pub struct CheckFailure {
+    /// Where the expectation is written: `file:line:column`.
     pub location: String,
     /// The expectation in words.
     pub expected: Bi,
     /// The file's note for it, in both languages when the file gives both.
     pub note: Option<Bi>,
+    /// What happened instead.
     pub seen: Bi,
 }
 
@@ -537,7 +540,9 @@ impl std::fmt::Display for CheckFailure {
 /// Why a scenario could not run to its end.
 #[derive(Debug)]
 pub enum ScenarioRunError {
+    /// The setup could not become a simulator (a located error in the file).
     Setup(Box<ScenarioError>),
+    /// The run stopped at one of its limits: the file's name, and the error with the trace so far.
     Limit(String, Box<RunError>),
 }
 

@@ -33,11 +33,15 @@ pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
 /// One call of the applications, with where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledCall {
+    /// When it is made, or, for a reacting call, when it starts waiting.
     pub at: Instant,
+    /// The host whose application makes it.
     pub host: HostId,
+    /// What it does.
     pub call: Call,
     /// Waits for this from `at` on, instead of running then.
     pub on: Option<Reaction>,
+    /// Where it is written in the file.
     pub span: Range<usize>,
 }
 
@@ -51,7 +55,9 @@ pub struct RepeatBlock {
 /// When an expectation looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum At {
+    /// At the end of the run.
     End,
+    /// At this time.
     Time(Instant),
 }
 
@@ -67,70 +73,112 @@ impl std::fmt::Display for At {
 /// What a call must have returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WantResult {
+    /// The call succeeded.
     Ok,
+    /// The call failed with this errno.
     Error(Errno),
 }
 
 /// A checked expectation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExpectKind {
+    /// A socket is in a state at a time.
     State {
+        /// Its host.
         host: HostId,
+        /// Its name.
         socket: String,
+        /// The state it must be in.
         state: State,
+        /// When.
         at: At,
     },
+    /// How many sockets of a host are in a state at a time.
     Count {
+        /// The host.
         host: HostId,
+        /// The state counted.
         state: State,
+        /// When.
         at: At,
+        /// At least this many.
         min: Option<u64>,
+        /// At most this many.
         max: Option<u64>,
+        /// Exactly this many.
         equals: Option<u64>,
     },
+    /// A segment with these flags was (or, `absent`, was not) sent.
     Segment {
+        /// Flags it must carry.
         flags: Flags,
+        /// Sent by this host.
         from: Option<HostId>,
+        /// Sent to this host.
         to: Option<HostId>,
+        /// Sent at or after this time.
         after: Option<Instant>,
+        /// Sent before this time.
         before: Option<Instant>,
+        /// It must not appear.
         absent: bool,
     },
+    /// A call returned a result.
     Result {
+        /// The host that made it.
         host: HostId,
+        /// The socket it was made on, if one is named.
         socket: Option<String>,
+        /// Only calls of this kind.
         call: Option<CallName>,
+        /// The result wanted.
         want: WantResult,
     },
 }
 
+/// An expectation of the file, checked against the trace.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expect {
+    /// What must hold.
     pub kind: ExpectKind,
     /// Shown when the expectation fails: one text for both languages, or one for each.
     pub note: Option<Bi>,
+    /// Where it is written in the file.
     pub span: Range<usize>,
 }
 
 /// A scenario, checked and ready to run.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// The file it came from.
     pub source: Source,
+    /// Its title.
     pub title: model::Text,
+    /// Its description.
     pub description: model::Text,
+    /// The run's seed.
     pub seed: u64,
+    /// How long the run lasts.
     pub duration: Duration,
+    /// The hosts, numbered in this order.
     pub hosts: Vec<HostSpec>,
+    /// One-way delay of every link the file does not list.
     pub default_latency: Duration,
+    /// Links of their own, one direction each: (from, to, link).
     pub links: Vec<(HostId, HostId, LinkConfig)>,
+    /// Fault rules, numbered in this order.
     pub faults: Vec<FaultRule>,
+    /// Idle-timeout middleboxes.
     pub middleboxes: Vec<Middlebox>,
     /// The timeline's calls, in time order.
     pub calls: Vec<ScheduledCall>,
     /// The repeats, as templates (the core makes their calls as the run reaches them).
     pub repeats: Vec<RepeatBlock>,
+    /// What must happen.
     pub expectations: Vec<Expect>,
+    /// The most events the run may take.
     pub max_events: u64,
+    /// The most sockets the run may create.
     pub max_sockets: u32,
 }
 

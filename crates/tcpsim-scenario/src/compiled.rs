@@ -11,19 +11,28 @@ use tcpsim_core::setup::Setup;
 /// What a viewer needs of a scenario to run and show it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compiled {
+    /// The scenario's title.
     pub title: Text,
+    /// Its description.
     pub description: Text,
+    /// What the run takes.
     pub setup: Setup,
 }
 
 /// An error in a scenario's text, at a line and column (both from 1), in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub column: u32,
+    /// What is wrong, in English.
     pub message: String,
+    /// What to do about it, in English.
     pub help: Option<String>,
+    /// What is wrong, in Simplified Chinese.
     pub message_zh: String,
+    /// What to do about it, in Simplified Chinese.
     pub help_zh: Option<String>,
 }
 

@@ -11,6 +11,7 @@ use tcpsim_core::time::Duration;
 pub struct HumanDuration(pub Duration);
 
 impl HumanDuration {
+    /// The duration.
     pub fn get(self) -> Duration {
         self.0
     }

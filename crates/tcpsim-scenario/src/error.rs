@@ -8,11 +8,14 @@ use std::sync::Arc;
 /// A source file, shared by its errors.
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// The file's name, as messages show it.
     pub name: String,
+    /// The file's text.
     pub text: Arc<str>,
 }
 
 impl Source {
+    /// A file named `name` holding `text`.
     pub fn new(name: &str, text: &str) -> Source {
         Source {
             name: name.to_string(),
@@ -40,31 +43,38 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// One problem in a scenario file.
 #[derive(Clone, Debug)]
 pub struct ScenarioError {
+    /// The file it is in.
     pub source: Source,
     /// Byte range in the file, when the problem has a place.
     pub span: Option<Range<usize>>,
+    /// What is wrong, in English.
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
     /// The message and help in Simplified Chinese (the same text where not translated).
     pub message_zh: String,
+    /// The help in Simplified Chinese.
     pub help_zh: Option<String>,
 }
 
 /// A text in English and Simplified Chinese. A plain string is the same in both.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bi {
+    /// In English.
     pub en: String,
+    /// In Simplified Chinese.
     pub zh: String,
 }
 
 impl Bi {
+    /// A text in both languages.
     pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Bi {
         Bi {
             en: en.into(),
             zh: zh.into(),
         }
     }
+    /// Whether there is no text.
     pub fn is_empty(&self) -> bool {
         self.en.is_empty()
     }
@@ -87,6 +97,7 @@ impl From<&str> for Bi {
 }
 
 impl ScenarioError {
+    /// An error in `source` at `span` (none for the whole file): `message`, in both languages.
     pub fn new(
         source: &Source,
         span: Option<Range<usize>>,
@@ -103,6 +114,7 @@ impl ScenarioError {
         }
     }
 
+    /// With what to do about it.
     pub fn help(mut self, help: impl Into<Bi>) -> ScenarioError {
         let h: Bi = help.into();
         self.help = Some(h.en);
@@ -161,6 +173,7 @@ impl std::error::Error for ScenarioError {}
 pub struct Pretty<'a>(pub &'a ScenarioError, NamedSource<String>, bool);
 
 impl<'a> Pretty<'a> {
+    /// The error drawn in English, with the line it points at.
     pub fn new(e: &'a ScenarioError) -> Pretty<'a> {
         Pretty::in_language(e, false)
     }
@@ -246,6 +259,7 @@ pub struct OwnedPretty {
 }
 
 impl Pretty<'_> {
+    /// A copy that owns its data.
     pub fn into_owned(self) -> OwnedPretty {
         OwnedPretty {
             error: self.0.clone(),

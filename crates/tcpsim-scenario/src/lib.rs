@@ -36,6 +36,7 @@
 //! let trace = scenario.run().unwrap();
 //! assert!(scenario.check(&trace).is_empty());
 //! ```
+#![warn(missing_docs)]
 
 mod check;
 mod compile;

@@ -15,7 +15,9 @@ use std::net::Ipv4Addr;
 #[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
+    /// In English.
     pub en: String,
+    /// In Simplified Chinese.
     pub zh: String,
 }
 
@@ -23,7 +25,9 @@ pub struct Text {
 #[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(untagged)]
 pub enum Note {
+    /// One text for both languages.
     Same(String),
+    /// A text in each.
     Both(Text),
 }
 
@@ -94,26 +98,32 @@ fn default_seed() -> u64 {
 /// A value of a key that takes more than one kind (`value` of setsockopt, `count` of a fault).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scalar {
+    /// true or false.
     Bool(bool),
+    /// A whole number.
     Integer(i64),
+    /// A text (a duration, for example).
     String(String),
     /// Any other kind, named ("a table", "a decimal number").
     Other(&'static str),
 }
 
 impl Scalar {
+    /// The value as a boolean, if it is one.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Scalar::Bool(b) => Some(*b),
             _ => None,
         }
     }
+    /// The value as a whole number, if it is one.
     pub fn as_integer(&self) -> Option<i64> {
         match self {
             Scalar::Integer(n) => Some(*n),
             _ => None,
         }
     }
+    /// The value as text, if it is text.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Scalar::String(s) => Some(s),
@@ -126,8 +136,10 @@ impl Scalar {
 #[derive(Clone, Copy, Debug, Default, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ProfileName {
+    /// Linux defaults (TIME-WAIT 60 s, tcp_fin_timeout 60 s, RTO 200 ms to 120 s).
     #[default]
     Linux,
+    /// RFC 9293 as written (TIME-WAIT 2 MSL, RTO at least 1 s, no FIN-WAIT-2 timeout).
     Rfc9293,
 }
 
@@ -150,7 +162,9 @@ pub struct TcpOverrides {
     pub fin_timeout: Option<DurationOrOff>,
     /// Initial retransmission timeout.
     pub rto_initial: Option<HumanDuration>,
+    /// Lower bound of the retransmission timeout.
     pub rto_min: Option<HumanDuration>,
+    /// Upper bound of the retransmission timeout.
     pub rto_max: Option<HumanDuration>,
     /// tcp_syn_retries.
     pub syn_retries: Option<u32>,
@@ -181,7 +195,9 @@ pub struct TcpOverrides {
 /// A duration, or "off".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DurationOrOff {
+    /// No timeout: wait forever.
     Off,
+    /// This long.
     On(HumanDuration),
 }
 
@@ -211,13 +227,16 @@ pub struct Network {
 #[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LinkDef {
+    /// The sending host.
     #[schemars(with = "String")]
     pub from: Spanned<String>,
+    /// The receiving host.
     #[schemars(with = "String")]
     pub to: Spanned<String>,
     /// Also apply these settings from `to` back to `from` (default true).
     #[serde(default = "yes")]
     pub both_ways: bool,
+    /// One-way delay.
     pub latency: Option<HumanDuration>,
     /// Extra delay, uniform from 0 to this, per segment.
     pub jitter: Option<HumanDuration>,
@@ -227,6 +246,7 @@ pub struct LinkDef {
     pub duplicate: Option<f64>,
     /// Probability that a segment is held back by `reorder_delay`.
     pub reorder: Option<f64>,
+    /// How long a reordered segment is held back.
     pub reorder_delay: Option<HumanDuration>,
 }
 
@@ -238,6 +258,7 @@ fn yes() -> bool {
 #[derive(Clone, Debug, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct HostDef {
+    /// Its name, used everywhere else in the file.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// IPv4 address, e.g. "10.0.0.1".
@@ -293,6 +314,7 @@ pub struct Step {
     /// The host whose application calls.
     #[schemars(with = "String")]
     pub host: Spanned<String>,
+    /// What the call does.
     #[schemars(with = "CallName")]
     pub call: Spanned<CallName>,
     /// The socket's name. In `repeat`, `{i}` is replaced by the repetition number (0, 1, ...).
@@ -338,14 +360,19 @@ pub struct Step {
     pub delay: Option<Spanned<HumanDuration>>,
 }
 
+/// Which directions shutdown() closes.
 #[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ShutdownName {
+    /// SHUT_RD: no more reading.
     Read,
+    /// SHUT_WR: no more writing; a FIN follows the data.
     Write,
+    /// SHUT_RDWR: both.
     Both,
 }
 
+/// A socket option setsockopt() sets.
 #[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum OptionName {
@@ -370,6 +397,7 @@ pub struct Repeat {
     /// When the first repetition starts (default "0s").
     #[schemars(with = "Option<HumanDuration>")]
     pub start: Option<Spanned<HumanDuration>>,
+    /// The time between two repetitions' starts.
     #[schemars(with = "HumanDuration")]
     pub every: Spanned<HumanDuration>,
     /// How many repetitions.
@@ -417,10 +445,13 @@ pub struct FaultDef {
     pub delay: Option<HumanDuration>,
 }
 
+/// What a fault rule does to the segments it hits.
 #[derive(Clone, Copy, Debug, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum FaultActionName {
+    /// Lose them.
     Drop,
+    /// Deliver them later, by `delay`.
     Delay,
 }
 
@@ -438,11 +469,14 @@ pub struct MiddleboxDef {
     pub on_expired: ExpiredName,
 }
 
+/// What an idle-timeout middlebox does with a segment of a forgotten connection.
 #[derive(Clone, Copy, Debug, Default, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ExpiredName {
+    /// Drop it silently.
     #[default]
     Drop,
+    /// Drop it and answer the sender with a reset.
     Reset,
 }
 
@@ -469,18 +503,25 @@ pub struct Expectation {
     /// The host whose sockets are counted.
     #[schemars(with = "Option<String>")]
     pub host: Option<Spanned<String>>,
+    /// With `count`: at least this many.
     pub min: Option<u64>,
+    /// With `count`: at most this many.
     pub max: Option<u64>,
+    /// With `count`: exactly this many.
     pub equals: Option<u64>,
     /// A segment with these flags (e.g. "RST", "FIN,ACK") must appear; with `absent = true`,
     /// must not. Narrow with `from`, `to`, `after`, `before`.
     #[schemars(with = "Option<String>")]
     pub segment: Option<Spanned<String>>,
+    /// With `segment`: sent by this host.
     #[schemars(with = "Option<String>")]
     pub from: Option<Spanned<String>>,
+    /// With `segment`: sent to this host.
     #[schemars(with = "Option<String>")]
     pub to: Option<Spanned<String>>,
+    /// With `segment`: sent at or after this time.
     pub after: Option<HumanDuration>,
+    /// With `segment`: sent before this time.
     pub before: Option<HumanDuration>,
     /// With `segment`: it must not appear.
     #[serde(default)]
@@ -489,6 +530,7 @@ pub struct Expectation {
     /// as "ECONNREFUSED", or "ok". With `call`, only that kind of call is looked at.
     #[schemars(with = "Option<String>")]
     pub result: Option<Spanned<String>>,
+    /// With `result`: only calls of this kind.
     #[schemars(with = "Option<CallName>")]
     pub call: Option<Spanned<CallName>>,
 }
