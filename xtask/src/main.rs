@@ -118,6 +118,8 @@ fn test() -> Result<(), String> {
         "-p",
         "tcpsim-core",
         "-p",
+        "tcpsim-words",
+        "-p",
         "tcpsim-scenario",
         "-p",
         "tcpsim-render",

@@ -7,7 +7,7 @@ use tcpsim_core::prelude::*;
 use tcpsim_core::setup::{CallSource, Setup};
 use tcpsim_core::sim::RunError;
 use tcpsim_core::trace::EventKind;
-use tcpsim_render::i18n::{Lang, cause_text, errno_text, reason_text};
+use tcpsim_words::{Lang, cause_text, errno_text, reason_text};
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.

@@ -2,6 +2,11 @@
 //! and what to watch next, why a transition happened, why a segment was sent, timers, errors.
 //! State names and TCP flags stay in their RFC spelling in both languages, as engineers read
 //! them in tools and logs.
+//!
+//! A crate of its own, depending on the core only, so that the scenario checker says a cause,
+//! a segment or an error in the same words as the views without bringing the views (and their
+//! chart library) into a file-format crate.
+#![warn(missing_docs)]
 
 use tcpsim_core::endpoint::TimerKind;
 use tcpsim_core::errno::Errno;
@@ -11,12 +16,15 @@ use tcpsim_core::state::{Cause, State};
 /// A language of the interface.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {
+    /// English.
     #[default]
     En,
+    /// Simplified Chinese (简体中文).
     Zh,
 }
 
 impl Lang {
+    /// The language's code: `en`, `zh`.
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -163,6 +171,7 @@ pub fn reason_text(reason: SendReason, lang: Lang) -> &'static str {
     }
 }
 
+/// A timer's name, as the views write it.
 pub fn timer_name(timer: TimerKind, lang: Lang) -> &'static str {
     match timer {
         TimerKind::Retransmit => lang.pick("retransmission (RTO)", "重传（RTO）"),
@@ -177,6 +186,7 @@ pub fn timer_name(timer: TimerKind, lang: Lang) -> &'static str {
     }
 }
 
+/// What an errno means, in the user's words.
 pub fn errno_text(errno: Errno, lang: Lang) -> &'static str {
     match lang {
         Lang::En => errno.message(),
