@@ -400,3 +400,26 @@ proptest! {
         prop_assert!(check::all(&trace).is_empty());
     }
 }
+
+#[test]
+fn a_run_driven_by_an_application_keeps_the_run_limits() {
+    struct Idle;
+    impl tcpsim_core::app::Application for Idle {
+        fn on_event(
+            &mut self,
+            _: &tcpsim_core::app::AppEvent<'_>,
+            _: &mut tcpsim_core::app::AppCalls,
+        ) {
+        }
+    }
+    let (sim, _, _) = hosts(SimConfig {
+        max_duration: Duration::from_secs(60),
+        ..SimConfig::default()
+    });
+    let err = sim.run_with(ms(61_000), &mut Idle).unwrap_err();
+    assert!(
+        matches!(err.error, SimError::DurationLimit { .. }),
+        "{}",
+        err.error
+    );
+}

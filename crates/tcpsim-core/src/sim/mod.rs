@@ -570,8 +570,8 @@ impl Simulator {
     /// browser tab that keeps painting). The trace is the one [`Simulator::run_until`] gives:
     /// slicing only decides where the work pauses, never what happens.
     pub fn sliced_until(mut self, end: Instant) -> Result<SlicedRun, RunError> {
-        let error = if end < self.now {
-            Some(SimError::EndInPast { end, now: self.now })
+        let error = if let Err(e) = self.not_in_past(end) {
+            Some(e)
         } else if end.saturating_since(Instant::ZERO) > self.cfg.max_duration {
             Some(SimError::DurationLimit {
                 asked: end.saturating_since(Instant::ZERO),
@@ -624,13 +624,16 @@ impl Simulator {
     /// Processes every event due at or before `until` and stops there, leaving the simulator to
     /// go on ([`Simulator::now`] is then `until`; [`Simulator::netstat`] shows the sockets).
     pub fn advance_to(&mut self, until: Instant) -> Result<(), SimError> {
-        if until < self.now {
-            return Err(SimError::EndInPast {
-                end: until,
-                now: self.now,
-            });
-        }
+        self.not_in_past(until)?;
         self.advance_at_most(until, u64::MAX).map(|_| ())
+    }
+
+    /// [`SimError::EndInPast`] if `end` is before the time reached.
+    fn not_in_past(&self, end: Instant) -> Result<(), SimError> {
+        if end < self.now {
+            return Err(SimError::EndInPast { end, now: self.now });
+        }
+        Ok(())
     }
 
     /// When the next queued event is due (a call, a delivery, a timer check), if any. Timers are
@@ -677,13 +680,11 @@ impl Simulator {
 
     /// Runs to `end` with `app` told of every event on the sockets its calls named, and
     /// returns the trace (see [`crate::app`]).
-    pub fn run_with(mut self, end: Instant, app: &mut dyn Application) -> Result<Trace, RunError> {
-        let result = self.advance_with(end, app);
-        let run = SlicedRun {
-            end,
-            calls: self.trace.calls.len() as u64,
-            sim: self,
-        };
+    /// Checked as [`Simulator::run_until`] is (the end not in the past, within
+    /// [`SimConfig::max_duration`]).
+    pub fn run_with(self, end: Instant, app: &mut dyn Application) -> Result<Trace, RunError> {
+        let mut run = self.sliced_until(end)?;
+        let result = run.sim.advance_with(end, app);
         run.finish(result)
     }
 
@@ -695,12 +696,7 @@ impl Simulator {
         until: Instant,
         app: &mut dyn Application,
     ) -> Result<(), SimError> {
-        if until < self.now {
-            return Err(SimError::EndInPast {
-                end: until,
-                now: self.now,
-            });
-        }
+        self.not_in_past(until)?;
         let st = self.app.get_or_insert_default();
         st.watching = true;
         st.told_up_to = self.trace.events.len();
