@@ -10,6 +10,8 @@ use tcpsim_core::net::{ExpiredAction, Middlebox};
 use tcpsim_core::prelude::*;
 use tcpsim_core::trace::EventKind;
 
+mod common;
+
 const SERVER: &str = "10.0.0.2:80";
 
 struct Lab {
@@ -26,17 +28,11 @@ fn secs(n: u64) -> Instant {
 }
 
 fn lab_with(cfg: TcpConfig) -> Lab {
-    let mut sim = Simulator::new(SimConfig {
+    let (mut sim, c, s) = common::hosts(SimConfig {
         seed: 7,
         tcp: cfg,
         ..SimConfig::default()
     });
-    let c = sim
-        .add_host(HostSpec::new("client", [10, 0, 0, 1]))
-        .unwrap();
-    let s = sim
-        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
-        .unwrap();
     sim.set_link_both(c, s, LinkConfig::latency(Duration::from_millis(10)))
         .unwrap();
     Lab { sim, c, s }
