@@ -253,11 +253,6 @@ pub enum SocketEvent {
 }
 
 impl SocketEvent {
-    /// The name used in scenario files: `connected`, `eof`, `error`, `error(ECONNRESET)`, ...
-    pub fn name(self) -> String {
-        self.to_string()
-    }
-
     /// The name of the kind of event, without an errno: `error` for `error(ECONNRESET)`.
     pub const fn kind(self) -> &'static str {
         match self {
@@ -271,7 +266,7 @@ impl SocketEvent {
         }
     }
 
-    /// Reads [`SocketEvent::name`]'s spelling.
+    /// Reads the spelling its `Display` writes: `connected`, `error(ECONNRESET)`, ...
     pub fn parse(s: &str) -> Option<SocketEvent> {
         Some(match s.trim() {
             "connected" => SocketEvent::Connected,
@@ -300,7 +295,7 @@ impl SocketEvent {
     ];
 }
 
-/// The name used in scenario files (see [`SocketEvent::name`]).
+/// The name used in scenario files: `connected`, `eof`, `error`, `error(ECONNRESET)`, ...
 impl fmt::Display for SocketEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -320,6 +315,19 @@ pub enum NotMade {
     ConnectionEnded,
     /// Its name never denoted a socket.
     NoSocket,
+}
+
+impl NotMade {
+    /// Why, in English, as the trace's text dump and `tcpsim check` say it.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            NotMade::RunEnded => "the run ended first",
+            NotMade::ConnectionEnded => "the connection ended without it",
+            NotMade::NoSocket => {
+                "no socket was ever given this name (its connect() or accept() never succeeded)"
+            }
+        }
+    }
 }
 
 /// The result of an application call.

@@ -738,7 +738,7 @@ impl Trace {
                     let Some(c) = self.calls.get(call_id.index()) else {
                         continue;
                     };
-                    let on = c.on.map_or(String::new(), |r| r.event.name());
+                    let on = c.on.map_or(String::new(), |r| r.event.to_string());
                     format!(
                         "{} never calls {}{}: waited for {on}, {}",
                         self.hosts[(*host).index()].name,
@@ -746,11 +746,7 @@ impl Trace {
                         c.call
                             .socket()
                             .map_or(String::new(), |l| format!(" on {l}")),
-                        match why {
-                            NotMade::RunEnded => "the run ended first",
-                            NotMade::ConnectionEnded => "the connection ended without it",
-                            NotMade::NoSocket => "the name never denoted a socket",
-                        }
+                        why.describe()
                     )
                 }
                 EventKind::SocketReleased { socket, .. } => {

@@ -82,7 +82,7 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
                 if let Some(c) = trace.calls.get(call_id.index()) {
                     m.insert("call".into(), serde_json::to_value(&c.call).unwrap_or(Value::Null));
                     if let Some(on) = c.on {
-                        m.insert("on".into(), json!(on.event.name()));
+                        m.insert("on".into(), json!(on.event.to_string()));
                         if !on.delay.is_zero() {
                             m.insert("delay_us".into(), json!(on.delay.as_micros()));
                         }

@@ -385,23 +385,22 @@ pub fn never_made(trace: &Trace) -> Vec<Bi> {
             } => {
                 let c = trace.calls.get(call_id.index())?;
                 let host = &trace.hosts.get(host.index())?.name;
-                let on = c.on.map_or(String::new(), |r| r.event.name());
+                let on = c.on.map_or(String::new(), |r| r.event.to_string());
                 let what = format!(
                     "{host}: {}{}",
                     c.call.name(),
-                    c.call.socket().map_or(String::new(), |s| format!(" on {s}"))
+                    c.call
+                        .socket()
+                        .map_or(String::new(), |s| format!(" on {s}"))
                 );
-                let (en, zh) = match why {
-                    NotMade::RunEnded => ("the run ended first", "运行先结束了"),
-                    NotMade::ConnectionEnded => (
-                        "the connection ended without it",
-                        "连接结束了，事件没有发生",
-                    ),
-                    NotMade::NoSocket => (
-                        "no socket was ever given this name (its connect() or accept() never succeeded)",
-                        "从来没有套接字得到这个名字（它的 connect() 或 accept() 从未成功）",
-                    ),
+                let zh = match why {
+                    NotMade::RunEnded => "运行先结束了",
+                    NotMade::ConnectionEnded => "连接结束了，事件没有发生",
+                    NotMade::NoSocket => {
+                        "从来没有套接字得到这个名字（它的 connect() 或 accept() 从未成功）"
+                    }
                 };
+                let en = why.describe();
                 Some(Bi::new(
                     format!("{what}, waiting for {on}: {en}"),
                     format!("{what}，等待 {on}：{zh}"),
