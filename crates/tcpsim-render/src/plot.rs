@@ -91,12 +91,12 @@ impl Series {
 
 pub fn state_series(trace: &Trace, host: HostId) -> Series {
     let samples = counts_over_time(trace, Some(host), 120);
-    let mut states: Vec<State> = samples
-        .iter()
-        .flat_map(|(_, c)| c.keys().copied())
+    // The states ever counted, in RFC order (filtered, not sorted: a sort's code is kilobytes
+    // of the page's first module).
+    let states: Vec<State> = State::ALL
+        .into_iter()
+        .filter(|s| samples.iter().any(|(_, c)| c.contains_key(s)))
         .collect();
-    states.sort();
-    states.dedup();
     let lines = states
         .iter()
         .map(|s| {
