@@ -60,6 +60,7 @@ fn many_connections(conns: u64, request: u64, response: u64) -> Simulator {
             Call::Send {
                 socket: cn.clone(),
                 bytes: request,
+                data: None,
             },
         )
         .unwrap();
@@ -78,6 +79,7 @@ fn many_connections(conns: u64, request: u64, response: u64) -> Simulator {
             Call::Send {
                 socket: sn.clone(),
                 bytes: response,
+                data: None,
             },
         )
         .unwrap();

@@ -51,6 +51,7 @@ fn main() {
         Call::Send {
             socket: "c".into(),
             bytes: 3000,
+            data: None,
         },
     )
     .unwrap();

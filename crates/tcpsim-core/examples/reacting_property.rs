@@ -24,9 +24,9 @@ fn main() {
         sim.call(t, s, Call::Accept { listener: name("l"), socket: name("s") }).unwrap();
         let to = "10.0.0.2:80".parse().unwrap();
         sim.call(t, c, Call::Connect { socket: name("c"), remote: to, local_port: None }).unwrap();
-        sim.call_on(t, c, on(Connected), Call::Send { socket: name("c"), bytes: 300 }).unwrap();
+        sim.call_on(t, c, on(Connected), Call::send(name("c"), 300)).unwrap();
         sim.call_on(t, s, on(Readable), Call::Recv { socket: name("s"), max: 300 }).unwrap();
-        sim.call_on(t, s, on(Readable), Call::Send { socket: name("s"), bytes: 1000 }).unwrap();
+        sim.call_on(t, s, on(Readable), Call::send(name("s"), 1000)).unwrap();
         sim.call_on(t, c, on(Readable), Call::Recv { socket: name("c"), max: 1000 }).unwrap();
         sim.call_on(t, c, on(Readable), Call::Close { socket: name("c") }).unwrap();
         sim.call_on(t, s, on(Eof), Call::Close { socket: name("s") }).unwrap();

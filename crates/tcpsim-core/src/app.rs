@@ -3,22 +3,26 @@
 //! callback instead: no async, no threads, and the run stays deterministic.
 //!
 //! ```
-//! use tcpsim_core::app::{AppCalls, AppEvent, Application};
+//! use tcpsim_core::app::{AppCalls, AppEvent, AppReturn, Application};
 //! use tcpsim_core::call::SocketEvent;
 //! use tcpsim_core::prelude::*;
 //!
-//! /// An echo server that closes when its client has finished.
-//! struct Echo;
+//! /// An echo server on `host`: it sends back the bytes it reads, and closes when its client
+//! /// has finished.
+//! struct Echo { host: HostId }
 //! impl Application for Echo {
 //!     fn on_event(&mut self, e: &AppEvent<'_>, calls: &mut AppCalls) {
 //!         let socket = e.name.to_string();
 //!         match e.event {
-//!             SocketEvent::Readable => {
-//!                 calls.call(e.host, Call::Recv { socket: socket.clone(), max: 1_000 });
-//!                 calls.call(e.host, Call::Send { socket, bytes: 1_000 });
-//!             }
+//!             _ if e.host != self.host => {}
+//!             SocketEvent::Readable => calls.call(e.host, Call::Recv { socket, max: 1_000 }),
 //!             SocketEvent::Eof => calls.call(e.host, Call::Close { socket }),
 //!             _ => {}
+//!         }
+//!     }
+//!     fn on_return(&mut self, r: &AppReturn<'_>, calls: &mut AppCalls) {
+//!         if let (Call::Recv { socket, .. }, Some(data)) = (r.call, r.data) {
+//!             calls.call(r.host, Call::send_data(socket.as_str(), data));
 //!         }
 //!     }
 //! }
@@ -31,9 +35,14 @@
 //! sim.call(ms(0), s, Call::Accept { listener: "l".into(), socket: "s".into() }).unwrap();
 //! let to = "10.0.0.2:7".parse().unwrap();
 //! sim.call(ms(0), c, Call::Connect { socket: "c".into(), remote: to, local_port: None }).unwrap();
-//! sim.call(ms(50), c, Call::Send { socket: "c".into(), bytes: 100 }).unwrap();
-//! sim.call(ms(100), c, Call::Close { socket: "c".into() }).unwrap();
-//! let trace = sim.run_with(ms(5_000), &mut Echo).unwrap();
+//! sim.call(ms(50), c, Call::send_data("c", "ping")).unwrap();
+//! sim.call(ms(100), c, Call::Shutdown { socket: "c".into(), how: ShutdownHow::Write }).unwrap();
+//! let read = sim.call(ms(200), c, Call::Recv { socket: "c".into(), max: 100 }).unwrap();
+//! sim.call(ms(300), c, Call::Close { socket: "c".into() }).unwrap();
+//! let trace = sim.run_with(ms(5_000), &mut Echo { host: s }).unwrap();
+//! // The client read its own bytes back; the trace keeps them.
+//! let echoed = trace.data.iter().find(|t| t.call == read).unwrap();
+//! assert_eq!(echoed.data.as_bytes(), b"ping");
 //! let server = trace.socket_by_label(s, "s").unwrap();
 //! assert_eq!(trace.final_state(server), Some(State::Closed));
 //! ```
@@ -66,6 +75,10 @@ pub struct AppReturn<'a> {
     pub call: &'a Call,
     /// What it returned.
     pub result: CallResult,
+    /// The bytes a recv() read, when its peer's application gave real bytes ([`Call::Send`]'s
+    /// `data`; [`filler`](crate::payload::filler) stands for bytes sent without); what a send()
+    /// with data took. `None` for other calls and for streams of counts only.
+    pub data: Option<&'a [u8]>,
 }
 
 /// An event on one of the application's sockets. Each kind is told once each time it starts to

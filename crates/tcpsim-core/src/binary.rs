@@ -18,6 +18,7 @@ use crate::endpoint::{ShutdownHow, SockOpt};
 use crate::errno::Errno;
 use crate::id::{CallId, HostId, SegmentId, SocketId};
 use crate::net::{ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter};
+use crate::payload::Payload;
 use crate::repeat::{Repeat, RepeatedCall};
 use crate::segment::Flags;
 use crate::setup::Setup;
@@ -48,7 +49,9 @@ impl Setup {
 
 const MAGIC: &[u8; 4] = b"TSIM";
 /// Changes whenever the layout of any encoded type changes.
-const VERSION: u8 = 3;
+const VERSION: u8 = 4;
+/// What [`Reader::header`] expects where the version is (written out: a `&'static str`).
+const VERSION_EXPECTED: &str = "format version 4";
 
 /// An input that is not a setup written by this version of [`Setup::encode`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +102,7 @@ impl<'a> Reader<'a> {
         self.at = 4;
         if self.byte()? != VERSION {
             self.at -= 1;
-            return self.fail("format version 2");
+            return self.fail(VERSION_EXPECTED);
         }
         Ok(())
     }
@@ -273,6 +276,17 @@ impl Wire for String {
                 expected: "UTF-8 text",
             }),
         }
+    }
+}
+
+impl Wire for Payload {
+    fn put(&self, w: &mut Vec<u8>) {
+        put_varint(w, self.len() as u64);
+        w.extend_from_slice(self.as_bytes());
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let n = r.varint()?;
+        r.take(n).map(Payload::from)
     }
 }
 
@@ -664,10 +678,15 @@ impl Wire for Call {
                 listener.put(w);
                 socket.put(w);
             }
-            Call::Send { socket, bytes } => {
+            Call::Send {
+                socket,
+                bytes,
+                data,
+            } => {
                 w.push(3);
                 socket.put(w);
                 bytes.put(w);
+                data.put(w);
             }
             Call::Recv { socket, max } => {
                 w.push(4);
@@ -716,6 +735,7 @@ impl Wire for Call {
             3 => Call::Send {
                 socket: s(r)?,
                 bytes: u64::get(r)?,
+                data: Option::get(r)?,
             },
             4 => Call::Recv {
                 socket: s(r)?,

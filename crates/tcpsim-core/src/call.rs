@@ -4,6 +4,7 @@
 use crate::endpoint::{Received, ShutdownHow, SockOpt};
 use crate::errno::Errno;
 use crate::id::{HostId, SocketId};
+use crate::payload::Payload;
 use crate::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -41,12 +42,17 @@ pub enum Call {
         /// The name the accepted connection gets.
         socket: String,
     },
-    /// send() of `bytes` bytes (non-blocking: may accept fewer).
+    /// send() of `bytes` bytes (non-blocking: may accept fewer). With `data`, those are the
+    /// bytes: the receiving application reads them, the trace keeps them, a capture carries
+    /// them. [`Call::send_data`] builds one.
     Send {
         /// The socket's name.
         socket: String,
-        /// How many bytes.
+        /// How many bytes: `data`'s length when it is given (the call fails with EINVAL if not).
         bytes: u64,
+        /// The bytes themselves, if the application gives them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<Payload>,
     },
     /// recv() of up to `max` bytes (non-blocking).
     Recv {
@@ -87,6 +93,25 @@ pub enum Call {
 }
 
 impl Call {
+    /// send() of `bytes` bytes whose content does not matter.
+    pub fn send(socket: impl Into<String>, bytes: u64) -> Call {
+        Call::Send {
+            socket: socket.into(),
+            bytes,
+            data: None,
+        }
+    }
+
+    /// send() of these bytes.
+    pub fn send_data(socket: impl Into<String>, data: impl Into<Payload>) -> Call {
+        let data = data.into();
+        Call::Send {
+            socket: socket.into(),
+            bytes: data.len() as u64,
+            data: Some(data),
+        }
+    }
+
     /// The socket name the call acts on, if any.
     pub fn socket(&self) -> Option<&str> {
         match self {
@@ -129,9 +154,14 @@ impl Call {
                 listener: f(listener),
                 socket: f(socket),
             },
-            Call::Send { socket, bytes } => Call::Send {
+            Call::Send {
+                socket,
+                bytes,
+                data,
+            } => Call::Send {
                 socket: f(socket),
                 bytes: *bytes,
+                data: data.clone(),
             },
             Call::Recv { socket, max } => Call::Recv {
                 socket: f(socket),

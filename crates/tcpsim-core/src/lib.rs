@@ -43,6 +43,7 @@ pub mod errno;
 pub mod id;
 pub mod net;
 pub mod pair;
+pub mod payload;
 pub mod repeat;
 pub mod rng;
 pub mod segment;
@@ -65,6 +66,7 @@ pub mod prelude {
     pub use crate::errno::Errno;
     pub use crate::id::{CallId, HostId, SegmentId, SocketId};
     pub use crate::net::{FaultAction, FaultRule, LinkConfig, SegmentFilter};
+    pub use crate::payload::Payload;
     pub use crate::segment::{Flags, Segment, SendReason};
     pub use crate::seq::SeqNum;
     pub use crate::setup::Setup;

@@ -149,7 +149,7 @@ impl PairScenario {
         for step in &self.steps {
             let socket = step.side.socket().to_string();
             let call = match step.op {
-                AppOp::Send(bytes) => Call::Send { socket, bytes },
+                AppOp::Send(bytes) => Call::send(socket, bytes),
                 AppOp::Recv(max) => Call::Recv { socket, max },
                 AppOp::Close => Call::Close { socket },
                 AppOp::ShutdownWrite => Call::Shutdown {

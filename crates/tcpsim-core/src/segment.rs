@@ -1,8 +1,10 @@
 //! TCP segments as the simulator sees them: header fields plus a payload length.
 //!
 //! Payload bytes are not carried. A segment's data is identified by its sequence numbers, which
-//! is all the state machines and every view need; an exporter that must write bytes (pcap) can
-//! derive a deterministic payload from the stream offset. Options (MSS, window scale, SACK,
+//! is all the state machines and every view need; the bytes an application gave are kept once,
+//! in the trace ([`Trace::data`](crate::trace::Trace::data)), and an exporter that must write
+//! bytes (pcap) finds them there ([`SegmentBytes`](crate::trace::SegmentBytes)), or a
+//! deterministic [`filler`](crate::payload::filler). Options (MSS, window scale, SACK,
 //! timestamps) are not modelled: both ends use the configured MSS and an unscaled window.
 
 use crate::seq::SeqNum;

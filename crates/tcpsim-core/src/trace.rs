@@ -14,7 +14,9 @@ use crate::endpoint::TimerKind;
 use crate::errno::Errno;
 use crate::id::{CallId, HostId, SegmentId, SocketId};
 use crate::net::DropReason;
+use crate::payload::{Payload, stream_bytes};
 use crate::segment::{Segment, SendReason};
+use crate::seq::SeqNum;
 use crate::state::{Cause, State};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -52,6 +54,54 @@ pub struct SocketInfo {
     pub parent: Option<SocketId>,
     /// When it was created.
     pub created: Instant,
+}
+
+/// Real bytes an application moved: what a send() with data took, or what a recv() read of a
+/// stream that carried some. Kept in [`Trace::data`], in the order
+/// the calls were made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// The call that moved them.
+    pub call: CallId,
+    /// The socket.
+    pub socket: SocketId,
+    /// Where in the socket's stream (sent for a send(), received for a recv()) they start.
+    pub offset: u64,
+    /// The sequence number of the first byte.
+    pub seq: SeqNum,
+    /// The bytes. Where the peer sent some bytes without content, a recv() reads
+    /// [`filler`](crate::payload::filler).
+    pub data: Payload,
+}
+
+/// The bytes of each segment of a trace, for an exporter that writes them (a capture).
+#[derive(Clone, Debug, Default)]
+pub struct SegmentBytes<'t> {
+    /// What each socket's send()s put in its stream.
+    sent: BTreeMap<SocketId, Vec<(SeqNum, &'t Payload)>>,
+}
+
+impl<'t> SegmentBytes<'t> {
+    /// Collects what `trace`'s send() calls gave.
+    pub fn new(trace: &'t Trace) -> SegmentBytes<'t> {
+        let mut sent: BTreeMap<SocketId, Vec<(SeqNum, &'t Payload)>> = BTreeMap::new();
+        for t in &trace.data {
+            if let Some(Call::Send { .. }) = trace.call(t.call) {
+                sent.entry(t.socket).or_default().push((t.seq, &t.data));
+            }
+        }
+        SegmentBytes { sent }
+    }
+
+    /// The payload of `seg`, sent by `socket` (the segment's [`SegmentSent`] event says which).
+    ///
+    /// [`SegmentSent`]: EventKind::SegmentSent
+    pub fn of(&self, socket: Option<SocketId>, seg: &Segment) -> Vec<u8> {
+        // A SYN occupies the first sequence number; data follow it.
+        let start = seg.seq + u32::from(seg.flags.syn());
+        let chunks = socket.and_then(|s| self.sent.get(&s));
+        stream_bytes(start, seg.len, chunks.into_iter().flatten().copied())
+    }
 }
 
 /// What happened to a timer, for the trace.
@@ -279,6 +329,11 @@ pub struct Trace {
     pub end: Instant,
     /// Counters of the run.
     pub stats: RunStats,
+    /// The real bytes applications moved, where they gave some: each send() with data and each
+    /// recv() that read from a stream carrying some, in the order the calls were made. Empty
+    /// when no application gave bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<Transfer>,
 }
 
 impl Trace {
@@ -621,6 +676,8 @@ impl Trace {
     /// out when `timers` is false.
     pub fn to_text(&self, timers: bool) -> String {
         let mut s = String::new();
+        let moved: BTreeMap<CallId, &Payload> =
+            self.data.iter().map(|t| (t.call, &t.data)).collect();
         for e in &self.events {
             let line = match &e.kind {
                 EventKind::SegmentSent {
@@ -727,6 +784,9 @@ impl Trace {
                         call.name(),
                         r
                     ) + &call.socket().map_or(String::new(), |l| format!(" on {l}"))
+                        + &moved
+                            .get(call_id)
+                            .map_or(String::new(), |d| format!(": \"{}\"", d.preview(64)))
                 }
                 EventKind::Return { host, result, .. } => format!(
                     "{}: call returns {result}",

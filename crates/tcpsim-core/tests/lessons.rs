@@ -382,6 +382,7 @@ fn leaked_close_write_on_the_stale_connection_is_reset() {
             Call::Send {
                 socket: "c".into(),
                 bytes: 100,
+                data: None,
             },
         )
         .client(
@@ -572,6 +573,7 @@ fn close_with_unread_data_resets_the_peer() {
         Call::Send {
             socket: "c".into(),
             bytes: 500,
+            data: None,
         },
     )
     .server(ms(200), close("s"));
@@ -671,6 +673,7 @@ fn an_idle_timeout_middlebox_resets_a_stale_connection() {
         Call::Send {
             socket: "c".into(),
             bytes: 10,
+            data: None,
         },
     );
     let (trace, c, s) = l.run(500);
@@ -708,6 +711,7 @@ fn netstat_from_the_trace_matches_the_live_sockets() {
             Call::Send {
                 socket: format!("c{i}"),
                 bytes: 700 * i,
+                data: None,
             },
         );
     }

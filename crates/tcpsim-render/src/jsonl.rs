@@ -1,10 +1,14 @@
 //! The trace as JSON Lines: one event per line, each with `t_us`, `host` (name), `conn`
 //! (`local` and `remote` addresses, when the event concerns a connection) and `kind`. State
 //! changes add `from`, `to`, `cause` and `rfc`; segment events add `flags` ("SYN,ACK"), `seq`,
-//! `ack`, `len`, `win` and `fate` (sent, delivered, dropped, duplicated).
+//! `ack`, `len`, `win` and `fate` (sent, delivered, dropped, duplicated). Calls add `call` (a
+//! send()'s real bytes in its `data`), and a recv() that read real bytes adds them as `read`.
 
 use serde_json::{Map, Value, json};
-use tcpsim_core::id::HostId;
+use std::collections::BTreeMap;
+use tcpsim_core::call::Call;
+use tcpsim_core::id::{CallId, HostId};
+use tcpsim_core::payload::Payload;
 use tcpsim_core::segment::Segment;
 use tcpsim_core::trace::{EventKind, Trace};
 
@@ -23,6 +27,13 @@ fn seg_fields(m: &mut Map<String, Value>, seg: Option<&Segment>) {
 
 /// One JSON object per event, in order.
 pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
+    // What each recv() read, where the peer gave real bytes (a send()'s are in its call).
+    let read: BTreeMap<CallId, &Payload> = trace
+        .data
+        .iter()
+        .filter(|t| matches!(trace.call(t.call), Some(Call::Recv { .. })))
+        .map(|t| (t.call, &t.data))
+        .collect();
     trace.events.iter().map(move |e| {
         let mut m = Map::new();
         m.insert("t_us".into(), json!(e.t.as_micros()));
@@ -87,6 +98,9 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
                             m.insert("delay_us".into(), json!(on.delay.as_micros()));
                         }
                     }
+                }
+                if let (EventKind::Call { .. }, Some(data)) = (&e.kind, read.get(call_id)) {
+                    m.insert("read".into(), serde_json::to_value(data).unwrap_or(Value::Null));
                 }
             }
             _ => {}

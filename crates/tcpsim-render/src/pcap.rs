@@ -2,11 +2,12 @@
 //! the simulated time, for Wireshark and tshark. One frame per segment, as a capture on the wire
 //! between the hosts would see it when it was sent (lost segments included: they were sent).
 //!
-//! Payload bytes are not simulated; each data byte is derived from its sequence number, so a
+//! A segment carries the bytes its application gave (`data` on a send: an HTTP request shows as
+//! HTTP), and where it gave only a count, bytes derived from the sequence number; either way a
 //! retransmission carries the same bytes as the original.
 
 use tcpsim_core::segment::Segment;
-use tcpsim_core::trace::{EventKind, Trace};
+use tcpsim_core::trace::{EventKind, SegmentBytes, Trace};
 
 /// A locally administered MAC address derived from an IPv4 address: 02:00:a:b:c:d.
 fn mac(ip: std::net::Ipv4Addr) -> [u8; 6] {
@@ -33,11 +34,9 @@ fn checksum(chunks: &[&[u8]]) -> u16 {
     !(sum as u16)
 }
 
-/// The Ethernet frame of a segment. `ip_id` fills the IPv4 identification field.
-pub fn frame(seg: &Segment, ip_id: u16) -> Vec<u8> {
-    let payload: Vec<u8> = (0..seg.len)
-        .map(|i| b'a' + (seg.seq.0.wrapping_add(i) % 26) as u8)
-        .collect();
+/// The Ethernet frame of a segment carrying `payload` (`seg.len` bytes, from
+/// [`SegmentBytes`]). `ip_id` fills the IPv4 identification field.
+pub fn frame(seg: &Segment, payload: &[u8], ip_id: u16) -> Vec<u8> {
     let mut tcp = Vec::with_capacity(20 + payload.len());
     tcp.extend_from_slice(&seg.src.port().to_be_bytes());
     tcp.extend_from_slice(&seg.dst.port().to_be_bytes());
@@ -48,7 +47,7 @@ pub fn frame(seg: &Segment, ip_id: u16) -> Vec<u8> {
     tcp.push(seg.flags.bits());
     tcp.extend_from_slice(&seg.wnd.to_be_bytes());
     tcp.extend_from_slice(&[0, 0, 0, 0]); // checksum, urgent pointer
-    tcp.extend_from_slice(&payload);
+    tcp.extend_from_slice(payload);
     let tcp_len = tcp.len() as u16;
     let (src, dst) = (seg.src.ip().octets(), seg.dst.ip().octets());
     let pseudo = [&src[..], &dst[..], &[0, 6], &tcp_len.to_be_bytes()[..]].concat();
@@ -84,11 +83,12 @@ pub fn pcap(trace: &Trace) -> Vec<u8> {
     out.extend_from_slice(&0u32.to_le_bytes());
     out.extend_from_slice(&65_535u32.to_le_bytes());
     out.extend_from_slice(&1u32.to_le_bytes());
+    let bytes = SegmentBytes::new(trace);
     for e in &trace.events {
-        if let EventKind::SegmentSent { id, .. } = &e.kind
+        if let EventKind::SegmentSent { id, socket, .. } = &e.kind
             && let Some(seg) = trace.segment(*id)
         {
-            let f = frame(seg, id.0 as u16);
+            let f = frame(seg, &bytes.of(*socket, seg), id.0 as u16);
             let us = e.t.as_micros();
             out.extend_from_slice(&((us / 1_000_000) as u32).to_le_bytes());
             out.extend_from_slice(&((us % 1_000_000) as u32).to_le_bytes());
@@ -115,7 +115,7 @@ mod tests {
             wnd: 65_535,
             len: 11,
         };
-        let f = frame(&seg, 1);
+        let f = frame(&seg, b"hello world", 1);
         let ip = &f[14..34];
         assert_eq!(
             checksum(&[ip]),

@@ -358,7 +358,7 @@ fn allowed_keys(call: CallName) -> &'static [&'static str] {
         CallName::Listen => &["socket", "port", "backlog"],
         CallName::Connect => &["socket", "to", "local_port"],
         CallName::Accept => &["socket", "listener"],
-        CallName::Send => &["socket", "bytes"],
+        CallName::Send => &["socket", "bytes", "data"],
         CallName::Recv => &["socket", "max"],
         CallName::Close | CallName::Abort => &["socket"],
         CallName::Shutdown => &["socket", "how"],
@@ -408,7 +408,7 @@ fn compile_step(
     let call = *s.call.get_ref();
     let word = call_word(call);
     // Keys that do not apply to this call are mistakes, not decoration.
-    let present: [(&str, Option<Range<usize>>); 11] = [
+    let present: [(&str, Option<Range<usize>>); 12] = [
         ("socket", s.socket.as_ref().map(|x| x.span())),
         ("to", s.to.as_ref().map(|x| x.span())),
         ("local_port", s.local_port.as_ref().map(|x| x.span())),
@@ -416,6 +416,7 @@ fn compile_step(
         ("backlog", s.backlog.as_ref().map(|x| x.span())),
         ("listener", s.listener.as_ref().map(|x| x.span())),
         ("bytes", s.bytes.as_ref().map(|x| x.span())),
+        ("data", s.data.as_ref().map(|x| x.span())),
         ("max", s.max.as_ref().map(|x| x.span())),
         ("how", s.how.as_ref().map(|x| x.span())),
         ("option", s.option.as_ref().map(|x| x.span())),
@@ -590,15 +591,46 @@ fn compile_step(
             Call::Accept { listener, socket }
         }
         CallName::Send => {
-            let Some(bytes) = s.bytes.as_ref().map(|b| *b.get_ref()) else {
-                missing(ctx, "bytes", "100");
-                return None;
+            let what = match (&s.bytes, &s.data) {
+                (Some(b), None) => Ok(*b.get_ref()),
+                (None, Some(d)) => Err(d.get_ref().as_str()),
+                (None, None) => {
+                    ctx.err(
+                        Some(span.clone()),
+                        Bi::new(
+                            "`send` needs `bytes` (how many) or `data` (the bytes themselves)",
+                            "`send` 需要 `bytes`（字节数）或 `data`（要发送的内容）",
+                        ),
+                        Bi::new(
+                            "add e.g. bytes = 100, or data = \"GET / HTTP/1.1\\r\\n\\r\\n\"",
+                            "例如加上 bytes = 100，或 data = \"GET / HTTP/1.1\\r\\n\\r\\n\"",
+                        ),
+                    );
+                    return None;
+                }
+                (Some(b), Some(_)) => {
+                    ctx.err(
+                        span_of(b),
+                        Bi::new(
+                            "`send` takes `bytes` or `data`, not both",
+                            "`send` 只能写 `bytes` 或 `data` 其中之一",
+                        ),
+                        Bi::new(
+                            "remove `bytes`: the length of `data` is the count",
+                            "删去 `bytes`：`data` 的长度就是字节数",
+                        ),
+                    );
+                    return None;
+                }
             };
             let (socket, sp) = socket?;
             if !check_open(ctx, &socket, sp, Some(SocketKind::Connection)) {
                 return None;
             }
-            Call::Send { socket, bytes }
+            match what {
+                Ok(bytes) => Call::send(socket, bytes),
+                Err(data) => Call::send_data(socket, data),
+            }
         }
         CallName::Recv => {
             let (socket, sp) = socket?;

@@ -283,7 +283,7 @@ pub enum CallName {
     Connect,
     /// accept() on `listener`; the new connection is named `socket`.
     Accept,
-    /// send() `bytes` bytes.
+    /// send() `bytes` bytes, or the bytes of `data`.
     Send,
     /// recv() up to `max` bytes (all that is buffered if not given).
     Recv,
@@ -335,9 +335,13 @@ pub struct Step {
     /// accept: the listening socket.
     #[schemars(with = "Option<String>")]
     pub listener: Option<Spanned<String>>,
-    /// send: how many bytes.
+    /// send: how many bytes, when their content does not matter.
     #[schemars(with = "Option<u64>")]
     pub bytes: Option<Spanned<u64>>,
+    /// send: the bytes themselves, instead of `bytes` (e.g. "GET / HTTP/1.1\r\nHost: server\r\n\r\n");
+    /// the receiving application reads them and a capture carries them.
+    #[schemars(with = "Option<String>")]
+    pub data: Option<Spanned<String>>,
     /// recv: at most this many bytes.
     #[schemars(with = "Option<u64>")]
     pub max: Option<Spanned<u64>>,

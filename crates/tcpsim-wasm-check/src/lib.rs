@@ -79,6 +79,7 @@ pub fn digest(seed: u64) -> u64 {
             Call::Send {
                 socket: name.clone(),
                 bytes: 5_000 + 977 * i,
+                data: None,
             },
         ));
         calls.push((

@@ -1,14 +1,15 @@
 //! The applications' calls, made on a host's sockets.
 
-use super::Simulator;
 use super::host::Listener;
-use super::lookup::pair_key;
+use super::lookup::{pair_key, stream_key};
+use super::{MAX_DATA_BYTES, SimError, Simulator};
 use crate::call::{Call, CallResult};
 use crate::endpoint::{Endpoint, splitmix64};
 use crate::errno::Errno;
 use crate::id::{CallId, HostId, SocketId};
+use crate::payload::{Payload, stream_bytes};
 use crate::state::State;
-use crate::trace::{EventKind, TraceEvent};
+use crate::trace::{EventKind, TraceEvent, Transfer};
 use std::collections::VecDeque;
 use std::net::SocketAddrV4;
 use std::sync::Arc;
@@ -49,6 +50,78 @@ impl Simulator {
             }
         }
         self.trace.calls[call_id.index()].call = call;
+    }
+
+    /// Keeps the real bytes a send() put in socket `id`'s stream at `offset`, for the trace and
+    /// for the peer's recv(). Out of line: most runs send counts only.
+    #[inline(never)]
+    fn keep_sent(&mut self, call: CallId, id: SocketId, offset: u64, data: Payload) {
+        if !self.may_keep(data.len()) {
+            return;
+        }
+        let s = &mut self.socks[id.index()];
+        let Some(remote) = s.ep.remote() else { return };
+        // Stream offsets count modulo 2^32 in sequence space.
+        let seq = s.ep.iss() + 1 + offset as u32;
+        if s.sent.is_empty() {
+            self.streams
+                .insert(stream_key(s.ep.local(), remote, s.ep.iss()), id);
+        }
+        s.sent.push(self.trace.data.len());
+        self.trace.data.push(Transfer {
+            call,
+            socket: id,
+            offset,
+            seq,
+            data,
+        });
+    }
+
+    /// Keeps what a recv() of `n` bytes at `offset` of socket `id`'s stream read, when the
+    /// peer's application gave real bytes for the stream.
+    #[inline(never)]
+    fn keep_read(&mut self, call: CallId, id: SocketId, offset: u64, n: u32) {
+        let ep = &self.socks[id.index()].ep;
+        let Some(remote) = ep.remote() else { return };
+        let Some(&sender) = self.streams.get(&stream_key(remote, ep.local(), ep.irs())) else {
+            return;
+        };
+        if !self.may_keep(n as usize) {
+            return;
+        }
+        let ep = &self.socks[id.index()].ep;
+        let seq = ep.irs() + 1 + offset as u32;
+        // The sender's chunks are in stream order: skip those that end before the read.
+        let sent = &self.socks[sender.index()].sent;
+        let data = &self.trace.data;
+        let end = |i: usize| data[i].offset + data[i].data.len() as u64;
+        let first = sent.partition_point(|&i| end(i) <= offset);
+        let chunks = sent[first..]
+            .iter()
+            .map(|&i| &data[i])
+            .take_while(|t| t.offset < offset + u64::from(n))
+            .map(|t| (t.seq, &t.data));
+        let data = Payload::from(stream_bytes(seq, n, chunks));
+        self.trace.data.push(Transfer {
+            call,
+            socket: id,
+            offset,
+            seq,
+            data,
+        });
+    }
+
+    /// Whether the trace may keep `n` more real bytes; if not, the run stops on the limit.
+    fn may_keep(&mut self, n: usize) -> bool {
+        self.data_bytes += n as u64;
+        if self.data_bytes > MAX_DATA_BYTES {
+            self.limit_hit.get_or_insert(SimError::DataLimit {
+                limit: MAX_DATA_BYTES,
+                at: self.now,
+            });
+            return false;
+        }
+        true
     }
 
     pub(super) fn fd_available(&self, host: HostId) -> bool {
@@ -148,13 +221,28 @@ impl Simulator {
                 self.take_from_queue(lid, socket.clone())
                     .map(CallResult::Accepted)
             }
-            Call::Send { ref socket, bytes } => {
+            Call::Send {
+                ref socket,
+                bytes,
+                ref data,
+            } => {
                 let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
+                if data.as_ref().is_some_and(|d| d.len() as u64 != bytes) {
+                    return err(Errno::EINVAL);
+                }
+                let offset = self.socks[id.index()].ep.bytes_written();
                 Some(
                     match self.drive(id, |ep, now, out| ep.send(now, bytes, out)) {
-                        Ok(n) => CallResult::bytes(n),
+                        Ok(n) => {
+                            if let Some(d) = data
+                                && n > 0
+                            {
+                                self.keep_sent(call_id, id, offset, d.prefix(n));
+                            }
+                            CallResult::bytes(n)
+                        }
                         Err(e) => CallResult::Error(e),
                     },
                 )
@@ -163,9 +251,15 @@ impl Simulator {
                 let Some(id) = self.lookup(host, socket) else {
                     return err(Errno::EBADF);
                 };
-                Some(CallResult::from_recv(
-                    self.drive(id, |ep, _, out| ep.recv(max, out)),
-                ))
+                let ep = &self.socks[id.index()].ep;
+                let offset = ep.bytes_received() - ep.recv_queue();
+                let r = CallResult::from_recv(self.drive(id, |ep, _, out| ep.recv(max, out)));
+                if let CallResult::Bytes(n) = r
+                    && !self.trace.data.is_empty()
+                {
+                    self.keep_read(call_id, id, offset, n);
+                }
+                Some(r)
             }
             Call::Close { ref socket } => {
                 let Some(id) = self.lookup(host, socket) else {

@@ -55,4 +55,6 @@ pub(super) struct Sock {
     /// Which [`SocketEvent::ALL`](crate::call::SocketEvent::ALL) held when an application was
     /// last told (bit i for event i).
     pub(super) held: u8,
+    /// Where the real bytes its send()s took are in `trace.data`, in stream order.
+    pub(super) sent: Vec<usize>,
 }

@@ -2,6 +2,7 @@
 
 use crate::endpoint::splitmix64;
 use crate::id::SocketId;
+use crate::seq::SeqNum;
 use rustc_hash::FxBuildHasher;
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +38,13 @@ impl std::hash::Hasher for PairHasher {
 pub(super) fn pair_key(local: SocketAddrV4, remote: SocketAddrV4) -> PairKey {
     let addr = |a: SocketAddrV4| (u128::from(u32::from(*a.ip())) << 16) | u128::from(a.port());
     (addr(local) << 48) | addr(remote)
+}
+
+/// One direction of one connection: the sender's address, the receiver's and the sender's ISS
+/// (which tells a connection from an earlier one between the same two ports), in one integer.
+pub(super) fn stream_key(from: SocketAddrV4, to: SocketAddrV4, iss: SeqNum) -> PairKey {
+    // The pair takes the low 96 bits.
+    pair_key(from, to) | (u128::from(iss.0) << 96)
 }
 
 /// A hash table of sockets that offers lookups only: no iteration, so no hash order can reach a
@@ -97,6 +105,7 @@ pub(super) type SocketNames = Lookup<String, FxBuildHasher>;
 /// A host's connections by address pair, for every connection not in CLOSED: looked up by every
 /// segment that arrives. Hashed because a host may hold tens of thousands of connections (a leak
 /// at production scale), where a search tree took a dozen cache misses a segment.
+/// Also: the sockets whose applications sent real bytes, by [`stream_key`].
 pub(super) type ConnTable = Lookup<PairKey, BuildHasherDefault<PairHasher>>;
 #[cfg(test)]
 mod tests {

@@ -167,7 +167,19 @@ pub enum SimError {
         /// When the run was stopped.
         at: Instant,
     },
+    /// The applications moved more real bytes ([`Call::Send`]'s `data`, and what recv() read
+    /// of them) than the trace keeps: [`MAX_DATA_BYTES`].
+    DataLimit {
+        /// The limit, in bytes.
+        limit: u64,
+        /// When the run was stopped.
+        at: Instant,
+    },
 }
+
+/// The most real bytes a trace keeps ([`Trace::data`]): sent and read, 64 MiB. Counts without
+/// content ([`Call::send`]) are not limited by it.
+pub const MAX_DATA_BYTES: u64 = 64 << 20;
 
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -211,6 +223,12 @@ impl fmt::Display for SimError {
                 f,
                 "the run was stopped at {at}: it created more than {limit} sockets, the limit; use fewer connections"
             ),
+            SimError::DataLimit { limit, at } => write!(
+                f,
+                "the run was stopped at {at}: its applications sent and read more than {limit} bytes \
+                 of `data`, the limit; send shorter `data`, or counts (`bytes`) where the content \
+                 does not matter"
+            ),
         }
     }
 }
@@ -245,6 +263,8 @@ struct AppState {
     calls: Vec<CallId>,
     /// Trace events up to here have been looked at for the application's results.
     told_up_to: usize,
+    /// `trace.data` up to here belongs to calls already told of.
+    data_told: usize,
 }
 
 /// A reaction needs a socket name to watch: host events (crash, restart) cannot wait.
@@ -337,6 +357,11 @@ pub struct Simulator {
     unbound: Vec<(HostId, CallId)>,
     /// What is kept for an [`Application`] driving the run (boxed: most runs have none).
     app: Option<Box<AppState>>,
+    /// The sockets whose applications sent real bytes, by the stream they sent them on
+    /// ([`lookup::stream_key`]), for the peer's recv().
+    streams: ConnTable,
+    /// The bytes in `trace.data`, held to [`MAX_DATA_BYTES`].
+    data_bytes: u64,
 }
 
 /// A summary: the time reached, the hosts, and how much the run holds so far.
@@ -378,6 +403,8 @@ impl Simulator {
             trace,
             limit_hit: None,
             unbound: Vec::new(),
+            streams: ConnTable::default(),
+            data_bytes: 0,
             app: None,
         }
     }
@@ -700,6 +727,7 @@ impl Simulator {
         let st = self.app.get_or_insert_default();
         st.watching = true;
         st.told_up_to = self.trace.events.len();
+        st.data_told = self.trace.data.len();
         let mut result = Ok(());
         while self.queue.peek_time().is_some_and(|at| at <= until) {
             result = self.process_next().and_then(|()| self.tell(app));

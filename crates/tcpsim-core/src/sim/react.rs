@@ -135,6 +135,9 @@ impl Simulator {
         }
         let from = st.told_up_to;
         st.told_up_to = self.trace.events.len();
+        // The bytes the calls told of now moved were kept after those of earlier calls.
+        let data_from = st.data_told;
+        st.data_told = self.trace.data.len();
         for i in from..st.told_up_to {
             let (host, call_id, result) = match self.trace.events[i].kind {
                 EventKind::Call {
@@ -160,6 +163,10 @@ impl Simulator {
                 host,
                 call: &self.trace.calls[call_id.index()].call,
                 result,
+                data: self.trace.data[data_from..]
+                    .iter()
+                    .find(|t| t.call == call_id)
+                    .map(|t| t.data.as_bytes()),
             };
             app.on_return(&r, &mut calls);
             self.schedule_for_app(st, calls)?;

@@ -51,6 +51,7 @@ impl Simulator {
             error: None,
             waiters: Vec::new(),
             held: 0,
+            sent: Vec::new(),
         });
         Some(id)
     }

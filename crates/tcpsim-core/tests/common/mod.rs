@@ -52,10 +52,7 @@ pub fn connect(socket: &str, to: &str) -> Call {
     }
 }
 pub fn send(socket: &str, bytes: u64) -> Call {
-    Call::Send {
-        socket: socket.into(),
-        bytes,
-    }
+    Call::send(socket, bytes)
 }
 pub fn recv(socket: &str) -> Call {
     Call::Recv {
