@@ -360,6 +360,65 @@ fn tshark_reads_every_bundled_pcap_as_the_trace_says() {
     }
 }
 
+/// Real bytes reach the capture: the pooled HTTP client's requests and answers (the scenario's
+/// `data`) decode in tshark as HTTP, one request and one 200 per request the trace shows made.
+#[test]
+fn tshark_reads_the_http_scenarios_bytes_as_http() {
+    use tcpsim::core::call::Call;
+    let (_, trace) = lesson("http-client-pooled");
+    let dir = std::env::temp_dir().join(format!("tcpsim-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pooled.pcap");
+    std::fs::write(&path, tcpsim::render::pcap::pcap(&trace)).unwrap();
+    let fields = |filter: &str, fields: &[&str]| -> Vec<String> {
+        let mut cmd = std::process::Command::new("tshark");
+        cmd.arg("-r")
+            .arg(&path)
+            .args(["-Y", filter, "-T", "fields"]);
+        for f in fields {
+            cmd.args(["-e", f]);
+        }
+        let out = cmd
+            .output()
+            .expect("tshark is needed for this test: `apt-get install tshark` (cargo xtask test installs it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let sends = |host: &str| {
+        let h = trace.host_by_name(host).unwrap();
+        trace
+            .data
+            .iter()
+            .filter(|t| matches!(trace.call(t.call), Some(Call::Send { .. })))
+            .filter(|t| trace.socket(t.socket).is_some_and(|s| s.host == h))
+            .count()
+    };
+    let requests = fields("http.request", &["http.request.method", "http.request.uri"]);
+    assert!(requests.len() > 1_000, "{} requests", requests.len());
+    assert_eq!(requests.len(), sends("client"));
+    assert!(
+        requests.iter().all(|r| r == "GET\t/api/orders?page=1"),
+        "{requests:?}"
+    );
+    let answers = fields(
+        "http.response",
+        &["http.response.code", "http.content_length"],
+    );
+    assert_eq!(answers.len(), sends("server"));
+    assert!(
+        answers.iter().all(|r| r == "200\t1864"),
+        "{:?}",
+        &answers[..3]
+    );
+}
+
 #[test]
 fn charts_draw_states_over_time_and_time_sequence_graphs() {
     let dir = std::env::temp_dir().join(format!("tcpsim-chart-{}", std::process::id()));
