@@ -9,7 +9,7 @@ use tcpsim::core::prelude::*;
 use tcpsim::render::{jsonl, ladder, netstat};
 use tcpsim::scenario::duration::HumanDuration;
 use tcpsim::scenario::error::Pretty;
-use tcpsim::scenario::{Scenario, ScenarioErrors};
+use tcpsim::scenario::{Scenario, ScenarioErrors, run_stopped};
 
 /// See Cargo.toml: a large run spends most of its time faulting in fresh memory otherwise.
 #[cfg(not(target_arch = "wasm32"))]
@@ -373,24 +373,22 @@ fn resolve_socket(
 
 /// Runs with a progress line on standard error when the run takes over a second.
 fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
+    let lang = lang_from_env();
     let sim = s.simulator().map_err(|e| {
-        eprintln!("{e}");
+        eprintln!("{}", e.render(lang == Lang::Zh));
         ExitCode::from(BAD_INPUT)
     })?;
     let start = WallClock::now();
     let mut shown = false;
-    let fail = |e: &dyn std::fmt::Display| {
-        eprintln!(
-            "{}: error: {e}\n  help: the limits are set in the file's [limits] table",
-            s.source.name
-        );
+    let fail = |error: &SimError| {
+        eprintln!("{}", run_stopped(&s.source.name, error, lang.words()));
         ExitCode::from(FAILED)
     };
     // A sliced run sizes the trace for the whole run before it starts, as the web app's does;
     // the slices only let the progress line show on a long run.
     let mut run = sim
         .sliced_until(Instant::ZERO + s.duration)
-        .map_err(|e| fail(&e))?;
+        .map_err(|e| fail(&e.error))?;
     let result = loop {
         match run.step(1 << 16) {
             Ok(false) => {}
@@ -408,7 +406,7 @@ fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
             shown = true;
         }
     };
-    let trace = run.finish(result).map_err(|e| fail(&e))?;
+    let trace = run.finish(result).map_err(|e| fail(&e.error))?;
     if shown {
         eprintln!(
             "\rsimulated {} in {:.1} s{:30}",

@@ -598,7 +598,7 @@ pub fn App() -> Html {
         None => match &*s.outcome {
             Outcome::Running(r) => running_status(r, lang),
             Outcome::CannotShow(m) => {
-                html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
+                html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.get(lang).to_string()}</p></div> }
             }
             Outcome::NoCompiler(m) => no_compiler(m, lang),
             _ => html! {},
@@ -606,7 +606,7 @@ pub fn App() -> Html {
     };
     let cannot = match &*s.outcome {
         Outcome::CannotShow(m) if s.shown().is_some() => {
-            html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.clone()}</p></div> }
+            html! { <div class="too-large" data-testid="too-large" role="alert"><strong>{ui("too_large", lang)}</strong><p>{m.get(lang).to_string()}</p></div> }
         }
         Outcome::NoCompiler(m) if s.shown().is_some() => no_compiler(m, lang),
         // An edit being run, while the last good diagram stays.

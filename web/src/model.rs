@@ -6,6 +6,8 @@ use std::rc::Rc;
 use tcpsim_core::prelude::*;
 use tcpsim_core::sim::SlicedRun;
 use tcpsim_core::trace::Netstat;
+use tcpsim_render::i18n::msg::RunMsg;
+use tcpsim_render::i18n::{Bi, Lang};
 use tcpsim_render::layout::{LadderLayout, layout};
 use tcpsim_scenario::ScenarioRunError;
 use tcpsim_scenario::compiled::Compiled;
@@ -56,7 +58,7 @@ pub enum Outcome {
     Ran(Rc<RunView>),
     Invalid(Vec<LineError>),
     /// The run hit a limit, or has no connection to show.
-    CannotShow(String),
+    CannotShow(Bi),
     /// The compiler module could not be loaded (what the browser said).
     NoCompiler(String),
     /// A big run, driven in slices while the page goes on painting.
@@ -302,9 +304,7 @@ fn compile(id: String, text: Option<String>, phases: Phases) -> Started {
         // Loaded, and still no text: not a bundled scenario (the app only asks for those).
         None if crate::tools::ready() => {
             phases.finish();
-            Started::Done(Rc::new(Outcome::CannotShow(format!(
-                "there is no bundled scenario `{id}`"
-            ))))
+            Started::Done(Rc::new(Outcome::CannotShow(RunMsg::NoBundled(id).text())))
         }
         None => {
             // The download starts now, while the page draws its first frame, not when the
@@ -327,9 +327,9 @@ fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
         }
         Err(e) => {
             phases.finish();
-            return Started::Done(Rc::new(Outcome::CannotShow(format!(
-                "the compiled scenario could not be read: {e}"
-            ))));
+            return Started::Done(Rc::new(Outcome::CannotShow(
+                RunMsg::CompiledUnreadable(e.to_string()).text(),
+            )));
         }
     };
     let Compiled {
@@ -342,10 +342,12 @@ fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
     let duration = setup.duration;
     let sim = setup.simulator();
     phases.done("set up");
-    let run = sim.map_err(|e| e.to_string()).and_then(|sim| {
-        sim.sliced_until(Instant::ZERO + duration)
-            .map_err(|e| ScenarioRunError::Limit(phases.name.clone(), Box::new(e)).to_string())
-    });
+    let run = sim
+        .map_err(|e| RunMsg::Refused(e.error).text())
+        .and_then(|sim| {
+            sim.sliced_until(Instant::ZERO + duration)
+                .map_err(|e| stopped(&phases.name, e))
+        });
     match run {
         Ok(run) => Started::Running(Job(Box::new(JobParts::Run {
             title,
@@ -397,9 +399,7 @@ impl Job {
                 phases.done("simulate");
                 let out = match ran {
                     Ok(trace) => finish(title, description, end, trace),
-                    Err(e) => Rc::new(Outcome::CannotShow(
-                        ScenarioRunError::Limit(phases.name.clone(), Box::new(e)).to_string(),
-                    )),
+                    Err(e) => Rc::new(Outcome::CannotShow(stopped(&phases.name, e))),
                 };
                 phases.done("lay out");
                 phases.finish();
@@ -461,16 +461,20 @@ pub fn run(id: &str, edited: Option<&str>) -> Rc<Outcome> {
         Started::Done(o) => o,
         Started::Running(job) => job
             .work(u64::MAX)
-            .unwrap_or_else(|_| Rc::new(Outcome::CannotShow("the run did not finish".to_string()))),
+            .unwrap_or_else(|_| Rc::new(Outcome::CannotShow(RunMsg::Unfinished.text()))),
     }
+}
+
+/// A run stopped on a limit, as the page says it in either language.
+fn stopped(name: &str, e: tcpsim_core::sim::RunError) -> Bi {
+    let e = ScenarioRunError::Limit(name.to_string(), Box::new(e));
+    Bi::new(e.render(Lang::En), e.render(Lang::Zh))
 }
 
 /// Lays out a finished run.
 fn finish(title: Text, description: Text, end: Instant, trace: Trace) -> Rc<Outcome> {
     let Some(layout) = layout(&trace, None) else {
-        return Rc::new(Outcome::CannotShow(
-            "this run has no connection to draw".into(),
-        ));
+        return Rc::new(Outcome::CannotShow(RunMsg::NothingToDraw.text()));
     };
     // Chart the host that ends with the most open sockets, when there are many: that is where
     // a leak piles up. Counted, not listed: listing 10 000 sockets is slow (PERFORMANCE.md).
@@ -504,7 +508,8 @@ mod tests {
             match &*run(id, None) {
                 Outcome::Ran(v) => assert!(!v.layout.steps.is_empty(), "{id}"),
                 Outcome::Invalid(e) => panic!("{id}: {e:?}"),
-                Outcome::CannotShow(m) | Outcome::NoCompiler(m) => panic!("{id}: {m}"),
+                Outcome::CannotShow(m) => panic!("{id}: {}", m.en),
+                Outcome::NoCompiler(m) => panic!("{id}: {m}"),
                 Outcome::Running(_) => panic!("{id}: run() runs to the end"),
             }
         }

@@ -216,51 +216,165 @@ impl TcpConfig {
         }
     }
 
-    /// Checks ranges that would make the endpoint misbehave, with a message that says what to use.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks ranges that would make the endpoint misbehave; the error says which and what to
+    /// use.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.mss == 0 || self.mss > 65_495 {
-            return Err(format!(
-                "mss {} is out of range: use 1..=65495 bytes",
-                self.mss
-            ));
+            return Err(ConfigError::Mss(self.mss));
         }
         if self.rcv_buf == 0 || self.rcv_buf > 65_535 {
-            return Err(format!(
-                "rcv_buf {} is out of range: use 1..=65535 bytes (window scaling is not modelled)",
-                self.rcv_buf
-            ));
+            return Err(ConfigError::RcvBuf(self.rcv_buf));
         }
         if self.snd_buf == 0 {
-            return Err("snd_buf must be at least 1 byte".into());
+            return Err(ConfigError::SndBufZero);
         }
         if self.rto_min.is_zero() || self.rto_min > self.rto_max {
-            return Err(format!(
-                "rto_min {} must be above zero and at most rto_max {}",
-                self.rto_min, self.rto_max
-            ));
+            return Err(ConfigError::RtoMin {
+                min: self.rto_min,
+                max: self.rto_max,
+            });
         }
         if self.rto_initial.is_zero() {
-            return Err("rto_initial must be above zero".into());
+            return Err(ConfigError::RtoInitialZero);
         }
         if self.time_wait.is_zero() {
-            return Err("time_wait must be above zero".into());
+            return Err(ConfigError::TimeWaitZero);
         }
         if self.keepalive.enabled
             && (self.keepalive.idle.is_zero() || self.keepalive.interval.is_zero())
         {
-            return Err("keep-alive idle and interval must be above zero".into());
+            return Err(ConfigError::KeepaliveZero);
         }
-        for (name, v) in [
+        for (name, value) in [
             ("syn_retries", self.syn_retries),
             ("synack_retries", self.synack_retries),
             ("retries2", self.retries2),
             ("orphan_retries", self.orphan_retries),
         ] {
-            if v > 127 {
-                return Err(format!("{name} {v} is out of range: use 0..=127"));
+            if value > 127 {
+                return Err(ConfigError::Retries { name, value });
             }
         }
         Ok(())
+    }
+}
+
+/// A setting out of range, as a value: which setting, what it was. `Display` says it in
+/// English for a library user; `tcpsim-words` says it in English and 简体中文 for people.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigError {
+    /// The MSS is 0 or above 65 495 bytes.
+    Mss(u32),
+    /// The receive buffer is 0 or above 65 535 bytes (window scaling is not modelled).
+    RcvBuf(u32),
+    /// The send buffer is 0.
+    SndBufZero,
+    /// The least retransmission timeout is 0 or above the largest.
+    RtoMin {
+        /// The least.
+        min: Duration,
+        /// The largest.
+        max: Duration,
+    },
+    /// The first retransmission timeout is 0.
+    RtoInitialZero,
+    /// TIME-WAIT lasts 0.
+    TimeWaitZero,
+    /// Keep-alive is on with a 0 idle time or interval.
+    KeepaliveZero,
+    /// A retry count is above 127.
+    Retries {
+        /// The setting (`syn_retries`, ...).
+        name: &'static str,
+        /// Its value.
+        value: u32,
+    },
+    /// A link's probability is outside 0 to 1.
+    Probability {
+        /// Which (`loss`, `duplicate`, `reorder`).
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A host's setting: the host's name and what is wrong.
+    Host {
+        /// The host's name.
+        host: String,
+        /// What is wrong.
+        error: Box<ConfigError>,
+    },
+    /// A host's ephemeral port range is empty or starts at 0.
+    EphemeralPorts {
+        /// Its first port.
+        lo: u16,
+        /// Its last port.
+        hi: u16,
+    },
+    /// A fault rule's first occurrence is 0 (they count from 1).
+    FaultFromZero,
+    /// A crash or a restart was given a reaction: it names no socket to watch.
+    HostEventCannotWait,
+    /// The repeats schedule more calls than a run's positions can number.
+    TooManyRepeatedCalls,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Mss(v) => write!(f, "mss {v} is out of range: use 1..=65495 bytes"),
+            ConfigError::RcvBuf(v) => write!(
+                f,
+                "rcv_buf {v} is out of range: use 1..=65535 bytes (window scaling is not modelled)"
+            ),
+            ConfigError::SndBufZero => f.write_str("snd_buf must be at least 1 byte"),
+            ConfigError::RtoMin { min, max } => write!(
+                f,
+                "rto_min {min} must be above zero and at most rto_max {max}"
+            ),
+            ConfigError::RtoInitialZero => f.write_str("rto_initial must be above zero"),
+            ConfigError::TimeWaitZero => f.write_str("time_wait must be above zero"),
+            ConfigError::KeepaliveZero => {
+                f.write_str("keep-alive idle and interval must be above zero")
+            }
+            ConfigError::Retries { name, value } => {
+                write!(f, "{name} {value} is out of range: use 0..=127")
+            }
+            ConfigError::Probability { name, value } => write!(
+                f,
+                "{name} probability {} is out of range: use a number from 0 to 1",
+                decimal(*value)
+            ),
+            ConfigError::Host { host, error } => write!(f, "host `{host}`: {error}"),
+            ConfigError::EphemeralPorts { lo, hi } => write!(
+                f,
+                "ephemeral port range {lo}-{hi} is empty; use e.g. 32768-60999"
+            ),
+            ConfigError::FaultFromZero => f.write_str("fault occurrences count from 1"),
+            ConfigError::HostEventCannotWait => f.write_str(
+                "a crash or a restart names no socket, so it cannot wait for a socket event: give it a time",
+            ),
+            ConfigError::TooManyRepeatedCalls => f.write_str(
+                "the repeats schedule more calls than positions can number: repeat fewer times",
+            ),
+        }
+    }
+}
+
+/// A number for a message, to six decimals, written with integers (so that a wasm build that
+/// shows it carries no float formatting): "1.5", "-0.25", "1e12" stays "1000000000000".
+pub fn decimal(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    let millionths = (v * 1e6).round() as i128;
+    let sign = if millionths < 0 { "-" } else { "" };
+    let m = millionths.unsigned_abs();
+    let (whole, frac) = (m / 1_000_000, m % 1_000_000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let frac = format!("{frac:06}");
+        format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
     }
 }
 
@@ -342,6 +456,11 @@ mod tests {
         assert_eq!(TcpConfig::rfc9293().validate(), Ok(()));
         let mut c = TcpConfig::linux();
         c.rcv_buf = 100_000;
-        assert!(c.validate().unwrap_err().contains("rcv_buf 100000"));
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("rcv_buf 100000")
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! matches and asks [`FaultRule::applies`] whether this occurrence is hit. Random behaviour (loss,
 //! duplication, jitter, reordering) draws from the run's one seeded stream in a fixed order.
 
+use crate::config::{ConfigError, decimal};
 use crate::id::HostId;
 use crate::segment::{Flags, Segment};
 use crate::time::{Duration, Instant};
@@ -49,39 +50,18 @@ impl LinkConfig {
         }
     }
 
-    /// Checks the probabilities are within 0 to 1; the error says which is not and what to use.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the probabilities are within 0 to 1; the error says which is not.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         for (name, p) in [
             ("loss", self.loss),
             ("duplicate", self.duplicate),
             ("reorder", self.reorder),
         ] {
             if !(0.0..=1.0).contains(&p) {
-                return Err(format!(
-                    "{name} probability {} is out of range: use a number from 0 to 1",
-                    decimal(p)
-                ));
+                return Err(ConfigError::Probability { name, value: p });
             }
         }
         Ok(())
-    }
-}
-
-/// A number for a message, to six decimals, written with integers (so that a wasm build that
-/// shows this message carries no float formatting): "1.5", "-0.25", "1e12" stays "1000000000000".
-fn decimal(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    let millionths = (v * 1e6).round() as i128;
-    let sign = if millionths < 0 { "-" } else { "" };
-    let m = millionths.unsigned_abs();
-    let (whole, frac) = (m / 1_000_000, m % 1_000_000);
-    if frac == 0 {
-        format!("{sign}{whole}")
-    } else {
-        let frac = format!("{frac:06}");
-        format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
     }
 }
 
@@ -358,7 +338,7 @@ mod tests {
             (1e12, "1000000000000"),
             (f64::NAN, "NaN"),
         ] {
-            assert_eq!(super::decimal(v), want, "{v}");
+            assert_eq!(crate::config::decimal(v), want, "{v}");
         }
     }
 

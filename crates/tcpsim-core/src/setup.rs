@@ -2,6 +2,7 @@
 //! [`Simulator`]. Its compact binary form is in [`crate::binary`].
 
 use crate::call::ScheduledCall;
+use crate::config::ConfigError;
 use crate::id::HostId;
 use crate::net::{FaultRule, LinkConfig, Middlebox};
 use crate::repeat::{CallMerge, Repeat};
@@ -115,10 +116,7 @@ impl Setup {
         let merge =
             CallMerge::new(self.calls, self.repeats, end, max_events).ok_or(SetupError {
                 call: None,
-                error: SimError::InvalidConfig(
-                    "the repeats schedule more calls than positions can number: repeat fewer times"
-                        .into(),
-                ),
+                error: SimError::InvalidConfig(ConfigError::TooManyRepeatedCalls),
             })?;
         sim.set_calls(merge);
         Ok(sim)

@@ -5,8 +5,9 @@ use crate::error::{Bi, ScenarioError};
 use tcpsim_core::call::CallResult;
 use tcpsim_core::prelude::*;
 use tcpsim_core::setup::{CallSource, Setup};
-use tcpsim_core::sim::RunError;
+use tcpsim_core::sim::{RunError, SimError};
 use tcpsim_core::trace::EventKind;
+use tcpsim_words::msg::RunMsg;
 use tcpsim_words::{Lang, cause_text, errno_text, reason_text};
 
 impl Scenario {
@@ -22,7 +23,11 @@ impl Scenario {
                     .cloned(),
                 None => None,
             };
-            Box::new(ScenarioError::new(&self.source, span, e.error.to_string()))
+            Box::new(ScenarioError::new(
+                &self.source,
+                span,
+                RunMsg::Refused(e.error).text(),
+            ))
         })
     }
 
@@ -545,15 +550,33 @@ pub enum ScenarioRunError {
     Limit(String, Box<RunError>),
 }
 
+impl ScenarioRunError {
+    /// The error as the command line prints it, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            ScenarioRunError::Setup(e) => e.render(lang == Lang::Zh),
+            ScenarioRunError::Limit(file, e) => run_stopped(file, &e.error, lang),
+        }
+    }
+}
+
+/// Why the run of `file` stopped, with where its limits are set, in `lang`.
+pub fn run_stopped(file: &str, error: &SimError, lang: Lang) -> String {
+    let stopped = RunMsg::Stopped {
+        file: file.to_string(),
+        error: error.clone(),
+    };
+    let (what, help) = (stopped.text(), RunMsg::LimitsHelp.text());
+    match lang {
+        Lang::En => format!("{}\n  help: {}", what.en, help.en),
+        Lang::Zh => format!("{}\n  提示：{}", what.zh, help.zh),
+    }
+}
+
+/// In English.
 impl std::fmt::Display for ScenarioRunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ScenarioRunError::Setup(e) => e.fmt(f),
-            ScenarioRunError::Limit(file, e) => write!(
-                f,
-                "{file}: error: {e}\n  help: the limits are set in the file's [limits] table"
-            ),
-        }
+        f.write_str(&self.render(Lang::En))
     }
 }
 

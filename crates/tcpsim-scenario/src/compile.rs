@@ -14,11 +14,13 @@ use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 use std::ops::Range;
 use tcpsim_core::call::{Reaction, SocketEvent};
+use tcpsim_core::config::ConfigError;
 use tcpsim_core::config::TcpConfig;
 use tcpsim_core::net::{
     ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter,
 };
 use tcpsim_core::prelude::*;
+use tcpsim_words::msg::{self, Msg, OptionValue};
 
 /// The default limits: generous for a laptop, and still a bounded run.
 pub const DEFAULT_MAX_EVENTS: u64 = 20_000_000;
@@ -220,10 +222,9 @@ impl Ctx<'_> {
         &mut self.opened[i]
     }
 
-    fn err(&mut self, span: Option<Range<usize>>, msg: impl Into<Bi>, help: impl Into<Bi>) {
-        let help: Bi = help.into();
+    fn err(&mut self, span: Option<Range<usize>>, msg: Msg, help: impl Into<Option<Msg>>) {
         let mut e = ScenarioError::new(self.src, span, msg);
-        if !help.is_empty() {
+        if let Some(help) = help.into() {
             e = e.help(help);
         }
         self.errors.push(e);
@@ -236,8 +237,8 @@ impl Ctx<'_> {
         let known = self.host_names.join(", ");
         self.err(
             span_of(name),
-            format!("there is no host named `{}`", name.get_ref()),
-            format!("the hosts are: {known}"),
+            Msg::NoHost(name.get_ref().clone()),
+            Msg::HostsAre(known),
         );
         None
     }
@@ -252,17 +253,12 @@ impl Ctx<'_> {
     /// "host:port" or "a.b.c.d:port".
     fn endpoint(&mut self, to: &Spanned<String>) -> Option<SocketAddrV4> {
         let text = to.get_ref().trim();
-        let help = "write the destination as \"host:port\" (a host name from this file) or \"10.0.0.2:80\"";
         let Some((h, p)) = text.rsplit_once(':') else {
-            self.err(span_of(to), format!("`{text}` has no port"), help);
+            self.err(span_of(to), Msg::NoPort(text.into()), Msg::DestinationForm);
             return None;
         };
         let Ok(port) = p.parse::<u16>() else {
-            self.err(
-                span_of(to),
-                format!("`{p}` is not a port number (1 to 65535)"),
-                help,
-            );
+            self.err(span_of(to), Msg::NotAPort(p.into()), Msg::DestinationForm);
             return None;
         };
         if let Some(id) = self.hosts.get(h) {
@@ -274,8 +270,8 @@ impl Ctx<'_> {
                 let known = self.host_names.join(", ");
                 self.err(
                     span_of(to),
-                    format!("`{h}` is neither a host of this file nor an IPv4 address"),
-                    format!("the hosts are: {known}"),
+                    Msg::NotHostOrAddress(h.into()),
+                    Msg::HostsAre(known),
                 );
                 None
             }
@@ -284,25 +280,24 @@ impl Ctx<'_> {
 }
 
 /// Parses a value written as text (a state name, flags), reporting a failure at its place.
-fn parse_spanned<T: std::str::FromStr>(ctx: &mut Ctx, s: &Spanned<String>) -> Option<T>
-where
-    T::Err: std::fmt::Display,
-{
-    match s.get_ref().parse::<T>() {
-        Ok(v) => Some(v),
-        Err(e) => {
-            ctx.err(span_of(s), e.to_string(), "");
-            None
-        }
+fn parse_spanned<T: std::str::FromStr>(
+    ctx: &mut Ctx,
+    s: &Spanned<String>,
+    bad: fn(String) -> Msg,
+) -> Option<T> {
+    let v = s.get_ref().parse::<T>().ok();
+    if v.is_none() {
+        ctx.err(span_of(s), bad(s.get_ref().clone()), None);
     }
+    v
 }
 
 fn parse_state(ctx: &mut Ctx, s: &Spanned<String>) -> Option<State> {
-    parse_spanned(ctx, s)
+    parse_spanned(ctx, s, Msg::UnknownState)
 }
 
 fn parse_flags(ctx: &mut Ctx, s: &Spanned<String>) -> Option<Flags> {
-    parse_spanned(ctx, s)
+    parse_spanned(ctx, s, Msg::UnknownFlag)
 }
 
 /// Applies overrides on top of a configuration.
@@ -428,15 +423,16 @@ fn compile_step(
         if let Some(sp) = sp
             && !allowed.contains(key)
         {
-            let takes = if allowed.is_empty() {
-                "no other keys".to_string()
-            } else {
-                allowed.join(", ")
-            };
             ctx.err(
                 Some(sp.clone()),
-                format!("`{key}` does not apply to `{word}`"),
-                format!("`{word}` takes: {takes}"),
+                Msg::KeyNotForCall {
+                    key: key.to_string(),
+                    call: word,
+                },
+                Msg::CallTakes {
+                    call: word,
+                    keys: allowed.join(", "),
+                },
             );
             ok = false;
         }
@@ -454,8 +450,8 @@ fn compile_step(
             if n.is_empty() || n.contains('/') || n.chars().any(char::is_whitespace) {
                 ctx.err(
                     span_of(sock),
-                    format!("`{n}` is not a usable socket name"),
-                    "use letters, digits, `-` and `_`, e.g. \"client-1\"",
+                    Msg::BadSocketName(n.clone()),
+                    Msg::SocketNameForm,
                 );
                 ok = false;
             }
@@ -464,18 +460,18 @@ fn compile_step(
         (None, true) => {
             ctx.err(
                 Some(span.clone()),
-                format!("`{word}` needs `socket`, the name of the socket"),
-                "add e.g. socket = \"c\"",
+                Msg::CallNeedsSocket(word),
+                Msg::AddExample("socket = \"c\"".into()),
             );
             return None;
         }
         _ => None,
     };
-    let missing = |ctx: &mut Ctx, key: &str, example: &str| {
+    let missing = |ctx: &mut Ctx, key: &'static str, example: &str| {
         ctx.err(
             Some(span.clone()),
-            format!("`{word}` needs `{key}`"),
-            format!("add e.g. {key} = {example}"),
+            Msg::CallNeeds { call: word, key },
+            Msg::AddExample(format!("{key} = {example}")),
         );
     };
     // Sockets must be opened (listen, connect, accept) before other calls use them.
@@ -492,51 +488,55 @@ fn compile_step(
                     ctx.opens_in_timeline[&(ctx.host_names[host.index()].clone(), n.to_string())];
                 ctx.err(
                     Some(sp),
-                    format!(
-                        "socket `{n}` is used at {} but only opened at {}",
-                        Duration::from_micros(at.as_micros()),
-                        Duration::from_micros(t.as_micros())
-                    ),
-                    "move this call after the one that opens the socket",
+                    Msg::UsedBeforeOpened {
+                        socket: n.to_string(),
+                        at: Duration::from_micros(at.as_micros()),
+                        opened: Duration::from_micros(t.as_micros()),
+                    },
+                    Msg::MoveAfterOpen,
                 );
                 false
             }
             None => {
                 ctx.err(
                     Some(sp),
-                    format!(
-                        "socket `{n}` is never opened on host `{}`",
-                        ctx.host_names[host.index()]
-                    ),
-                    "open it first with `listen`, `connect` or `accept` on the same host",
+                    Msg::NeverOpened {
+                        socket: n.to_string(),
+                        host: ctx.host_names[host.index()].clone(),
+                    },
+                    Msg::OpenFirst,
                 );
                 false
             }
             Some((t, _)) if *t > at => {
                 ctx.err(
                     Some(sp),
-                    format!(
-                        "socket `{n}` is used at {} but only opened at {}",
-                        Duration::from_micros(at.as_micros()),
-                        Duration::from_micros(t.as_micros())
-                    ),
-                    "move this call after the one that opens the socket",
+                    Msg::UsedBeforeOpened {
+                        socket: n.to_string(),
+                        at: Duration::from_micros(at.as_micros()),
+                        opened: Duration::from_micros(t.as_micros()),
+                    },
+                    Msg::MoveAfterOpen,
                 );
                 false
             }
             Some((_, kind)) if want.is_some_and(|w| w != *kind) => {
-                let what = if *kind == SocketKind::Listener {
-                    "a listening socket"
-                } else {
-                    "a connection"
-                };
+                let listener = *kind == SocketKind::Listener;
                 ctx.err(
                     Some(sp),
-                    format!("socket `{n}` is {what}, which `{word}` cannot use"),
-                    if *kind == SocketKind::Listener {
-                        "send, recv and shutdown work on connections: accept one first"
+                    Msg::WrongKind {
+                        socket: n.to_string(),
+                        kind: if listener {
+                            msg::SocketKind::Listener
+                        } else {
+                            msg::SocketKind::Connection
+                        },
+                        call: word,
+                    },
+                    if listener {
+                        Msg::ConnectionsOnly
                     } else {
-                        "accept takes the listening socket in `listener`"
+                        Msg::AcceptTakesListener
                     },
                 );
                 false
@@ -551,11 +551,7 @@ fn compile_step(
                 return None;
             };
             if port == 0 {
-                ctx.err(
-                    Some(span.clone()),
-                    "port 0 cannot be listened on",
-                    "use 1 to 65535",
-                );
+                ctx.err(Some(span.clone()), Msg::PortZero, Msg::PortRange);
                 return None;
             }
             let (socket, _) = socket?;
@@ -597,29 +593,13 @@ fn compile_step(
                 (None, None) => {
                     ctx.err(
                         Some(span.clone()),
-                        Bi::new(
-                            "`send` needs `bytes` (how many) or `data` (the bytes themselves)",
-                            "`send` 需要 `bytes`（字节数）或 `data`（要发送的内容）",
-                        ),
-                        Bi::new(
-                            "add e.g. bytes = 100, or data = \"GET / HTTP/1.1\\r\\n\\r\\n\"",
-                            "例如加上 bytes = 100，或 data = \"GET / HTTP/1.1\\r\\n\\r\\n\"",
-                        ),
+                        Msg::SendNeedsBytesOrData,
+                        Msg::SendExample,
                     );
                     return None;
                 }
                 (Some(b), Some(_)) => {
-                    ctx.err(
-                        span_of(b),
-                        Bi::new(
-                            "`send` takes `bytes` or `data`, not both",
-                            "`send` 只能写 `bytes` 或 `data` 其中之一",
-                        ),
-                        Bi::new(
-                            "remove `bytes`: the length of `data` is the count",
-                            "删去 `bytes`：`data` 的长度就是字节数",
-                        ),
-                    );
+                    ctx.err(span_of(b), Msg::SendBytesAndData, Msg::RemoveBytes);
                     return None;
                 }
             };
@@ -724,34 +704,14 @@ fn reaction(ctx: &mut Ctx, s: &Step, call: CallName) -> Option<Option<Reaction>>
     let delay = s.delay.as_ref().map(|d| d.get_ref().0);
     let Some(on) = &s.on else {
         if let Some(d) = &s.delay {
-            ctx.err(
-                span_of(d),
-                Bi::new(
-                    "`delay` needs `on`: the event the delay follows",
-                    "`delay` 需要 `on`：延迟是从哪个事件算起",
-                ),
-                Bi::new(
-                    "add e.g. on = \"eof\", or give the call a later time instead",
-                    "例如加上 on = \"eof\"，或者直接把调用的时间写晚一些",
-                ),
-            );
+            ctx.err(span_of(d), Msg::DelayNeedsOn, Msg::DelayNeedsOnHelp);
             return None;
         }
         return Some(None);
     };
     if matches!(call, CallName::Crash | CallName::Restart) {
         let word = call_word(call);
-        ctx.err(
-            span_of(on),
-            Bi::new(
-                format!("`{word}` names no socket, so it cannot wait for a socket event"),
-                format!("`{word}` 不涉及套接字，不能等待套接字事件"),
-            ),
-            Bi::new(
-                "give it a time with `at` (or `after` in a repeat)",
-                "用 `at`（在 repeat 中用 `after`）给它一个时间",
-            ),
-        );
+        ctx.err(span_of(on), Msg::CannotWait(word), Msg::GiveItATime);
         return None;
     }
     let Some(event) = SocketEvent::parse(on.get_ref()) else {
@@ -759,14 +719,8 @@ fn reaction(ctx: &mut Ctx, s: &Step, call: CallName) -> Option<Option<Reaction>>
             "connected, accepted, readable, eof, writable, error, error(ECONNRESET), closed";
         ctx.err(
             span_of(on),
-            Bi::new(
-                format!("`{}` is not an event a call can wait for", on.get_ref()),
-                format!("`{}` 不是调用可以等待的事件", on.get_ref()),
-            ),
-            Bi::new(
-                format!("use one of: {names}"),
-                format!("可用的事件：{names}"),
-            ),
+            Msg::NotAnEvent(on.get_ref().clone()),
+            Msg::EventsAre(names.into()),
         );
         return None;
     };
@@ -782,22 +736,18 @@ fn sockopt(
     value: &Spanned<model::Scalar>,
 ) -> Option<SockOpt> {
     let v = value.get_ref();
-    let bad = |ctx: &mut Ctx, what: &str| {
-        ctx.err(
-            span_of(value),
-            format!("this option takes {what}"),
-            "e.g. value = true, value = \"60s\" or value = 5",
-        );
+    let bad = |ctx: &mut Ctx, what: OptionValue| {
+        ctx.err(span_of(value), Msg::OptionTakes(what), Msg::OptionExample);
     };
     let dur = |ctx: &mut Ctx| -> Option<Duration> {
         match v.as_str().map(str::parse::<HumanDuration>) {
             Some(Ok(d)) => Some(d.get()),
             Some(Err(e)) => {
-                ctx.err(span_of(value), e.to_string(), "");
+                ctx.err(span_of(value), e.msg(), None);
                 None
             }
             None => {
-                bad(ctx, "a duration such as \"60s\"");
+                bad(ctx, OptionValue::Duration);
                 None
             }
         }
@@ -805,7 +755,7 @@ fn sockopt(
     Some(match opt.get_ref() {
         OptionName::LingerZero | OptionName::Keepalive => {
             let Some(b) = v.as_bool() else {
-                bad(ctx, "true or false");
+                bad(ctx, OptionValue::Bool);
                 return None;
             };
             if *opt.get_ref() == OptionName::Keepalive {
@@ -820,7 +770,7 @@ fn sockopt(
         OptionName::Keepcnt => match v.as_integer() {
             Some(n) if (1..=127).contains(&n) => SockOpt::KeepCnt(n as u32),
             _ => {
-                bad(ctx, "a count from 1 to 127");
+                bad(ctx, OptionValue::Count);
                 return None;
             }
         },
@@ -837,14 +787,17 @@ fn parse_at(ctx: &mut Ctx, at: &Option<Spanned<String>>, duration: Duration) -> 
         Ok(d) if d.get() > duration => {
             ctx.err(
                 span_of(at),
-                format!("{} is after the end of the run ({duration})", d.get()),
-                "use a time within `duration`, or \"end\"",
+                Msg::AfterEnd {
+                    at: d.get(),
+                    duration,
+                },
+                Msg::WithinDuration,
             );
             None
         }
         Ok(d) => Some(At::Time(Instant::from_micros(d.get().as_micros()))),
         Err(e) => {
-            ctx.err(span_of(at), format!("{e}; or \"end\""), "");
+            ctx.err(span_of(at), Msg::OrEnd(Box::new(e.msg())), None);
             None
         }
     }
@@ -856,8 +809,8 @@ fn socket_ref(ctx: &mut Ctx, s: &Spanned<String>) -> Option<(HostId, String)> {
     let Some((h, name)) = text.split_once('/') else {
         ctx.err(
             span_of(s),
-            format!("`{text}` does not say which host"),
-            "name a socket as \"host/socket\", e.g. \"client/c\"",
+            Msg::NoHostInSocket(text.clone()),
+            Msg::SocketForm,
         );
         return None;
     };
@@ -872,11 +825,14 @@ fn socket_ref(ctx: &mut Ctx, s: &Spanned<String>) -> Option<(HostId, String)> {
         names.truncate(12);
         ctx.err(
             span_of(s),
-            format!("host `{h}` never opens a socket named `{name}`"),
+            Msg::HostNoSuchSocket {
+                host: h.to_string(),
+                socket: name.to_string(),
+            },
             if names.is_empty() {
-                "this host opens no sockets".to_string()
+                Msg::NoSockets
             } else {
-                format!("its sockets are: {}", names.join(", "))
+                Msg::SocketsAre(names.join(", "))
             },
         );
         return None;
@@ -899,16 +855,20 @@ fn compile_expectation(
     ];
     let n = kinds.iter().filter(|k| **k).count();
     if n != 1 {
-        ctx.err(Some(span), if n == 0 { "this expectation says nothing to check".to_string() } else { "this expectation mixes several checks".to_string() },
-            "give exactly one of: state (with socket), count (with host), segment, result (with socket or host)");
+        let what = if n == 0 {
+            Msg::ExpectNothing
+        } else {
+            Msg::ExpectMixed
+        };
+        ctx.err(Some(span), what, Msg::ExpectOneOf);
         return None;
     }
     let kind = if let Some(st) = &x.state {
         let Some(sock) = &x.socket else {
             ctx.err(
                 span_of(st),
-                "`state` needs `socket`, as \"host/socket\"",
-                "add e.g. socket = \"client/c\"",
+                Msg::StateNeedsSocket,
+                Msg::AddExample("socket = \"client/c\"".into()),
             );
             return None;
         };
@@ -925,8 +885,8 @@ fn compile_expectation(
         let Some(h) = &x.host else {
             ctx.err(
                 span_of(c),
-                "`count` needs `host`: whose sockets to count",
-                "add e.g. host = \"client\"",
+                Msg::CountNeedsHost,
+                Msg::AddExample("host = \"client\"".into()),
             );
             return None;
         };
@@ -934,11 +894,7 @@ fn compile_expectation(
         let state = parse_state(ctx, c)?;
         let at = parse_at(ctx, &x.at, duration)?;
         if x.min.is_none() && x.max.is_none() && x.equals.is_none() {
-            ctx.err(
-                span_of(c),
-                "`count` needs a bound",
-                "add min, max or equals, e.g. min = 1000",
-            );
+            ctx.err(span_of(c), Msg::CountNeedsBound, Msg::CountBoundExample);
             return None;
         }
         ExpectKind::Count {
@@ -972,8 +928,8 @@ fn compile_expectation(
             let names: Vec<&str> = Errno::ALL.iter().map(|e| e.name()).collect();
             ctx.err(
                 span_of(r),
-                format!("`{}` is not a result", r.get_ref()),
-                format!("use \"ok\" or an errno: {}", names.join(", ")),
+                Msg::NotAResult(r.get_ref().clone()),
+                Msg::ResultsAre(names.join(", ")),
             );
             return None;
         };
@@ -987,8 +943,8 @@ fn compile_expectation(
             (None, None) => {
                 ctx.err(
                     span_of(r),
-                    "`result` needs `socket` (\"host/socket\") or `host`",
-                    "add e.g. socket = \"client/c\"",
+                    Msg::ResultNeedsSocket,
+                    Msg::AddExample("socket = \"client/c\"".into()),
                 );
                 return None;
             }
@@ -1055,8 +1011,8 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
     if duration.is_zero() || duration > MAX_DURATION {
         ctx.err(
             span_of(&f.duration),
-            format!("a run of {duration} is outside the allowed range"),
-            format!("use a duration above 0 and at most {MAX_DURATION}"),
+            Msg::RunOutOfRange(duration),
+            Msg::RunRange(MAX_DURATION),
         );
     }
     let end = Instant::from_micros(duration.as_micros());
@@ -1071,14 +1027,10 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         cfg
     };
     if let Err(m) = base.validate() {
-        ctx.err(None, format!("[tcp]: {m}"), "");
+        ctx.err(None, Msg::TcpSection(m), None);
     }
     if f.hosts.is_empty() {
-        ctx.err(
-            Some(0..0),
-            "the file has no hosts",
-            "add at least two [[hosts]] with a name and an addr",
-        );
+        ctx.err(Some(0..0), Msg::NoHosts, Msg::AddHosts);
     }
     let mut hosts = Vec::new();
     for h in &f.hosts {
@@ -1086,30 +1038,36 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         if ctx.hosts.contains_key(&name) {
             ctx.err(
                 span_of(&h.name),
-                format!("a second host is named `{name}`"),
-                "give every host its own name",
+                Msg::SecondHostName(name.clone()),
+                Msg::OwnName,
             );
             continue;
         }
         if name.is_empty() || name.contains(['/', ':']) {
             ctx.err(
                 span_of(&h.name),
-                format!("`{name}` cannot be a host name"),
-                "use letters, digits, `-` and `_`",
+                Msg::BadHostName(name.clone()),
+                Msg::NameForm,
             );
         }
         if ctx.addrs.contains(h.addr.get_ref()) {
             ctx.err(
                 span_of(&h.addr),
-                format!("a second host has the address {}", h.addr.get_ref()),
-                "give every host its own address",
+                Msg::SecondHostAddress(h.addr.get_ref().to_string()),
+                Msg::OwnAddress,
             );
             continue;
         }
         let mut cfg = base.clone();
         apply_overrides(&mut cfg, &h.tcp);
         if let Err(m) = cfg.validate() {
-            ctx.err(span_of(&h.name), format!("host `{name}`: {m}"), "");
+            let host = name.clone();
+            let error = Box::new(m);
+            ctx.err(
+                span_of(&h.name),
+                Msg::Config(ConfigError::Host { host, error }),
+                None,
+            );
         }
         let mut spec = HostSpec::new(&name, h.addr.get_ref().octets()).tcp(cfg);
         if let Some(n) = h.fd_limit {
@@ -1122,8 +1080,11 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                 Some((lo, hi)) if lo > 0 && lo <= hi => spec.ephemeral_ports = (lo, hi),
                 _ => ctx.err(
                     span_of(&h.name),
-                    format!("host `{name}`: ephemeral_ports `{r}` is not a range"),
-                    "write it as \"32768-60999\"",
+                    Msg::NotARange {
+                        host: name.clone(),
+                        text: r.to_string(),
+                    },
+                    Msg::RangeForm,
                 ),
             }
         }
@@ -1153,15 +1114,11 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             reorder_delay: d.reorder_delay.map_or(Duration::ZERO, HumanDuration::get),
         };
         if let Err(m) = link.validate() {
-            ctx.err(span_of(l), m, "");
+            ctx.err(span_of(l), Msg::Config(m), None);
             continue;
         }
         if link.loss >= 1.0 {
-            ctx.err(
-                span_of(l),
-                "a link that loses every segment is a cut",
-                "to cut a link for a while, add a fault with action = \"drop\", after and before",
-            );
+            ctx.err(span_of(l), Msg::LinkCut, Msg::LinkCutHelp);
             continue;
         }
         links.push((a, b, link.clone()));
@@ -1179,10 +1136,11 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
     if file_max_calls > MAX_CALLS_CEILING {
         ctx.err(
             f.limits.max_calls.as_ref().map(|m| m.span()),
-            format!(
-                "[limits] max_calls = {file_max_calls} is over the most a file may schedule ({MAX_CALLS_CEILING})"
-            ),
-            format!("use at most {MAX_CALLS_CEILING}"),
+            Msg::MaxCallsOverCeiling {
+                asked: file_max_calls,
+                ceiling: MAX_CALLS_CEILING,
+            },
+            Msg::UseAtMost(MAX_CALLS_CEILING),
         );
         file_max_calls = MAX_CALLS_CEILING;
     }
@@ -1199,18 +1157,14 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
     for step in &timeline {
         let s = step.get_ref();
         if s.after.is_some() {
-            ctx.err(
-                span_of(step),
-                "`after` belongs in the calls of a [[repeat]]",
-                "in the timeline, give the time with `at`",
-            );
+            ctx.err(span_of(step), Msg::AfterOutsideRepeat, Msg::TimelineAt);
             continue;
         }
         let Some(at) = &s.at else {
             ctx.err(
                 Some(step.span()),
-                "this call has no time",
-                "add e.g. at = \"1s\"",
+                Msg::NoTime,
+                Msg::AddExample("at = \"1s\"".into()),
             );
             continue;
         };
@@ -1218,11 +1172,11 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         if t > end {
             ctx.err(
                 span_of(at),
-                format!(
-                    "this call at {} is after the end of the run ({duration})",
-                    at.get_ref()
-                ),
-                "make `duration` longer or the call earlier",
+                Msg::CallAfterEnd {
+                    at: at.get_ref().get(),
+                    duration,
+                },
+                Msg::LongerOrEarlier,
             );
             continue;
         }
@@ -1239,8 +1193,8 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         if every.is_zero() {
             ctx.err(
                 span_of(&rep.every),
-                "`every` must be above zero",
-                "e.g. every = \"5s\"",
+                Msg::EveryZero,
+                Msg::Example("every = \"5s\"".into()),
             );
             continue;
         }
@@ -1261,8 +1215,8 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             _ => {
                 ctx.err(
                     Some(r.span()),
-                    "a repeat needs exactly one of `count` and `until`",
-                    "e.g. count = 100, or until = \"1h\"",
+                    Msg::CountOrUntil,
+                    Msg::Example("count = 100, or until = \"1h\"".into()),
                 );
                 continue;
             }
@@ -1276,41 +1230,31 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             if max_calls < file_max_calls {
                 ctx.err(
                     Some(r.span()),
-                    format!(
-                        "this repeat schedules {total} calls, over the {max_calls} that run here"
-                    ),
-                    format!(
-                        "run it with the tcpsim command-line tool (this file allows {file_max_calls}), or repeat fewer times"
-                    ),
+                    Msg::RepeatOverPage {
+                        total,
+                        max: max_calls,
+                    },
+                    Msg::UseCli(file_max_calls),
                 );
             } else {
                 ctx.err(
                     Some(r.span()),
-                    format!("this repeat schedules {total} calls, over the limit of {max_calls}"),
-                    if max_calls >= MAX_CALLS_CEILING {
-                        "repeat fewer times: no file may schedule more calls"
-                    } else {
-                        "repeat fewer times, or raise [limits] max_calls"
+                    Msg::RepeatOverLimit {
+                        total,
+                        max: max_calls,
                     },
+                    Msg::RepeatFewer(max_calls >= MAX_CALLS_CEILING),
                 );
             }
             continue;
         }
         if rep.calls.is_empty() {
-            ctx.err(
-                Some(r.span()),
-                "this repeat has no calls",
-                "add [[repeat.calls]] tables with after, host and call",
-            );
+            ctx.err(Some(r.span()), Msg::RepeatNoCalls, Msg::AddRepeatCalls);
             continue;
         }
         for step in &rep.calls {
             if step.get_ref().at.is_some() {
-                ctx.err(
-                    span_of(step),
-                    "calls of a repeat are timed with `after`, not `at`",
-                    "e.g. after = \"50ms\" from the start of each repetition",
-                );
+                ctx.err(span_of(step), Msg::RepeatAt, Msg::RepeatAfterExample);
             }
         }
         // The calls of a repetition in the order they are made (by `after`, then as written).
@@ -1394,11 +1338,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         };
         let first = d.nth.unwrap_or(1);
         if first == 0 {
-            ctx.err(
-                span_of(fd),
-                "`nth` counts from 1",
-                "nth = 1 is the first matching segment",
-            );
+            ctx.err(span_of(fd), Msg::NthFromOne, Msg::NthExample);
             continue;
         }
         let count = match d.count.as_ref().map(|c| (c.get_ref(), c.span())) {
@@ -1408,11 +1348,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                 Some(*n as u32)
             }
             Some((_, sp)) => {
-                ctx.err(
-                    Some(sp),
-                    "`count` is how many matching segments to hit",
-                    "use a number from 1, or \"all\"",
-                );
+                ctx.err(Some(sp), Msg::CountFromOne, Msg::CountForm);
                 continue;
             }
         };
@@ -1422,17 +1358,13 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             (FaultActionName::Delay, None) => {
                 ctx.err(
                     span_of(&d.action),
-                    "a delay needs `delay`",
-                    "add e.g. delay = \"2s\"",
+                    Msg::DelayNeedsDelay,
+                    Msg::AddExample("delay = \"2s\"".into()),
                 );
                 continue;
             }
             (FaultActionName::Drop, Some(_)) => {
-                ctx.err(
-                    span_of(&d.action),
-                    "`delay` does not apply to a drop",
-                    "use action = \"delay\", or remove `delay`",
-                );
+                ctx.err(span_of(&d.action), Msg::DelayOnDrop, Msg::DelayOnDropHelp);
                 continue;
             }
         };

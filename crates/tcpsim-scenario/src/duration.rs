@@ -5,6 +5,7 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 use tcpsim_core::time::Duration;
+use tcpsim_words::msg::Msg;
 
 /// A duration written for people. Serialises back to the same style.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,25 +18,40 @@ impl HumanDuration {
     }
 }
 
-/// Why a duration did not parse.
+/// Why a duration did not parse: the text, and whether it was only too fine.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DurationError(pub String);
+pub struct DurationError {
+    /// What was written.
+    pub text: String,
+    /// A duration, but finer than a microsecond.
+    pub too_fine: bool,
+}
 
+impl DurationError {
+    /// The message, in both languages.
+    pub fn msg(&self) -> Msg {
+        if self.too_fine {
+            Msg::FinerThanMicros(self.text.clone())
+        } else {
+            Msg::NotADuration(self.text.clone())
+        }
+    }
+}
+
+/// The message in English.
 impl fmt::Display for DurationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not a duration: write a number and a unit, like `150ms`, `60s`, `1.5s`, `2min` or `1h` \
-             (units: us, ms, s, min, h; parts may be combined, as in `1h30min`)",
-            self.0
-        )
+        f.write_str(&self.msg().text().en)
     }
 }
 
 impl FromStr for HumanDuration {
     type Err = DurationError;
     fn from_str(s: &str) -> Result<Self, DurationError> {
-        let err = || DurationError(s.to_string());
+        let err = || DurationError {
+            text: s.to_string(),
+            too_fine: false,
+        };
         let t = s.trim();
         if t == "0" {
             return Ok(HumanDuration(Duration::ZERO));
@@ -83,9 +99,10 @@ impl FromStr for HumanDuration {
             let frac_scale = 10u128.pow(frac.len() as u32);
             let part = int.checked_mul(scale).ok_or_else(err)? + frac_val * scale / frac_scale;
             if !(frac_val * scale).is_multiple_of(frac_scale) {
-                return Err(DurationError(format!(
-                    "{s}` is finer than a microsecond: `{s}"
-                )));
+                return Err(DurationError {
+                    text: s.to_string(),
+                    too_fine: true,
+                });
             }
             total = total.checked_add(part).ok_or_else(err)?;
             rest = next;

@@ -57,44 +57,7 @@ pub struct ScenarioError {
     pub help_zh: Option<String>,
 }
 
-/// A text in English and Simplified Chinese. A plain string is the same in both.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Bi {
-    /// In English.
-    pub en: String,
-    /// In Simplified Chinese.
-    pub zh: String,
-}
-
-impl Bi {
-    /// A text in both languages.
-    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Bi {
-        Bi {
-            en: en.into(),
-            zh: zh.into(),
-        }
-    }
-    /// Whether there is no text.
-    pub fn is_empty(&self) -> bool {
-        self.en.is_empty()
-    }
-}
-
-impl From<String> for Bi {
-    /// The Chinese comes from the message templates in `zh.rs`.
-    fn from(s: String) -> Bi {
-        Bi {
-            zh: crate::zh::to_zh(&s),
-            en: s,
-        }
-    }
-}
-
-impl From<&str> for Bi {
-    fn from(s: &str) -> Bi {
-        Bi::from(s.to_string())
-    }
-}
+pub use tcpsim_words::Bi;
 
 impl ScenarioError {
     /// An error in `source` at `span` (none for the whole file): `message`, in both languages.
@@ -242,7 +205,8 @@ mod tests {
         assert_eq!(s.line_col(0), (1, 1));
         assert_eq!(s.line_col(6), (2, 1));
         assert_eq!(s.line_col(9), (2, 3)); // after the two-byte é
-        let e = ScenarioError::new(&s, Some(6..8), "bad").help("do this");
+        let e = ScenarioError::new(&s, Some(6..8), Bi::new("bad", "不对"))
+            .help(Bi::new("do this", "这样做"));
         assert_eq!(e.to_string(), "f.toml:2:1: error: bad\n  help: do this");
         let e = ScenarioError::new(&s, Some(6..8), Bi::new("bad", "不对"))
             .help(Bi::new("do this", "这样做"));

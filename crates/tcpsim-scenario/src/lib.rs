@@ -45,9 +45,8 @@ pub mod duration;
 pub mod error;
 pub mod model;
 mod read;
-mod zh;
 
-pub use check::{CheckFailure, ScenarioRunError, never_made, socket_at};
+pub use check::{CheckFailure, ScenarioRunError, never_made, run_stopped, socket_at};
 pub use compile::{At, Expect, ExpectKind, Scenario, ScheduledCall, WantResult};
 pub use error::{ScenarioError, ScenarioErrors};
 

@@ -166,7 +166,7 @@ pub(crate) fn read(src: &Source) -> Result<ScenarioFile, Vec<ScenarioError>> {
                 continue;
             }
             lines.push(line);
-            let msg = e.message().trim_end().to_string();
+            let msg = tcpsim_words::toml_syntax(e.message().trim_end());
             r.errors.push(ScenarioError::new(src, e.span(), msg));
         }
         return Err(r.errors);
@@ -533,7 +533,7 @@ impl Reader<'_> {
             DeValue::String(s) => match s.parse::<HumanDuration>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.err(v.span(), Bi::from(e.to_string()), None);
+                    self.err(v.span(), e.msg().into(), None);
                     None
                 }
             },
@@ -577,8 +577,9 @@ impl Reader<'_> {
                         format!("`{s}` is not an IPv4 address"),
                         format!("`{s}` 不是 IPv4 地址"),
                     ),
-                    Some(Bi::from(
+                    Some(Bi::new(
                         "write an IPv4 address such as \"10.0.0.1\" (four numbers from 0 to 255)",
+                        "请写 IPv4 地址，例如 \"10.0.0.1\"（四个 0 到 255 之间的数）",
                     )),
                 );
                 None

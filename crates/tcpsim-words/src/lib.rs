@@ -5,13 +5,116 @@
 //!
 //! A crate of its own, depending on the core only, so that the scenario checker says a cause,
 //! a segment or an error in the same words as the views without bringing the views (and their
-//! chart library) into a file-format crate.
+//! chart library) into a file-format crate. The messages of the scenario compiler and of the
+//! simulator are values here too ([`msg::Msg`]), each said in both languages where it is
+//! defined; nothing is translated by matching English text, except the fixed messages of the
+//! TOML parser ([`toml_syntax`]), which offers no other handle on them.
 #![warn(missing_docs)]
+
+pub mod msg;
 
 use tcpsim_core::endpoint::TimerKind;
 use tcpsim_core::errno::Errno;
 use tcpsim_core::segment::SendReason;
 use tcpsim_core::state::{Cause, State};
+
+/// A text in English and Simplified Chinese.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bi {
+    /// In English.
+    pub en: String,
+    /// In Simplified Chinese.
+    pub zh: String,
+}
+
+impl Bi {
+    /// A text in both languages.
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Bi {
+        Bi {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+    /// The same text in both languages: a name, a number, code.
+    pub fn same(text: impl Into<String>) -> Bi {
+        let en = text.into();
+        Bi { zh: en.clone(), en }
+    }
+    /// Whether there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.en.is_empty()
+    }
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+    /// English, then Chinese.
+    pub fn into_pair(self) -> (String, String) {
+        (self.en, self.zh)
+    }
+}
+
+/// A message of the TOML parser, in both languages. The parser (the `toml` crate) gives its
+/// errors as English text only, with no kind to match on, so its fixed messages are matched
+/// here exactly; one it has added since is shown in English under a Chinese heading.
+pub fn toml_syntax(message: &str) -> Bi {
+    // "what, expected what-instead": each part said on its own.
+    if let Some((what, expected)) = message.split_once(", expected ") {
+        let w = toml_syntax(what);
+        return Bi::new(
+            message,
+            format!(
+                "{}，应为 {}",
+                w.zh,
+                toml_phrase(expected).unwrap_or(expected)
+            ),
+        );
+    }
+    match toml_phrase(message) {
+        Some(zh) => Bi::new(message, zh),
+        None => Bi::new(message, format!("TOML 语法错误：{message}")),
+    }
+}
+
+/// The Chinese of one of the TOML parser's fixed phrases.
+fn toml_phrase(en: &str) -> Option<&'static str> {
+    Some(match en {
+        "duplicate key" => "重复的键",
+        "unclosed array table" => "数组表的方括号没有闭合",
+        "unclosed table" => "表头的方括号没有闭合",
+        "unclosed inline table" => "内联表的花括号没有闭合",
+        "unclosed array" => "数组的方括号没有闭合",
+        "missing comma between array elements" => "数组元素之间缺少逗号",
+        "missing comma between key-value pairs" => "键值对之间缺少逗号",
+        "missing assignment between key-value pairs" => "键和值之间缺少 `=`",
+        "missing value for key" => "键缺少值",
+        "missing value" => "缺少值",
+        "key with no value" => "键没有值",
+        "string values must be quoted" => "字符串值必须加引号",
+        "invalid unquoted key" => "不加引号的键不合法",
+        "unquoted keys cannot be empty" => "不加引号的键不能为空",
+        "missing opening quote" => "缺少开头的引号",
+        "missing escaped value" => "转义序列不完整",
+        "invalid basic string" => "字符串不合法",
+        "extra comma in array" => "数组中多了逗号",
+        "extra comma in inline table" => "内联表中多了逗号",
+        "extra assignment between key-value pairs" => "多了 `=`",
+        "extra `=`" => "多了 `=`",
+        "unexpected key or value" => "这里不应出现键或值",
+        "unexpected content" => "这里不应有内容",
+        "unexpected content between comment and newline" => "注释和换行之间不应有内容",
+        "invalid value" => "值不合法",
+        "invalid key-value pair" => "键值对不合法",
+        "unexpected leading zero" => "数字不能以 0 开头",
+        "`_` may only go between digits" => "`_` 只能写在数字之间",
+        "carriage return must be followed by newline" => "回车符后面必须是换行符",
+        "nothing" => "无",
+        _ => return None,
+    })
+}
 
 /// A language of the interface.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -25,7 +25,7 @@ mod sockets;
 
 use crate::app::Application;
 use crate::call::{Call, Reaction, ScheduledCall, SocketEvent};
-use crate::config::TcpConfig;
+use crate::config::{ConfigError, TcpConfig};
 use crate::endpoint::{Outputs, splitmix64};
 use crate::id::{CallId, HostId, SocketId};
 use crate::net::{FaultRule, LinkConfig, Middlebox, MiddleboxState};
@@ -115,7 +115,7 @@ impl HostSpec {
 }
 
 /// An error in setting up or running a simulation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SimError {
     /// Two hosts have this name.
     DuplicateHostName(String),
@@ -123,8 +123,8 @@ pub enum SimError {
     DuplicateAddress(Ipv4Addr),
     /// No host has this number.
     UnknownHost(HostId),
-    /// A parameter is out of range; the message says which and what to use.
-    InvalidConfig(String),
+    /// A parameter is out of range: which, and what it was.
+    InvalidConfig(ConfigError),
     /// A call was scheduled before the time the simulator has reached: it could never run.
     CallInPast {
         /// When it was scheduled.
@@ -192,7 +192,7 @@ impl fmt::Display for SimError {
                 "two hosts have the address {a}: give each host its own address"
             ),
             SimError::UnknownHost(h) => write!(f, "there is no host number {h}"),
-            SimError::InvalidConfig(m) => f.write_str(m),
+            SimError::InvalidConfig(e) => e.fmt(f),
             SimError::CallInPast { at, now } => {
                 write!(
                     f,
@@ -270,9 +270,7 @@ struct AppState {
 /// A reaction needs a socket name to watch: host events (crash, restart) cannot wait.
 pub(crate) fn check_reaction(call: &Call, on: Option<Reaction>) -> Result<(), SimError> {
     if on.is_some() && call.socket().is_none() {
-        return Err(SimError::InvalidConfig(
-            "a crash or a restart names no socket, so it cannot wait for a socket event: give it a time".into(),
-        ));
+        return Err(SimError::InvalidConfig(ConfigError::HostEventCannotWait));
     }
     Ok(())
 }
@@ -423,15 +421,18 @@ impl Simulator {
             return Err(SimError::DuplicateAddress(spec.addr));
         }
         let cfg = spec.tcp.clone().unwrap_or_else(|| self.cfg.tcp.clone());
-        cfg.validate()
-            .map_err(|m| SimError::InvalidConfig(format!("host `{}`: {m}", spec.name)))?;
         let (lo, hi) = spec.ephemeral_ports;
-        if lo == 0 || lo > hi {
-            return Err(SimError::InvalidConfig(format!(
-                "host `{}`: ephemeral port range {lo}-{hi} is empty; use e.g. 32768-60999",
-                spec.name
-            )));
-        }
+        let ports = if lo == 0 || lo > hi {
+            Err(ConfigError::EphemeralPorts { lo, hi })
+        } else {
+            Ok(())
+        };
+        cfg.validate().and(ports).map_err(|e| {
+            SimError::InvalidConfig(ConfigError::Host {
+                host: spec.name.clone(),
+                error: Box::new(e),
+            })
+        })?;
         let id = HostId(self.hosts.len() as u32);
         let mix = splitmix64(self.cfg.seed ^ splitmix64(u64::from(id.0) + 1));
         let span = u64::from(hi - lo) + 1;
@@ -493,9 +494,7 @@ impl Simulator {
             self.check_host(h)?;
         }
         if rule.first == 0 {
-            return Err(SimError::InvalidConfig(
-                "fault occurrences count from 1".into(),
-            ));
+            return Err(SimError::InvalidConfig(ConfigError::FaultFromZero));
         }
         self.faults.push(rule);
         self.fault_hits.push(0);

@@ -1,0 +1,1295 @@
+//! What the scenario compiler and the simulator say when something is wrong, as values: each
+//! message is a variant with the values it names, and [`Msg::text`] says it in English and
+//! 简体中文, side by side in one match arm, so neither language can be left out.
+
+use crate::Bi;
+use tcpsim_core::config::{ConfigError, decimal};
+use tcpsim_core::sim::SimError;
+use tcpsim_core::time::Duration;
+
+/// Which kind of socket a call found under a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketKind {
+    /// A listening socket.
+    Listener,
+    /// A connection.
+    Connection,
+}
+
+/// What a socket option's value must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionValue {
+    /// `true` or `false`.
+    Bool,
+    /// A duration.
+    Duration,
+    /// A count from 1 to 127.
+    Count,
+}
+
+/// A message of the scenario compiler or the simulator.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    // Names and references.
+    /// No host has this name.
+    NoHost(String),
+    /// The hosts there are (a list).
+    HostsAre(String),
+    /// A destination without a port.
+    NoPort(String),
+    /// A destination's port is not a port number.
+    NotAPort(String),
+    /// How to write a destination.
+    DestinationForm,
+    /// A destination is neither a host of the file nor an address.
+    NotHostOrAddress(String),
+    /// A key that a call does not take.
+    KeyNotForCall {
+        /// The key.
+        key: String,
+        /// The call.
+        call: &'static str,
+    },
+    /// The keys a call takes (empty: none).
+    CallTakes {
+        /// The call.
+        call: &'static str,
+        /// Its keys, listed.
+        keys: String,
+    },
+    /// A name that cannot be a socket's.
+    BadSocketName(String),
+    /// How to write a socket's name.
+    SocketNameForm,
+    /// How to write a name (host or socket).
+    NameForm,
+    /// A call that needs a socket name.
+    CallNeedsSocket(&'static str),
+    /// A call that needs a key.
+    CallNeeds {
+        /// The call.
+        call: &'static str,
+        /// The key.
+        key: &'static str,
+    },
+    /// "add e.g." and a line of TOML.
+    AddExample(String),
+    /// "e.g." and a line of TOML.
+    Example(String),
+    /// A socket used before the call that opens it.
+    UsedBeforeOpened {
+        /// The socket.
+        socket: String,
+        /// When it is used.
+        at: Duration,
+        /// When it is opened.
+        opened: Duration,
+    },
+    /// Move the call after the one that opens the socket.
+    MoveAfterOpen,
+    /// A socket never opened on a host.
+    NeverOpened {
+        /// The socket.
+        socket: String,
+        /// The host.
+        host: String,
+    },
+    /// Open a socket before using it.
+    OpenFirst,
+    /// A call given the wrong kind of socket.
+    WrongKind {
+        /// The socket.
+        socket: String,
+        /// What it is.
+        kind: SocketKind,
+        /// The call.
+        call: &'static str,
+    },
+    /// send, recv and shutdown need a connection.
+    ConnectionsOnly,
+    /// accept takes the listening socket in `listener`.
+    AcceptTakesListener,
+    /// Port 0 cannot be listened on.
+    PortZero,
+    /// Ports go from 1 to 65535.
+    PortRange,
+    /// A send with neither `bytes` nor `data`.
+    SendNeedsBytesOrData,
+    /// How to give a send its bytes.
+    SendExample,
+    /// A send with both `bytes` and `data`.
+    SendBytesAndData,
+    /// Remove `bytes` where `data` is given.
+    RemoveBytes,
+    /// `delay` without `on`.
+    DelayNeedsOn,
+    /// How to give a delay its event.
+    DelayNeedsOnHelp,
+    /// A call without a socket cannot wait for a socket event.
+    CannotWait(&'static str),
+    /// Give the call a time instead.
+    GiveItATime,
+    /// Not an event a call can wait for.
+    NotAnEvent(String),
+    /// The events there are (a list).
+    EventsAre(String),
+    /// A socket option's value of the wrong kind.
+    OptionTakes(OptionValue),
+    /// Examples of option values.
+    OptionExample,
+    // Time.
+    /// Text that is not a duration.
+    NotADuration(String),
+    /// A duration finer than a microsecond.
+    FinerThanMicros(String),
+    /// A duration, or the end of the run.
+    OrEnd(Box<Msg>),
+    /// A moment after the end of the run.
+    AfterEnd {
+        /// The moment.
+        at: Duration,
+        /// The run's length.
+        duration: Duration,
+    },
+    /// Use a time within the run.
+    WithinDuration,
+    /// A call after the end of the run.
+    CallAfterEnd {
+        /// The call's time.
+        at: Duration,
+        /// The run's length.
+        duration: Duration,
+    },
+    /// Make the run longer or the call earlier.
+    LongerOrEarlier,
+    /// A call without a time.
+    NoTime,
+    /// `after` outside a repeat.
+    AfterOutsideRepeat,
+    /// In the timeline, `at` gives the time.
+    TimelineAt,
+    /// A run length outside the allowed range.
+    RunOutOfRange(Duration),
+    /// The allowed run lengths.
+    RunRange(Duration),
+    // Expectations.
+    /// A socket named without its host.
+    NoHostInSocket(String),
+    /// How to name a socket in an expectation.
+    SocketForm,
+    /// A host never opens a socket of this name.
+    HostNoSuchSocket {
+        /// The host.
+        host: String,
+        /// The socket's name.
+        socket: String,
+    },
+    /// The host opens no sockets.
+    NoSockets,
+    /// A host's sockets (a list).
+    SocketsAre(String),
+    /// An expectation that checks nothing.
+    ExpectNothing,
+    /// An expectation that mixes checks.
+    ExpectMixed,
+    /// The kinds of expectations.
+    ExpectOneOf,
+    /// `state` without `socket`.
+    StateNeedsSocket,
+    /// `count` without `host`.
+    CountNeedsHost,
+    /// `count` without a bound.
+    CountNeedsBound,
+    /// How to bound a count.
+    CountBoundExample,
+    /// Not a call's result.
+    NotAResult(String),
+    /// The results there are (a list of errnos).
+    ResultsAre(String),
+    /// `result` without `socket` or `host`.
+    ResultNeedsSocket,
+    // Hosts, links, repeats, faults.
+    /// A setting out of range, in the `[tcp]` table.
+    TcpSection(ConfigError),
+    /// A setting out of range.
+    Config(ConfigError),
+    /// A state name that is not one.
+    UnknownState(String),
+    /// A flag list that is not one.
+    UnknownFlag(String),
+    /// A file without hosts.
+    NoHosts,
+    /// How to add hosts.
+    AddHosts,
+    /// Two hosts with one name.
+    SecondHostName(String),
+    /// Give each host its own name.
+    OwnName,
+    /// A name that cannot be a host's.
+    BadHostName(String),
+    /// Two hosts with one address.
+    SecondHostAddress(String),
+    /// Give each host its own address.
+    OwnAddress,
+    /// An ephemeral port range that is not a range.
+    NotARange {
+        /// The host.
+        host: String,
+        /// What was written.
+        text: String,
+    },
+    /// How to write a port range.
+    RangeForm,
+    /// A link that loses everything.
+    LinkCut,
+    /// How to cut a link for a while.
+    LinkCutHelp,
+    /// A file's call limit above the ceiling.
+    MaxCallsOverCeiling {
+        /// What the file asks.
+        asked: u64,
+        /// The ceiling.
+        ceiling: u64,
+    },
+    /// Use at most this many.
+    UseAtMost(u64),
+    /// A repeat's `every` of zero.
+    EveryZero,
+    /// A repeat with both or neither of `count` and `until`.
+    CountOrUntil,
+    /// A repeat over what the page runs.
+    RepeatOverPage {
+        /// Calls it schedules.
+        total: u64,
+        /// What runs in the page.
+        max: u64,
+    },
+    /// Run it with the command-line tool.
+    UseCli(u64),
+    /// A repeat over the file's call limit.
+    RepeatOverLimit {
+        /// Calls it schedules.
+        total: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Repeat fewer times (`true`: the limit cannot be raised).
+    RepeatFewer(bool),
+    /// A repeat without calls.
+    RepeatNoCalls,
+    /// How to give a repeat calls.
+    AddRepeatCalls,
+    /// A repeat's call timed with `at`.
+    RepeatAt,
+    /// How to time a repeat's call.
+    RepeatAfterExample,
+    /// A fault's `nth` of 0.
+    NthFromOne,
+    /// What `nth = 1` means.
+    NthExample,
+    /// A fault's `count` of 0.
+    CountFromOne,
+    /// How to write a fault's count.
+    CountForm,
+    /// A delaying fault without `delay`.
+    DelayNeedsDelay,
+    /// A dropping fault with `delay`.
+    DelayOnDrop,
+    /// How to fix a drop with a delay.
+    DelayOnDropHelp,
+}
+
+impl Msg {
+    /// The message in English and 简体中文.
+    pub fn text(&self) -> Bi {
+        let (en, zh): (String, String) = match self {
+            Msg::NoHost(n) => (
+                format!("there is no host named `{n}`"),
+                format!("没有名为 `{n}` 的主机"),
+            ),
+            Msg::HostsAre(l) => (format!("the hosts are: {l}"), format!("现有的主机：{l}")),
+            Msg::NoPort(t) => (format!("`{t}` has no port"), format!("`{t}` 缺少端口")),
+            Msg::NotAPort(t) => (
+                format!("`{t}` is not a port number (1 to 65535)"),
+                format!("`{t}` 不是端口号（1 到 65535）"),
+            ),
+            Msg::DestinationForm => (
+                "write the destination as \"host:port\" (a host name from this file) or \"10.0.0.2:80\"".into(),
+                "目的地址写成 \"主机名:端口\"（本文件中的主机名）或 \"10.0.0.2:80\"".into(),
+            ),
+            Msg::NotHostOrAddress(t) => (
+                format!("`{t}` is neither a host of this file nor an IPv4 address"),
+                format!("`{t}` 既不是本文件中的主机，也不是 IPv4 地址"),
+            ),
+            Msg::KeyNotForCall { key, call } => (
+                format!("`{key}` does not apply to `{call}`"),
+                format!("`{call}` 不接受 `{key}` 这个键"),
+            ),
+            Msg::CallTakes { call, keys } if keys.is_empty() => (
+                format!("`{call}` takes: no other keys"),
+                format!("`{call}` 不接受其他键"),
+            ),
+            Msg::CallTakes { call, keys } => (
+                format!("`{call}` takes: {keys}"),
+                format!("`{call}` 可用的键：{keys}"),
+            ),
+            Msg::BadSocketName(n) => (
+                format!("`{n}` is not a usable socket name"),
+                format!("`{n}` 不能用作套接字名"),
+            ),
+            Msg::SocketNameForm => (
+                "use letters, digits, `-` and `_`, e.g. \"client-1\"".into(),
+                "请使用字母、数字、`-` 和 `_`，例如 \"client-1\"".into(),
+            ),
+            Msg::NameForm => (
+                "use letters, digits, `-` and `_`".into(),
+                "请使用字母、数字、`-` 和 `_`".into(),
+            ),
+            Msg::CallNeedsSocket(call) => (
+                format!("`{call}` needs `socket`, the name of the socket"),
+                format!("`{call}` 需要 `socket`（套接字的名字）"),
+            ),
+            Msg::CallNeeds { call, key } => (
+                format!("`{call}` needs `{key}`"),
+                format!("`{call}` 需要 `{key}`"),
+            ),
+            Msg::AddExample(code) => (format!("add e.g. {code}"), format!("例如加上 {code}")),
+            Msg::Example(code) => (format!("e.g. {code}"), format!("例如 {code}")),
+            Msg::UsedBeforeOpened { socket, at, opened } => (
+                format!("socket `{socket}` is used at {at} but only opened at {opened}"),
+                format!("套接字 `{socket}` 在 {at} 被使用，但直到 {opened} 才打开"),
+            ),
+            Msg::MoveAfterOpen => (
+                "move this call after the one that opens the socket".into(),
+                "把这个调用移到打开该套接字的调用之后".into(),
+            ),
+            Msg::NeverOpened { socket, host } => (
+                format!("socket `{socket}` is never opened on host `{host}`"),
+                format!("主机 `{host}` 上从未打开名为 `{socket}` 的套接字"),
+            ),
+            Msg::OpenFirst => (
+                "open it first with `listen`, `connect` or `accept` on the same host".into(),
+                "请先在同一主机上用 `listen`、`connect` 或 `accept` 打开它".into(),
+            ),
+            Msg::WrongKind {
+                socket,
+                kind: SocketKind::Listener,
+                call,
+            } => (
+                format!("socket `{socket}` is a listening socket, which `{call}` cannot use"),
+                format!("套接字 `{socket}` 是监听套接字，`{call}` 不能用于它"),
+            ),
+            Msg::WrongKind { socket, call, .. } => (
+                format!("socket `{socket}` is a connection, which `{call}` cannot use"),
+                format!("套接字 `{socket}` 是一个连接，`{call}` 不能用于它"),
+            ),
+            Msg::ConnectionsOnly => (
+                "send, recv and shutdown work on connections: accept one first".into(),
+                "send、recv 和 shutdown 只能用于连接：请先 accept 一个连接".into(),
+            ),
+            Msg::AcceptTakesListener => (
+                "accept takes the listening socket in `listener`".into(),
+                "accept 的监听套接字要写在 `listener` 中".into(),
+            ),
+            Msg::PortZero => (
+                "port 0 cannot be listened on".into(),
+                "不能监听 0 号端口".into(),
+            ),
+            Msg::PortRange => ("use 1 to 65535".into(), "请使用 1 到 65535".into()),
+            Msg::SendNeedsBytesOrData => (
+                "`send` needs `bytes` (how many) or `data` (the bytes themselves)".into(),
+                "`send` 需要 `bytes`（字节数）或 `data`（要发送的内容）".into(),
+            ),
+            Msg::SendExample => (
+                "add e.g. bytes = 100, or data = \"GET / HTTP/1.1\\r\\n\\r\\n\"".into(),
+                "例如加上 bytes = 100，或 data = \"GET / HTTP/1.1\\r\\n\\r\\n\"".into(),
+            ),
+            Msg::SendBytesAndData => (
+                "`send` takes `bytes` or `data`, not both".into(),
+                "`send` 只能写 `bytes` 或 `data` 其中之一".into(),
+            ),
+            Msg::RemoveBytes => (
+                "remove `bytes`: the length of `data` is the count".into(),
+                "删去 `bytes`：`data` 的长度就是字节数".into(),
+            ),
+            Msg::DelayNeedsOn => (
+                "`delay` needs `on`: the event the delay follows".into(),
+                "`delay` 需要 `on`：延迟是从哪个事件算起".into(),
+            ),
+            Msg::DelayNeedsOnHelp => (
+                "add e.g. on = \"eof\", or give the call a later time instead".into(),
+                "例如加上 on = \"eof\"，或者直接把调用的时间写晚一些".into(),
+            ),
+            Msg::CannotWait(call) => (
+                format!("`{call}` names no socket, so it cannot wait for a socket event"),
+                format!("`{call}` 不涉及套接字，不能等待套接字事件"),
+            ),
+            Msg::GiveItATime => (
+                "give it a time with `at` (or `after` in a repeat)".into(),
+                "用 `at`（在 repeat 中用 `after`）给它一个时间".into(),
+            ),
+            Msg::NotAnEvent(t) => (
+                format!("`{t}` is not an event a call can wait for"),
+                format!("`{t}` 不是调用可以等待的事件"),
+            ),
+            Msg::EventsAre(l) => (format!("use one of: {l}"), format!("可用的事件：{l}")),
+            Msg::OptionTakes(v) => {
+                let (en, zh) = match v {
+                    OptionValue::Bool => ("true or false", "true 或 false"),
+                    OptionValue::Duration => ("a duration such as \"60s\"", "像 \"60s\" 这样的时长"),
+                    OptionValue::Count => ("a count from 1 to 127", "1 到 127 之间的次数"),
+                };
+                (
+                    format!("this option takes {en}"),
+                    format!("这个选项的取值应为 {zh}"),
+                )
+            }
+            Msg::OptionExample => (
+                "e.g. value = true, value = \"60s\" or value = 5".into(),
+                "例如 value = true、value = \"60s\" 或 value = 5".into(),
+            ),
+            Msg::NotADuration(t) => (
+                format!(
+                    "`{t}` is not a duration: write a number and a unit, like `150ms`, `60s`, `1.5s`, \
+                     `2min` or `1h` (units: us, ms, s, min, h; parts may be combined, as in `1h30min`)"
+                ),
+                format!(
+                    "`{t}` 不是时长：请写数字加单位，例如 `150ms`、`60s`、`1.5s`、`2min` 或 `1h`\
+                     （单位：us、ms、s、min、h；可以组合，例如 `1h30min`）"
+                ),
+            ),
+            Msg::FinerThanMicros(t) => (
+                format!("`{t}` is finer than a microsecond: use at most six decimals of a second"),
+                format!("`{t}` 比一微秒还精细：秒的小数最多写六位"),
+            ),
+            Msg::OrEnd(m) => {
+                let t = m.text();
+                (
+                    format!("{}; or \"end\"", t.en),
+                    format!("{}；也可以写 \"end\"", t.zh),
+                )
+            }
+            Msg::AfterEnd { at, duration } => (
+                format!("{at} is after the end of the run ({duration})"),
+                format!("{at} 晚于运行结束的时间（{duration}）"),
+            ),
+            Msg::WithinDuration => (
+                "use a time within `duration`, or \"end\"".into(),
+                "请使用 `duration` 之内的时间，或写 \"end\"".into(),
+            ),
+            Msg::CallAfterEnd { at, duration } => (
+                format!("this call at {at} is after the end of the run ({duration})"),
+                format!("这个调用的时间 {at} 晚于运行结束的时间（{duration}）"),
+            ),
+            Msg::LongerOrEarlier => (
+                "make `duration` longer or the call earlier".into(),
+                "请加长 `duration`，或把调用提前".into(),
+            ),
+            Msg::NoTime => ("this call has no time".into(), "这个调用没有时间".into()),
+            Msg::AfterOutsideRepeat => (
+                "`after` belongs in the calls of a [[repeat]]".into(),
+                "`after` 只能用在 [[repeat]] 的调用里".into(),
+            ),
+            Msg::TimelineAt => (
+                "in the timeline, give the time with `at`".into(),
+                "在 timeline 中请用 `at` 指定时间".into(),
+            ),
+            Msg::RunOutOfRange(d) => (
+                format!("a run of {d} is outside the allowed range"),
+                format!("运行时长 {d} 超出了允许的范围"),
+            ),
+            Msg::RunRange(max) => (
+                format!("use a duration above 0 and at most {max}"),
+                format!("请使用大于 0 且不超过 {max} 的时长"),
+            ),
+            Msg::NoHostInSocket(t) => (
+                format!("`{t}` does not say which host"),
+                format!("`{t}` 没有说明是哪台主机"),
+            ),
+            Msg::SocketForm => (
+                "name a socket as \"host/socket\", e.g. \"client/c\"".into(),
+                "套接字要写成 \"主机/套接字\"，例如 \"client/c\"".into(),
+            ),
+            Msg::HostNoSuchSocket { host, socket } => (
+                format!("host `{host}` never opens a socket named `{socket}`"),
+                format!("主机 `{host}` 从未打开名为 `{socket}` 的套接字"),
+            ),
+            Msg::NoSockets => (
+                "this host opens no sockets".into(),
+                "这台主机没有打开任何套接字".into(),
+            ),
+            Msg::SocketsAre(l) => (format!("its sockets are: {l}"), format!("它的套接字有：{l}")),
+            Msg::ExpectNothing => (
+                "this expectation says nothing to check".into(),
+                "这条预期没有说明要检查什么".into(),
+            ),
+            Msg::ExpectMixed => (
+                "this expectation mixes several checks".into(),
+                "这条预期混合了多种检查".into(),
+            ),
+            Msg::ExpectOneOf => (
+                "give exactly one of: state (with socket), count (with host), segment, result (with socket or host)".into(),
+                "请只给出其中一种：state（配合 socket）、count（配合 host）、segment、result（配合 socket 或 host）".into(),
+            ),
+            Msg::StateNeedsSocket => (
+                "`state` needs `socket`, as \"host/socket\"".into(),
+                "`state` 需要 `socket`，写成 \"主机/套接字\"".into(),
+            ),
+            Msg::CountNeedsHost => (
+                "`count` needs `host`: whose sockets to count".into(),
+                "`count` 需要 `host`：统计哪台主机的套接字".into(),
+            ),
+            Msg::CountNeedsBound => ("`count` needs a bound".into(), "`count` 需要一个界限".into()),
+            Msg::CountBoundExample => (
+                "add min, max or equals, e.g. min = 1000".into(),
+                "请加上 min、max 或 equals，例如 min = 1000".into(),
+            ),
+            Msg::NotAResult(t) => (format!("`{t}` is not a result"), format!("`{t}` 不是一个结果")),
+            Msg::ResultsAre(l) => (
+                format!("use \"ok\" or an errno: {l}"),
+                format!("请使用 \"ok\" 或一个错误码：{l}"),
+            ),
+            Msg::ResultNeedsSocket => (
+                "`result` needs `socket` (\"host/socket\") or `host`".into(),
+                "`result` 需要 `socket`（\"主机/套接字\"）或 `host`".into(),
+            ),
+            Msg::TcpSection(e) => {
+                let t = config_text(e);
+                (format!("[tcp]: {}", t.en), format!("[tcp]：{}", t.zh))
+            }
+            Msg::Config(e) => config_text(e).into_pair(),
+            Msg::UnknownState(t) => (
+                format!(
+                    "unknown TCP state `{t}`: use an RFC 9293 name (LISTEN, SYN-SENT, SYN-RECEIVED, \
+                     ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, \
+                     CLOSED); netstat (CLOSE_WAIT, FIN_WAIT2, SYN_RECV) and ss (ESTAB, SYN-RECV) \
+                     spellings work too"
+                ),
+                format!(
+                    "未知的 TCP 状态 `{t}`：请使用 RFC 9293 的名字（LISTEN、SYN-SENT、SYN-RECEIVED、\
+                     ESTABLISHED、FIN-WAIT-1、FIN-WAIT-2、CLOSE-WAIT、CLOSING、LAST-ACK、TIME-WAIT、\
+                     CLOSED）；也可以用 netstat（CLOSE_WAIT、FIN_WAIT2、SYN_RECV）或 ss（ESTAB、\
+                     SYN-RECV）的写法"
+                ),
+            ),
+            Msg::UnknownFlag(t) => (
+                format!(
+                    "unknown TCP flag `{t}`: use SYN, FIN, RST, PSH or ACK, joined with `,` or `+` \
+                     (e.g. `SYN,ACK`)"
+                ),
+                format!(
+                    "未知的 TCP 标志 `{t}`：请使用 SYN、FIN、RST、PSH 或 ACK，用 `,` 或 `+` 连接\
+                     （例如 `SYN,ACK`）"
+                ),
+            ),
+            Msg::NoHosts => ("the file has no hosts".into(), "文件中没有主机".into()),
+            Msg::AddHosts => (
+                "add at least two [[hosts]] with a name and an addr".into(),
+                "请至少加上两个带 name 和 addr 的 [[hosts]]".into(),
+            ),
+            Msg::SecondHostName(n) => (
+                format!("a second host is named `{n}`"),
+                format!("又有一台主机叫 `{n}`"),
+            ),
+            Msg::OwnName => (
+                "give every host its own name".into(),
+                "每台主机要有自己的名字".into(),
+            ),
+            Msg::BadHostName(n) => (
+                format!("`{n}` cannot be a host name"),
+                format!("`{n}` 不能用作主机名"),
+            ),
+            Msg::SecondHostAddress(a) => (
+                format!("a second host has the address {a}"),
+                format!("又有一台主机使用地址 {a}"),
+            ),
+            Msg::OwnAddress => (
+                "give every host its own address".into(),
+                "每台主机要有自己的地址".into(),
+            ),
+            Msg::NotARange { host, text } => (
+                format!("host `{host}`: ephemeral_ports `{text}` is not a range"),
+                format!("主机 `{host}`：ephemeral_ports `{text}` 不是一个范围"),
+            ),
+            Msg::RangeForm => (
+                "write it as \"32768-60999\"".into(),
+                "请写成 \"32768-60999\"".into(),
+            ),
+            Msg::LinkCut => (
+                "a link that loses every segment is a cut".into(),
+                "丢弃所有报文的链路等于断开".into(),
+            ),
+            Msg::LinkCutHelp => (
+                "to cut a link for a while, add a fault with action = \"drop\", after and before".into(),
+                "如果要暂时断开链路，请加一条 action = \"drop\" 并带 after 和 before 的故障".into(),
+            ),
+            Msg::MaxCallsOverCeiling { asked, ceiling } => (
+                format!("[limits] max_calls = {asked} is over the most a file may schedule ({ceiling})"),
+                format!("[limits] max_calls = {asked} 超过了一个文件最多能安排的调用数（{ceiling}）"),
+            ),
+            Msg::UseAtMost(n) => (format!("use at most {n}"), format!("请最多使用 {n}")),
+            Msg::EveryZero => ("`every` must be above zero".into(), "`every` 必须大于零".into()),
+            Msg::CountOrUntil => (
+                "a repeat needs exactly one of `count` and `until`".into(),
+                "repeat 需要 `count` 和 `until` 中的恰好一个".into(),
+            ),
+            Msg::RepeatOverPage { total, max } => (
+                format!("this repeat schedules {total} calls, over the {max} that run here"),
+                format!("这个 repeat 安排了 {total} 个调用，超过了这里能运行的 {max} 个"),
+            ),
+            Msg::UseCli(n) => (
+                format!("run it with the tcpsim command-line tool (this file allows {n}), or repeat fewer times"),
+                format!("请用 tcpsim 命令行工具运行（这个文件允许 {n} 个），或减少重复次数"),
+            ),
+            Msg::RepeatOverLimit { total, max } => (
+                format!("this repeat schedules {total} calls, over the limit of {max}"),
+                format!("这个 repeat 安排了 {total} 个调用，超过了上限 {max}"),
+            ),
+            Msg::RepeatFewer(true) => (
+                "repeat fewer times: no file may schedule more calls".into(),
+                "请减少重复次数：任何文件都不能安排更多的调用".into(),
+            ),
+            Msg::RepeatFewer(false) => (
+                "repeat fewer times, or raise [limits] max_calls".into(),
+                "请减少重复次数，或调高 [limits] max_calls".into(),
+            ),
+            Msg::RepeatNoCalls => ("this repeat has no calls".into(), "这个 repeat 没有调用".into()),
+            Msg::AddRepeatCalls => (
+                "add [[repeat.calls]] tables with after, host and call".into(),
+                "请加上带 after、host 和 call 的 [[repeat.calls]] 表".into(),
+            ),
+            Msg::RepeatAt => (
+                "calls of a repeat are timed with `after`, not `at`".into(),
+                "repeat 中的调用用 `after` 而不是 `at` 指定时间".into(),
+            ),
+            Msg::RepeatAfterExample => (
+                "e.g. after = \"50ms\" from the start of each repetition".into(),
+                "例如 after = \"50ms\"，从每次重复开始时算起".into(),
+            ),
+            Msg::NthFromOne => ("`nth` counts from 1".into(), "`nth` 从 1 开始计数".into()),
+            Msg::NthExample => (
+                "nth = 1 is the first matching segment".into(),
+                "nth = 1 表示第一个匹配的报文".into(),
+            ),
+            Msg::CountFromOne => (
+                "`count` is how many matching segments to hit".into(),
+                "`count` 是要作用的匹配报文个数".into(),
+            ),
+            Msg::CountForm => (
+                "use a number from 1, or \"all\"".into(),
+                "请使用从 1 起的数字，或 \"all\"".into(),
+            ),
+            Msg::DelayNeedsDelay => ("a delay needs `delay`".into(), "延迟需要 `delay`".into()),
+            Msg::DelayOnDrop => (
+                "`delay` does not apply to a drop".into(),
+                "丢弃不需要 `delay`".into(),
+            ),
+            Msg::DelayOnDropHelp => (
+                "use action = \"delay\", or remove `delay`".into(),
+                "请使用 action = \"delay\"，或去掉 `delay`".into(),
+            ),
+        };
+        Bi { en, zh }
+    }
+}
+
+impl From<Msg> for Bi {
+    fn from(m: Msg) -> Bi {
+        m.text()
+    }
+}
+
+/// What the command line and the page say about a run, apart from [`Msg`]: a small enum of
+/// its own because the page's first module carries it, and [`Msg`]'s words stay in the
+/// compiler's module.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunMsg {
+    /// The simulator refused a setup.
+    Refused(SimError),
+    /// A run stopped on a limit, in a file.
+    Stopped {
+        /// The file.
+        file: String,
+        /// Why.
+        error: SimError,
+    },
+    /// Where a file's limits are set.
+    LimitsHelp,
+    /// No bundled scenario has this name.
+    NoBundled(String),
+    /// A compiled scenario that could not be read, and why.
+    CompiledUnreadable(String),
+    /// A run that did not come to its end.
+    Unfinished,
+    /// A run with no connection to draw.
+    NothingToDraw,
+}
+
+impl RunMsg {
+    /// The message in English and 简体中文.
+    pub fn text(&self) -> Bi {
+        let (en, zh): (String, String) = match self {
+            RunMsg::Refused(e) => sim_text(e).into_pair(),
+            RunMsg::Stopped { file, error } => {
+                let t = sim_text(error);
+                (
+                    format!("{file}: error: {}", t.en),
+                    format!("{file}：错误：{}", t.zh),
+                )
+            }
+            RunMsg::NoBundled(id) => (
+                format!("there is no bundled scenario `{id}`"),
+                format!("没有名为 `{id}` 的内置场景"),
+            ),
+            RunMsg::CompiledUnreadable(why) => (
+                format!("the compiled scenario could not be read: {why}"),
+                format!("无法读取编译后的场景：{why}"),
+            ),
+            RunMsg::Unfinished => ("the run did not finish".into(), "运行没有结束".into()),
+            RunMsg::NothingToDraw => (
+                "this run has no connection to draw".into(),
+                "这次运行没有可画的连接".into(),
+            ),
+            RunMsg::LimitsHelp => (
+                "the limits are set in the file's [limits] table".into(),
+                "上限在文件的 [limits] 表中设置".into(),
+            ),
+        };
+        Bi { en, zh }
+    }
+}
+
+/// A setting out of range, in both languages.
+pub fn config_text(e: &ConfigError) -> Bi {
+    let (en, zh) = match e {
+        ConfigError::Mss(v) => (
+            format!("mss {v} is out of range: use 1..=65495 bytes"),
+            format!("mss {v} 超出范围：请使用 1 到 65495 字节"),
+        ),
+        ConfigError::RcvBuf(v) => (
+            format!("rcv_buf {v} is out of range: use 1..=65535 bytes (window scaling is not modelled)"),
+            format!("rcv_buf {v} 超出范围：请使用 1 到 65535 字节（不模拟窗口缩放）"),
+        ),
+        ConfigError::SndBufZero => (
+            "snd_buf must be at least 1 byte".into(),
+            "snd_buf 至少要 1 字节".into(),
+        ),
+        ConfigError::RtoMin { min, max } => (
+            format!("rto_min {min} must be above zero and at most rto_max {max}"),
+            format!("rto_min {min} 必须大于零，且不超过 rto_max {max}"),
+        ),
+        ConfigError::RtoInitialZero => (
+            "rto_initial must be above zero".into(),
+            "rto_initial 必须大于零".into(),
+        ),
+        ConfigError::TimeWaitZero => (
+            "time_wait must be above zero".into(),
+            "time_wait 必须大于零".into(),
+        ),
+        ConfigError::KeepaliveZero => (
+            "keep-alive idle and interval must be above zero".into(),
+            "keep-alive 的空闲时间和间隔都必须大于零".into(),
+        ),
+        ConfigError::Retries { name, value } => (
+            format!("{name} {value} is out of range: use 0..=127"),
+            format!("{name} {value} 超出范围：请使用 0 到 127"),
+        ),
+        ConfigError::Probability { name, value } => {
+            let v = decimal(*value);
+            (
+                format!("{name} probability {v} is out of range: use a number from 0 to 1"),
+                format!("{name} 概率 {v} 超出范围：请使用 0 到 1 之间的数"),
+            )
+        }
+        ConfigError::Host { host, error } => {
+            let t = config_text(error);
+            (
+                format!("host `{host}`: {}", t.en),
+                format!("主机 `{host}`：{}", t.zh),
+            )
+        }
+        ConfigError::EphemeralPorts { lo, hi } => (
+            format!("ephemeral port range {lo}-{hi} is empty; use e.g. 32768-60999"),
+            format!("临时端口范围 {lo}-{hi} 是空的；请使用例如 32768-60999"),
+        ),
+        ConfigError::FaultFromZero => (
+            "fault occurrences count from 1".into(),
+            "故障的第几次从 1 开始计数".into(),
+        ),
+        ConfigError::HostEventCannotWait => (
+            "a crash or a restart names no socket, so it cannot wait for a socket event: give it a time".into(),
+            "crash 和 restart 不涉及套接字，不能等待套接字事件：请给它一个时间".into(),
+        ),
+        ConfigError::TooManyRepeatedCalls => (
+            "the repeats schedule more calls than positions can number: repeat fewer times".into(),
+            "repeat 安排的调用多到无法编号：请减少重复次数".into(),
+        ),
+    };
+    Bi { en, zh }
+}
+
+/// Why the simulator refused or stopped a run, in both languages.
+pub fn sim_text(e: &SimError) -> Bi {
+    let (en, zh) = match e {
+        SimError::DuplicateHostName(n) => (
+            format!("two hosts are named `{n}`: give each host its own name"),
+            format!("有两台主机都叫 `{n}`：每台主机要有自己的名字"),
+        ),
+        SimError::DuplicateAddress(a) => (
+            format!("two hosts have the address {a}: give each host its own address"),
+            format!("有两台主机的地址都是 {a}：每台主机要有自己的地址"),
+        ),
+        SimError::UnknownHost(h) => (
+            format!("there is no host number {}", h.index()),
+            format!("没有编号为 {} 的主机", h.index()),
+        ),
+        SimError::InvalidConfig(c) => config_text(c).into_pair(),
+        SimError::CallInPast { at, now } => (
+            format!("a call at {at} is in the past (now {now}): make it {now} or later"),
+            format!("{at} 的调用已经过去（现在是 {now}）：请安排在 {now} 或之后"),
+        ),
+        SimError::EndInPast { end, now } => (
+            format!("{end} is in the past (now {now}): end the run {now} or later"),
+            format!("{end} 已经过去（现在是 {now}）：请在 {now} 或之后结束运行"),
+        ),
+        SimError::CallTooLate { at, max } => (
+            format!("a call at {at} is after the longest allowed run ({max})"),
+            format!("{at} 的调用晚于允许的最长运行时间（{max}）"),
+        ),
+        SimError::DurationLimit { asked, max } => (
+            format!("a run of {asked} is longer than the limit of {max}: shorten the run"),
+            format!("运行时长 {asked} 超过了上限 {max}：请缩短运行"),
+        ),
+        SimError::EventLimit { limit, at } => (
+            format!(
+                "the run was stopped at {at} after {limit} events, the limit: shorten the run, \
+                 use fewer connections, or raise the event limit"
+            ),
+            format!(
+                "运行在 {at} 处理了 {limit} 个事件（上限）后被停止：请缩短运行、减少连接，或调高事件上限"
+            ),
+        ),
+        SimError::SocketLimit { limit, at } => (
+            format!(
+                "the run was stopped at {at}: it created more than {limit} sockets, the limit; use fewer connections"
+            ),
+            format!("运行在 {at} 被停止：创建的套接字超过了上限 {limit}；请减少连接"),
+        ),
+        SimError::DataLimit { limit, at } => (
+            format!(
+                "the run was stopped at {at}: its applications sent and read more than {limit} bytes \
+                 of `data`, the limit; send shorter `data`, or counts (`bytes`) where the content \
+                 does not matter"
+            ),
+            format!(
+                "运行在 {at} 被停止：应用发送和读取的 `data` 超过了上限 {limit} 字节；\
+                 请缩短 `data`，内容无关紧要时改用字节数（`bytes`）"
+            ),
+        ),
+    };
+    Bi { en, zh }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tcpsim_core::id::HostId;
+    use tcpsim_core::time::Instant;
+
+    /// A value that must appear in both languages wherever a message names it.
+    const V: &str = "VALUE";
+
+    fn d(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    /// Each variant's place in the list below: adding a variant without an example fails to
+    /// compile here, and one left out of `examples` fails the test.
+    fn index(m: &Msg) -> usize {
+        match m {
+            Msg::NoHost(..) => 0,
+            Msg::HostsAre(..) => 1,
+            Msg::NoPort(..) => 2,
+            Msg::NotAPort(..) => 3,
+            Msg::DestinationForm => 4,
+            Msg::NotHostOrAddress(..) => 5,
+            Msg::KeyNotForCall { .. } => 6,
+            Msg::CallTakes { .. } => 7,
+            Msg::BadSocketName(..) => 8,
+            Msg::SocketNameForm => 9,
+            Msg::NameForm => 10,
+            Msg::CallNeedsSocket(..) => 11,
+            Msg::CallNeeds { .. } => 12,
+            Msg::AddExample(..) => 13,
+            Msg::Example(..) => 14,
+            Msg::UsedBeforeOpened { .. } => 15,
+            Msg::MoveAfterOpen => 16,
+            Msg::NeverOpened { .. } => 17,
+            Msg::OpenFirst => 18,
+            Msg::WrongKind { .. } => 19,
+            Msg::ConnectionsOnly => 20,
+            Msg::AcceptTakesListener => 21,
+            Msg::PortZero => 22,
+            Msg::PortRange => 23,
+            Msg::SendNeedsBytesOrData => 24,
+            Msg::SendExample => 25,
+            Msg::SendBytesAndData => 26,
+            Msg::RemoveBytes => 27,
+            Msg::DelayNeedsOn => 28,
+            Msg::DelayNeedsOnHelp => 29,
+            Msg::CannotWait(..) => 30,
+            Msg::GiveItATime => 31,
+            Msg::NotAnEvent(..) => 32,
+            Msg::EventsAre(..) => 33,
+            Msg::OptionTakes(..) => 34,
+            Msg::OptionExample => 35,
+            Msg::NotADuration(..) => 36,
+            Msg::FinerThanMicros(..) => 37,
+            Msg::OrEnd(..) => 38,
+            Msg::AfterEnd { .. } => 39,
+            Msg::WithinDuration => 40,
+            Msg::CallAfterEnd { .. } => 41,
+            Msg::LongerOrEarlier => 42,
+            Msg::NoTime => 43,
+            Msg::AfterOutsideRepeat => 44,
+            Msg::TimelineAt => 45,
+            Msg::RunOutOfRange(..) => 46,
+            Msg::RunRange(..) => 47,
+            Msg::NoHostInSocket(..) => 48,
+            Msg::SocketForm => 49,
+            Msg::HostNoSuchSocket { .. } => 50,
+            Msg::NoSockets => 51,
+            Msg::SocketsAre(..) => 52,
+            Msg::ExpectNothing => 53,
+            Msg::ExpectMixed => 54,
+            Msg::ExpectOneOf => 55,
+            Msg::StateNeedsSocket => 56,
+            Msg::CountNeedsHost => 57,
+            Msg::CountNeedsBound => 58,
+            Msg::CountBoundExample => 59,
+            Msg::NotAResult(..) => 60,
+            Msg::ResultsAre(..) => 61,
+            Msg::ResultNeedsSocket => 62,
+            Msg::TcpSection(..) => 63,
+            Msg::Config(..) => 64,
+            Msg::UnknownState(..) => 65,
+            Msg::UnknownFlag(..) => 66,
+            Msg::NoHosts => 67,
+            Msg::AddHosts => 68,
+            Msg::SecondHostName(..) => 69,
+            Msg::OwnName => 70,
+            Msg::BadHostName(..) => 71,
+            Msg::SecondHostAddress(..) => 72,
+            Msg::OwnAddress => 73,
+            Msg::NotARange { .. } => 74,
+            Msg::RangeForm => 75,
+            Msg::LinkCut => 76,
+            Msg::LinkCutHelp => 77,
+            Msg::MaxCallsOverCeiling { .. } => 78,
+            Msg::UseAtMost(..) => 79,
+            Msg::EveryZero => 80,
+            Msg::CountOrUntil => 81,
+            Msg::RepeatOverPage { .. } => 82,
+            Msg::UseCli(..) => 83,
+            Msg::RepeatOverLimit { .. } => 84,
+            Msg::RepeatFewer(..) => 85,
+            Msg::RepeatNoCalls => 86,
+            Msg::AddRepeatCalls => 87,
+            Msg::RepeatAt => 88,
+            Msg::RepeatAfterExample => 89,
+            Msg::NthFromOne => 90,
+            Msg::NthExample => 91,
+            Msg::CountFromOne => 92,
+            Msg::CountForm => 93,
+            Msg::DelayNeedsDelay => 94,
+            Msg::DelayOnDrop => 95,
+            Msg::DelayOnDropHelp => 96,
+        }
+    }
+
+    fn configs() -> Vec<ConfigError> {
+        vec![
+            ConfigError::Mss(0),
+            ConfigError::RcvBuf(70_000),
+            ConfigError::SndBufZero,
+            ConfigError::RtoMin {
+                min: d(0),
+                max: d(1),
+            },
+            ConfigError::RtoInitialZero,
+            ConfigError::TimeWaitZero,
+            ConfigError::KeepaliveZero,
+            ConfigError::Retries {
+                name: "syn_retries",
+                value: 200,
+            },
+            ConfigError::Probability {
+                name: "loss",
+                value: 1.5,
+            },
+            ConfigError::Host {
+                host: V.into(),
+                error: Box::new(ConfigError::SndBufZero),
+            },
+            ConfigError::EphemeralPorts { lo: 0, hi: 1 },
+            ConfigError::FaultFromZero,
+            ConfigError::HostEventCannotWait,
+            ConfigError::TooManyRepeatedCalls,
+        ]
+    }
+
+    fn sim_errors() -> Vec<SimError> {
+        let at = Instant::from_millis(1500);
+        let mut all = vec![
+            SimError::DuplicateHostName(V.into()),
+            SimError::DuplicateAddress([10, 0, 0, 1].into()),
+            SimError::UnknownHost(HostId(7)),
+            SimError::CallInPast { at, now: at },
+            SimError::EndInPast { end: at, now: at },
+            SimError::CallTooLate { at, max: d(5) },
+            SimError::DurationLimit {
+                asked: d(9),
+                max: d(5),
+            },
+            SimError::EventLimit { limit: 10, at },
+            SimError::SocketLimit { limit: 10, at },
+            SimError::DataLimit { limit: 10, at },
+        ];
+        all.extend(configs().into_iter().map(SimError::InvalidConfig));
+        all
+    }
+
+    fn examples() -> Vec<Msg> {
+        let s = || V.to_string();
+        let mut all = vec![
+            Msg::NoHost(s()),
+            Msg::HostsAre(s()),
+            Msg::NoPort(s()),
+            Msg::NotAPort(s()),
+            Msg::DestinationForm,
+            Msg::NotHostOrAddress(s()),
+            Msg::KeyNotForCall { key: s(), call: V },
+            Msg::CallTakes { call: V, keys: s() },
+            Msg::CallTakes {
+                call: V,
+                keys: String::new(),
+            },
+            Msg::BadSocketName(s()),
+            Msg::SocketNameForm,
+            Msg::NameForm,
+            Msg::CallNeedsSocket(V),
+            Msg::CallNeeds {
+                call: V,
+                key: "port",
+            },
+            Msg::AddExample(s()),
+            Msg::Example(s()),
+            Msg::UsedBeforeOpened {
+                socket: s(),
+                at: d(1),
+                opened: d(2),
+            },
+            Msg::MoveAfterOpen,
+            Msg::NeverOpened {
+                socket: s(),
+                host: s(),
+            },
+            Msg::OpenFirst,
+            Msg::WrongKind {
+                socket: s(),
+                kind: SocketKind::Listener,
+                call: V,
+            },
+            Msg::WrongKind {
+                socket: s(),
+                kind: SocketKind::Connection,
+                call: V,
+            },
+            Msg::ConnectionsOnly,
+            Msg::AcceptTakesListener,
+            Msg::PortZero,
+            Msg::PortRange,
+            Msg::SendNeedsBytesOrData,
+            Msg::SendExample,
+            Msg::SendBytesAndData,
+            Msg::RemoveBytes,
+            Msg::DelayNeedsOn,
+            Msg::DelayNeedsOnHelp,
+            Msg::CannotWait(V),
+            Msg::GiveItATime,
+            Msg::NotAnEvent(s()),
+            Msg::EventsAre(s()),
+            Msg::OptionTakes(OptionValue::Bool),
+            Msg::OptionTakes(OptionValue::Duration),
+            Msg::OptionTakes(OptionValue::Count),
+            Msg::OptionExample,
+            Msg::NotADuration(s()),
+            Msg::FinerThanMicros(s()),
+            Msg::OrEnd(Box::new(Msg::NotADuration(s()))),
+            Msg::AfterEnd {
+                at: d(2),
+                duration: d(1),
+            },
+            Msg::WithinDuration,
+            Msg::CallAfterEnd {
+                at: d(2),
+                duration: d(1),
+            },
+            Msg::LongerOrEarlier,
+            Msg::NoTime,
+            Msg::AfterOutsideRepeat,
+            Msg::TimelineAt,
+            Msg::RunOutOfRange(d(0)),
+            Msg::RunRange(d(9)),
+            Msg::NoHostInSocket(s()),
+            Msg::SocketForm,
+            Msg::HostNoSuchSocket {
+                host: s(),
+                socket: s(),
+            },
+            Msg::NoSockets,
+            Msg::SocketsAre(s()),
+            Msg::ExpectNothing,
+            Msg::ExpectMixed,
+            Msg::ExpectOneOf,
+            Msg::StateNeedsSocket,
+            Msg::CountNeedsHost,
+            Msg::CountNeedsBound,
+            Msg::CountBoundExample,
+            Msg::NotAResult(s()),
+            Msg::ResultsAre(s()),
+            Msg::ResultNeedsSocket,
+            Msg::UnknownState(s()),
+            Msg::UnknownFlag(s()),
+            Msg::NoHosts,
+            Msg::AddHosts,
+            Msg::SecondHostName(s()),
+            Msg::OwnName,
+            Msg::BadHostName(s()),
+            Msg::SecondHostAddress(s()),
+            Msg::OwnAddress,
+            Msg::NotARange {
+                host: s(),
+                text: s(),
+            },
+            Msg::RangeForm,
+            Msg::LinkCut,
+            Msg::LinkCutHelp,
+            Msg::MaxCallsOverCeiling {
+                asked: 2,
+                ceiling: 1,
+            },
+            Msg::UseAtMost(1),
+            Msg::EveryZero,
+            Msg::CountOrUntil,
+            Msg::RepeatOverPage { total: 2, max: 1 },
+            Msg::UseCli(3),
+            Msg::RepeatOverLimit { total: 2, max: 1 },
+            Msg::RepeatFewer(true),
+            Msg::RepeatFewer(false),
+            Msg::RepeatNoCalls,
+            Msg::AddRepeatCalls,
+            Msg::RepeatAt,
+            Msg::RepeatAfterExample,
+            Msg::NthFromOne,
+            Msg::NthExample,
+            Msg::CountFromOne,
+            Msg::CountForm,
+            Msg::DelayNeedsDelay,
+            Msg::DelayOnDrop,
+            Msg::DelayOnDropHelp,
+        ];
+        all.extend(
+            configs()
+                .into_iter()
+                .flat_map(|c| [Msg::TcpSection(c.clone()), Msg::Config(c)]),
+        );
+        all
+    }
+
+    fn run_examples() -> Vec<RunMsg> {
+        let mut all = vec![
+            RunMsg::LimitsHelp,
+            RunMsg::NoBundled(V.into()),
+            RunMsg::CompiledUnreadable(V.into()),
+            RunMsg::Unfinished,
+            RunMsg::NothingToDraw,
+            RunMsg::Stopped {
+                file: V.into(),
+                error: SimError::EventLimit {
+                    limit: 1,
+                    at: Instant::ZERO,
+                },
+            },
+        ];
+        all.extend(sim_errors().into_iter().map(RunMsg::Refused));
+        all
+    }
+
+    fn cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_message_is_said_in_both_languages_with_its_values() {
+        let all = examples();
+        let mut seen = vec![false; index(&Msg::DelayOnDropHelp) + 1];
+        for m in &all {
+            seen[index(m)] = true;
+            let Bi { en, zh } = m.text();
+            assert!(!en.is_empty() && !cjk(&en), "{m:?}: English {en:?}");
+            assert!(cjk(&zh), "{m:?}: no Chinese in {zh:?}");
+            assert_eq!(
+                en.matches(V).count(),
+                zh.matches(V).count(),
+                "{m:?}: {en} / {zh}"
+            );
+        }
+        let missing: Vec<usize> = (0..seen.len()).filter(|&i| !seen[i]).collect();
+        assert!(
+            missing.is_empty(),
+            "variants without an example: {missing:?}"
+        );
+        // RunMsg is small and lists every variant below.
+        for m in run_examples() {
+            let Bi { en, zh } = m.text();
+            assert!(!en.is_empty() && !cjk(&en), "{m:?}: English {en:?}");
+            assert!(cjk(&zh), "{m:?}: no Chinese in {zh:?}");
+            assert_eq!(
+                en.matches(V).count(),
+                zh.matches(V).count(),
+                "{m:?}: {en} / {zh}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_cores_english_is_the_words_english() {
+        // The core's Display (for library users) and these words say the same in English.
+        for c in configs() {
+            assert_eq!(config_text(&c).en, c.to_string());
+        }
+        for e in sim_errors() {
+            assert_eq!(sim_text(&e).en, e.to_string());
+        }
+        let state = "CLOSE-WAITING".parse::<tcpsim_core::state::State>();
+        assert_eq!(
+            state.unwrap_err().to_string(),
+            Msg::UnknownState("CLOSE-WAITING".into()).text().en
+        );
+        let flags = "SYN,ACKK".parse::<tcpsim_core::segment::Flags>();
+        assert_eq!(
+            flags.unwrap_err().to_string(),
+            Msg::UnknownFlag("ACKK".into()).text().en
+        );
+    }
+
+    #[test]
+    fn the_toml_parsers_fixed_messages_are_said_in_chinese() {
+        let t = crate::toml_syntax("missing comma between array elements, expected nothing");
+        assert_eq!(t.zh, "数组元素之间缺少逗号，应为 无");
+        // One the table does not know is shown as it is, under a Chinese heading.
+        let t = crate::toml_syntax("a new message");
+        assert_eq!(t.zh, "TOML 语法错误：a new message");
+    }
+}
