@@ -449,7 +449,7 @@ fn broken_files_are_explained_in_chinese_too() {
             let (msg, help) = e.text(true);
             // Every message and help a Chinese reader sees is in Chinese, the TOML reader's too.
             let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-            assert!(chinese(&msg), "{name}: `{msg}` is not in Chinese");
+            assert!(chinese(msg), "{name}: `{msg}` is not in Chinese");
             assert!(
                 help.as_deref().is_none_or(chinese),
                 "{name}: the help `{help:?}` is not in Chinese"
