@@ -451,7 +451,7 @@ fn broken_files_are_explained_in_chinese_too() {
             let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
             assert!(chinese(msg), "{name}: `{msg}` is not in Chinese");
             assert!(
-                help.as_deref().is_none_or(chinese),
+                help.is_none_or(chinese),
                 "{name}: the help `{help:?}` is not in Chinese"
             );
             all += &format!("{}: {msg}\n", e.location());
