@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant as WallClock;
 use tcpsim::core::prelude::*;
+use tcpsim::render::i18n::Bi;
+use tcpsim::render::i18n::msg::{CliMsg, RunMsg, error_label};
 use tcpsim::render::{jsonl, ladder, netstat};
 use tcpsim::scenario::duration::HumanDuration;
 use tcpsim::scenario::error::Pretty;
@@ -222,7 +224,7 @@ fn stdout_failed(e: &std::io::Error) -> ! {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(141);
     }
-    eprintln!("error: cannot write to standard output: {e}");
+    say_error(None, CliMsg::CannotWriteStdout(e.to_string()));
     std::process::exit(1);
 }
 
@@ -296,9 +298,17 @@ fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Outcome {
     std::fs::write(path, contents)
         .map(|()| ExitCode::SUCCESS)
         .map_err(|e| {
-            eprintln!("{}: error: cannot write: {e}", path.display());
+            say_error(Some(path), CliMsg::CannotWrite(e.to_string()));
             ExitCode::from(FAILED)
         })
+}
+
+/// Prints an error line in the user's language: `[place: ]error: what`.
+fn say_error(place: Option<&Path>, what: impl Into<Bi>) {
+    let lang = lang_from_env().words();
+    let text: Bi = what.into();
+    let place = place.map_or(String::new(), |p| format!("{}: ", p.display()));
+    eprintln!("{place}{}: {}", error_label(lang), text.get(lang));
 }
 
 /// Prints a file's errors in the user's language (LC_ALL, LANG), with the source snippet on a
@@ -322,10 +332,7 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            match lang_from_env() {
-                Lang::En => eprintln!("{}: error: cannot read the file: {e}", path.display()),
-                Lang::Zh => eprintln!("{}: 错误：无法读取文件：{e}", path.display()),
-            }
+            say_error(Some(path), CliMsg::CannotRead(e.to_string()));
             return Err(ExitCode::from(BAD_INPUT));
         }
     };
@@ -335,11 +342,11 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
     })
 }
 
-fn parse_time(s: &str, what: &str) -> Result<Instant, ExitCode> {
+fn parse_time(s: &str, what: &'static str) -> Result<Instant, ExitCode> {
     s.parse::<HumanDuration>()
         .map(|d| Instant::from_micros(d.get().as_micros()))
         .map_err(|e| {
-            eprintln!("error: {what}: {e}");
+            say_error(None, CliMsg::BadTime(what, e.msg()));
             ExitCode::from(BAD_INPUT)
         })
 }
@@ -363,9 +370,7 @@ fn resolve_socket(
     {
         Some(id) => Ok(Some(id)),
         None => {
-            eprintln!(
-                "error: --socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
-            );
+            say_error(None, CliMsg::NoSuchSocket(spec));
             Err(ExitCode::from(BAD_INPUT))
         }
     }
@@ -396,24 +401,21 @@ fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
         }
         if start.elapsed().as_secs_f64() > 1.0 && std::io::stderr().is_terminal() {
             let (now, end) = run.progress();
-            eprint!(
-                "\rsimulating {}: {}% ({} of {})   ",
-                s.source.name,
-                now.as_micros() * 100 / end.as_micros().max(1),
-                Duration::from_micros(now.as_micros()),
-                s.duration
-            );
+            let line = CliMsg::Simulating {
+                file: s.source.name.clone(),
+                percent: now.as_micros() * 100 / end.as_micros().max(1),
+                now: Duration::from_micros(now.as_micros()),
+                end: s.duration,
+            };
+            eprint!("\r{}   ", line.text().get(lang.words()));
             shown = true;
         }
     };
     let trace = run.finish(result).map_err(|e| fail(&e.error))?;
     if shown {
-        eprintln!(
-            "\rsimulated {} in {:.1} s{:30}",
-            s.duration,
-            start.elapsed().as_secs_f64(),
-            ""
-        );
+        let tenths = start.elapsed().as_millis() as u64 / 100;
+        let line = CliMsg::Simulated(s.duration, tenths);
+        eprintln!("\r{}{:30}", line.text().get(lang.words()), "");
     }
     Ok(trace)
 }
@@ -592,11 +594,9 @@ fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> Outcome {
         .transpose()?
         .unwrap_or(s.end());
     if at > s.end() {
-        eprintln!(
-            "error: --at {} is after the end of the run ({})",
-            Duration::from_micros(at.as_micros()),
-            s.duration
-        );
+        let at = Duration::from_micros(at.as_micros());
+        let duration = s.duration;
+        say_error(None, CliMsg::AtAfterEnd { at, duration });
         return Err(ExitCode::from(BAD_INPUT));
     }
     let trace = run_with_progress(&s)?;
@@ -622,16 +622,14 @@ fn cmd_render(
 ) -> Outcome {
     use tcpsim::render::{layout, sequence, svg as svgr};
     if svg.is_none() && state_diagram.is_none() && !mermaid && !plantuml {
-        eprintln!(
-            "error: say what to draw: --svg OUT, --state-diagram OUT, --mermaid or --plantuml"
-        );
+        say_error(None, CliMsg::SayWhatToDraw);
         return Err(ExitCode::from(BAD_INPUT));
     }
     let until = until.map(|u| parse_time(&u, "--until")).transpose()?;
     let (s, trace) = load_and_run(file)?;
     let sock = resolve_socket(&trace, socket)?;
     let Some(l) = layout::layout(&trace, sock) else {
-        eprintln!("error: this run has no connection to draw");
+        say_error(None, RunMsg::NothingToDraw);
         return Err(ExitCode::from(FAILED));
     };
     let last_step = match (until, step) {
@@ -697,15 +695,9 @@ fn cmd_chart(
                 Some(name) => match trace.host_by_name(&name) {
                     Some(h) => h,
                     None => {
-                        eprintln!(
-                            "error: --host {name}: no such host; the hosts are {}",
-                            trace
-                                .hosts
-                                .iter()
-                                .map(|h| h.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        );
+                        let hosts: Vec<&str> =
+                            trace.hosts.iter().map(|h| h.name.as_str()).collect();
+                        say_error(None, CliMsg::NoSuchHost(name, hosts.join(", ")));
                         return Err(ExitCode::from(BAD_INPUT));
                     }
                 },
@@ -725,10 +717,8 @@ fn cmd_chart(
             let series = plot::state_series(&trace, h);
             let host = &trace.hosts[h.index()].name;
             // PNG charts are in English: their font has no Chinese glyphs.
-            let title = |l| match l {
-                Lang::En => format!("sockets per state on {host}"),
-                Lang::Zh => format!("{host} 上各状态的套接字数"),
-            };
+            let title = CliMsg::StatesTitle(host.clone()).text();
+            let title = |l: Lang| title.get(l.words()).to_string();
             (
                 svg.as_ref()
                     .map(|_| plot::states_svg(&series, None, &title(lang), size, lang.words())),
@@ -739,22 +729,17 @@ fn cmd_chart(
         ChartKind::Sequence => {
             let sock = resolve_socket(&trace, socket)?;
             let Some(l) = layout::layout(&trace, sock) else {
-                eprintln!("error: this run has no connection to chart");
+                say_error(None, CliMsg::NothingToChart);
                 return Err(ExitCode::from(FAILED));
             };
             let g = plot::seq_graph(&trace, &l);
             if g.sent.is_empty() && g.retransmitted.is_empty() {
-                eprintln!(
-                    "error: {} sends no data on this connection: a time-sequence graph needs data (try --socket)",
-                    l.lifelines[0].host
-                );
+                say_error(None, CliMsg::NoDataToChart(l.lifelines[0].host.clone()));
                 return Err(ExitCode::from(BAD_INPUT));
             }
             let (from, to) = (&l.lifelines[0].host, &l.lifelines[1].host);
-            let title = |l| match l {
-                Lang::En => format!("time-sequence graph: {from} to {to}"),
-                Lang::Zh => format!("时间-序列号图：{from} 发往 {to}"),
-            };
+            let title = CliMsg::SequenceTitle(from.clone(), to.clone()).text();
+            let title = |l: Lang| title.get(l.words()).to_string();
             (
                 svg.as_ref()
                     .map(|_| plot::seq_svg(&g, &title(lang), size, lang.words())),
@@ -763,21 +748,17 @@ fn cmd_chart(
             )
         }
     };
-    let result = match (svg, text, png, bytes) {
-        (Some(path), Some(t), _, _) => {
-            t.and_then(|t| std::fs::write(&path, t).map_err(|e| format!("{}: {e}", path.display())))
-        }
-        (_, _, Some(path), Some(Ok(b))) => {
-            std::fs::write(&path, b).map_err(|e| format!("{}: {e}", path.display()))
-        }
-        (_, _, _, Some(Err(e))) => Err(e),
-        _ => Err("say where to write: --svg OUT or --png OUT".into()),
+    let failed = |e: CliMsg| {
+        say_error(None, e);
+        Err(ExitCode::from(FAILED))
     };
-    match result {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(ExitCode::from(FAILED))
-        }
+    match (svg, text, png, bytes) {
+        (Some(path), Some(t), _, _) => match t {
+            Ok(t) => write_file(&path, t),
+            Err(e) => failed(CliMsg::ChartFailed(e)),
+        },
+        (_, _, Some(path), Some(Ok(b))) => write_file(&path, b),
+        (_, _, _, Some(Err(e))) => failed(CliMsg::ChartFailed(e)),
+        _ => failed(CliMsg::SayWhereToWrite),
     }
 }

@@ -7,8 +7,8 @@ use tcpsim_core::prelude::*;
 use tcpsim_core::setup::{CallSource, Setup};
 use tcpsim_core::sim::{RunError, SimError};
 use tcpsim_core::trace::EventKind;
-use tcpsim_words::msg::RunMsg;
-use tcpsim_words::{Lang, cause_text, errno_text, reason_text};
+use tcpsim_words::Lang;
+use tcpsim_words::msg::{Bound, ExpectMsg, OnWhat, RunMsg, When};
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.
@@ -108,10 +108,7 @@ impl Scenario {
                 let t = self.at(*at);
                 let name = self.sock_name(*host, socket);
                 let Some(sock) = socket_at(trace, *host, socket, t) else {
-                    return Err(Bi::new(
-                        format!("{name} had not been opened by then"),
-                        format!("{name} 那时还没有打开"),
-                    ));
+                    return Err(ExpectMsg::NotOpenedYet(name).text());
                 };
                 let now = trace.state_at(sock, t).unwrap_or(State::Closed);
                 if now == *state {
@@ -122,16 +119,13 @@ impl Scenario {
                     .take_while(|(tt, ..)| *tt <= t)
                     .last()
                     .map(|(tt, _, _, cause)| (tt, cause));
-                let (why, why_zh) = since.map_or_else(Default::default, |(tt, cause)| {
-                    (
-                        format!(" (since {tt}: {})", cause_text(cause, Lang::En)),
-                        format!("（自 {tt} 起：{}）", cause_text(cause, Lang::Zh)),
-                    )
-                });
-                Err(Bi::new(
-                    format!("{name} was {now} at {at}{why}"),
-                    format!("{name} 在{}处于 {now}{why_zh}", at_zh(*at)),
-                ))
+                Err(ExpectMsg::WasState {
+                    socket: name,
+                    state: now,
+                    at: when(*at),
+                    since,
+                }
+                .text())
             }
             ExpectKind::Count {
                 host,
@@ -154,12 +148,13 @@ impl Scenario {
                 if ok {
                     Ok(())
                 } else {
-                    let plural = if n == 1 { "socket" } else { "sockets" };
-                    let h = &trace.hosts[(*host).index()].name;
-                    Err(Bi::new(
-                        format!("host `{h}` had {n} {plural} in {state} at {at}"),
-                        format!("主机 `{h}` 在{}有 {n} 个处于 {state} 的套接字", at_zh(*at)),
-                    ))
+                    Err(ExpectMsg::HadCount {
+                        host: trace.hosts[(*host).index()].name.clone(),
+                        n,
+                        state: *state,
+                        at: when(*at),
+                    }
+                    .text())
                 }
             }
             ExpectKind::Segment {
@@ -179,19 +174,14 @@ impl Scenario {
                 });
                 match (found, absent) {
                     (Some(_), false) | (None, true) => Ok(()),
-                    (None, false) => {
-                        Err(Bi::new("no such segment was sent", "没有发出这样的报文段"))
+                    (None, false) => Err(ExpectMsg::NoSuchSegment.text()),
+                    (Some((t, h, seg, reason)), true) => Err(ExpectMsg::WasSent {
+                        host: trace.hosts[h.index()].name.clone(),
+                        flags: seg.flags,
+                        t,
+                        reason,
                     }
-                    (Some((t, h, seg, why)), true) => {
-                        let (h, flags) = (&trace.hosts[h.index()].name, seg.flags);
-                        Err(Bi::new(
-                            format!("{h} sent [{flags}] at {t} ({})", reason_text(why, Lang::En)),
-                            format!(
-                                "{h} 在 {t} 发出了 [{flags}]（{}）",
-                                reason_text(why, Lang::Zh)
-                            ),
-                        ))
-                    }
+                    .text()),
                 }
             }
             ExpectKind::Result {
@@ -213,22 +203,9 @@ impl Scenario {
                     return Ok(());
                 }
                 if results.is_empty() {
-                    return Err(Bi::new("no such call returned", "没有这样的调用返回"));
+                    return Err(ExpectMsg::NoSuchCall.text());
                 }
-                let seen = |lang| {
-                    results
-                        .iter()
-                        .take(5)
-                        .map(|(t, name, r)| match lang {
-                            Lang::En => format!("{name} at {t} {}", returned(r, lang)),
-                            Lang::Zh => format!("{name} 在 {t} {}", returned(r, lang)),
-                        })
-                        .collect::<Vec<_>>()
-                };
-                Err(Bi::new(
-                    seen(Lang::En).join("; "),
-                    seen(Lang::Zh).join("；"),
-                ))
+                Err(ExpectMsg::Returned(results.into_iter().take(5).collect()).text())
             }
         }
     }
@@ -237,19 +214,18 @@ impl Scenario {
     /// 处于 CLOSE-WAIT".
     pub fn describe(&self, e: &Expect) -> Bi {
         let host = |h: HostId| self.hosts[h.index()].name.clone();
+        let at_or_after = |t: Instant| Duration::from_micros(t.as_micros());
         match &e.kind {
             ExpectKind::State {
                 host: h,
                 socket,
                 state,
                 at,
-            } => {
-                let name = self.sock_name(*h, socket);
-                Bi::new(
-                    format!("{name} is {state} at {at}"),
-                    format!("{name} 在{}处于 {state}", at_zh(*at)),
-                )
-            }
+            } => ExpectMsg::State {
+                socket: self.sock_name(*h, socket),
+                state: *state,
+                at: when(*at),
+            },
             ExpectKind::Count {
                 host: h,
                 state,
@@ -257,23 +233,18 @@ impl Scenario {
                 min,
                 max,
                 equals,
-            } => {
-                let (bound, bound_zh) = match (equals, min, max) {
-                    (Some(n), ..) => (format!("exactly {n}"), format!("恰好 {n} 个")),
-                    (None, Some(a), Some(b)) => (format!("{a} to {b}"), format!("{a} 到 {b} 个")),
-                    (None, Some(a), None) => (format!("at least {a}"), format!("至少 {a} 个")),
-                    (None, None, Some(b)) => (format!("at most {b}"), format!("至多 {b} 个")),
-                    (None, None, None) => ("any number of".into(), "任意数量的".into()),
-                };
-                let h = host(*h);
-                Bi::new(
-                    format!("host `{h}` has {bound} sockets in {state} at {at}"),
-                    format!(
-                        "主机 `{h}` 在{}有{bound_zh}处于 {state} 的套接字",
-                        at_zh(*at)
-                    ),
-                )
-            }
+            } => ExpectMsg::Count {
+                host: host(*h),
+                bound: match (equals, min, max) {
+                    (Some(n), ..) => Bound::Exactly(*n),
+                    (None, Some(a), Some(b)) => Bound::Between(*a, *b),
+                    (None, Some(a), None) => Bound::AtLeast(*a),
+                    (None, None, Some(b)) => Bound::AtMost(*b),
+                    (None, None, None) => Bound::Any,
+                },
+                state: *state,
+                at: when(*at),
+            },
             ExpectKind::Segment {
                 flags,
                 from,
@@ -281,69 +252,32 @@ impl Scenario {
                 after,
                 before,
                 absent,
-            } => {
-                let mut s = format!("a [{flags}] segment");
-                let mut zh = Vec::new();
-                if let Some(f) = from {
-                    zh.push(format!("发送方 {}", host(*f)));
-                }
-                if let Some(t) = to {
-                    zh.push(format!("接收方 {}", host(*t)));
-                }
-                if let Some(f) = from {
-                    s += &format!(" from {}", host(*f));
-                }
-                if let Some(t) = to {
-                    s += &format!(" to {}", host(*t));
-                }
-                if let Some(a) = after {
-                    let a = Duration::from_micros(a.as_micros());
-                    s += &format!(" at or after {a}");
-                    zh.push(format!("在 {a} 或之后"));
-                }
-                if let Some(b) = before {
-                    let b = Duration::from_micros(b.as_micros());
-                    s += &format!(" before {b}");
-                    zh.push(format!("在 {b} 之前"));
-                }
-                let when = if zh.is_empty() {
-                    String::new()
-                } else {
-                    format!("（{}）", zh.join("，"))
-                };
-                let (verb, verb_zh) = if *absent {
-                    (" is never sent", "从未发出")
-                } else {
-                    (" is sent", "被发出")
-                };
-                Bi::new(s + verb, format!("[{flags}] 报文段{when}{verb_zh}"))
-            }
+            } => ExpectMsg::Segment {
+                flags: *flags,
+                from: from.map(host),
+                to: to.map(host),
+                after: after.map(at_or_after),
+                before: before.map(at_or_after),
+                absent: *absent,
+            },
             ExpectKind::Result {
                 host: h,
                 socket,
                 call,
                 want,
-            } => {
-                let name = call.map(crate::compile::call_name);
-                let on = socket
-                    .as_ref()
-                    .map_or(format!("host `{}`", host(*h)), |s| self.sock_name(*h, s));
-                let (res, res_zh) = match want {
-                    WantResult::Ok => ("succeeds".to_string(), "成功".to_string()),
-                    WantResult::Error(e) => (
-                        format!("fails with {}", e.name()),
-                        format!("以 {} 失败", e.name()),
-                    ),
-                };
-                Bi::new(
-                    format!("{} on {on} {res}", name.unwrap_or("a call")),
-                    format!(
-                        "{on} 上的{}{res_zh}",
-                        name.map_or("调用".to_string(), |n| format!(" {n} "))
-                    ),
-                )
-            }
+            } => ExpectMsg::Result {
+                call: call.map(crate::compile::call_name),
+                on: match socket {
+                    Some(s) => OnWhat::Socket(self.sock_name(*h, s)),
+                    None => OnWhat::Host(host(*h)),
+                },
+                errno: match want {
+                    WantResult::Ok => None,
+                    WantResult::Error(e) => Some(*e),
+                },
+            },
         }
+        .text()
     }
 
     fn sock_name(&self, host: HostId, socket: &str) -> String {
@@ -351,36 +285,17 @@ impl Scenario {
     }
 }
 
-/// What a call returned: "returned 300 bytes", "返回 300 字节".
-fn returned(r: &CallResult, lang: Lang) -> String {
-    match (r, lang) {
-        (CallResult::Ok, Lang::En) => "returned ok".into(),
-        (CallResult::Ok, Lang::Zh) => "返回成功".into(),
-        (CallResult::Bytes(n), Lang::En) => format!("returned {n} bytes"),
-        (CallResult::Bytes(n), Lang::Zh) => format!("返回 {n} 字节"),
-        (CallResult::Eof, Lang::En) => "returned 0 (end of stream)".into(),
-        (CallResult::Eof, Lang::Zh) => "返回 0（流结束）".into(),
-        (CallResult::Accepted(_), Lang::En) => "returned a connection".into(),
-        (CallResult::Accepted(_), Lang::Zh) => "返回一个连接".into(),
-        (CallResult::Error(e), Lang::En) => format!("returned {e}"),
-        (CallResult::Error(e), Lang::Zh) => {
-            format!("返回 {}（{}）", e.name(), errno_text(*e, Lang::Zh))
-        }
-    }
-}
-
-/// "the end" or a time, as the Chinese messages place it: "在结束时", "在 20ms 时".
-fn at_zh(at: At) -> String {
+/// "the end" or a time, for the words of an expectation.
+fn when(at: At) -> When {
     match at {
-        At::End => "结束时".into(),
-        At::Time(t) => format!(" {} 时", Duration::from_micros(t.as_micros())),
+        At::End => When::End,
+        At::Time(t) => When::At(Duration::from_micros(t.as_micros())),
     }
 }
 
 /// The reacting calls of a run that were never made, each said in both languages:
 /// "client: close on req7, waiting for eof: the run ended first".
 pub fn never_made(trace: &Trace) -> Vec<Bi> {
-    use tcpsim_core::call::NotMade;
     trace
         .events
         .iter()
@@ -389,27 +304,14 @@ pub fn never_made(trace: &Trace) -> Vec<Bi> {
                 host, call_id, why, ..
             } => {
                 let c = trace.calls.get(call_id.index())?;
-                let host = &trace.hosts.get(host.index())?.name;
-                let on = c.on.map_or(String::new(), |r| r.event.to_string());
-                let what = format!(
-                    "{host}: {}{}",
-                    c.call.name(),
-                    c.call
-                        .socket()
-                        .map_or(String::new(), |s| format!(" on {s}"))
-                );
-                let zh = match why {
-                    NotMade::RunEnded => "运行先结束了",
-                    NotMade::ConnectionEnded => "连接结束了，事件没有发生",
-                    NotMade::NoSocket => {
-                        "从来没有套接字得到这个名字（它的 connect() 或 accept() 从未成功）"
-                    }
+                let said = ExpectMsg::NeverMade {
+                    host: trace.hosts.get(host.index())?.name.clone(),
+                    call: c.call.name(),
+                    socket: c.call.socket().map(str::to_string),
+                    on: c.on.map_or(String::new(), |r| r.event.to_string()),
+                    why,
                 };
-                let en = why.describe();
-                Some(Bi::new(
-                    format!("{what}, waiting for {on}: {en}"),
-                    format!("{what}，等待 {on}：{zh}"),
-                ))
+                Some(said.text())
             }
             _ => None,
         })
@@ -513,23 +415,21 @@ impl CheckFailure {
             }
         };
         let note = self.note.as_ref().map(pick);
+        let (failed, seen) = (ExpectMsg::Failed.text(), ExpectMsg::SeenInstead.text());
         match lang {
             Lang::En => {
-                let mut out = format!(
-                    "{}: expectation failed: {}",
-                    self.location, self.expected.en
-                );
+                let mut out = format!("{}: {}: {}", self.location, failed.en, self.expected.en);
                 if let Some(n) = note {
                     out += &format!("\n  ({n})");
                 }
-                out + &format!("\n  seen instead: {}", self.seen.en)
+                out + &format!("\n  {}: {}", seen.en, self.seen.en)
             }
             Lang::Zh => {
-                let mut out = format!("{}: 预期未满足：{}", self.location, self.expected.zh);
+                let mut out = format!("{}: {}：{}", self.location, failed.zh, self.expected.zh);
                 if let Some(n) = note {
                     out += &format!("\n  （{n}）");
                 }
-                out + &format!("\n  实际情况：{}", self.seen.zh)
+                out + &format!("\n  {}：{}", seen.zh, self.seen.zh)
             }
         }
     }

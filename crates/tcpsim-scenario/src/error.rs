@@ -58,6 +58,8 @@ pub struct ScenarioError {
 }
 
 pub use tcpsim_words::Bi;
+use tcpsim_words::Lang;
+use tcpsim_words::msg::{error_label, help_label};
 
 impl ScenarioError {
     /// An error in `source` at `span` (none for the whole file): `message`, in both languages.
@@ -110,11 +112,8 @@ impl ScenarioError {
     /// `file:line:column: error: ...` and its help, in English or in Chinese.
     pub fn render(&self, chinese: bool) -> String {
         let (message, help) = self.text(chinese);
-        let (error, hint) = if chinese {
-            ("错误", "提示")
-        } else {
-            ("error", "help")
-        };
+        let lang = if chinese { Lang::Zh } else { Lang::En };
+        let (error, hint) = (error_label(lang), help_label(lang));
         let mut s = format!("{}: {error}: {message}", self.location());
         if let Some(h) = help {
             s.push_str(&format!("\n  {hint}: {h}"));

@@ -9,11 +9,12 @@
 //! against the JSON Schema that schemars derives from the model, so the two cannot drift.
 
 use crate::duration::HumanDuration;
-use crate::error::{Bi, ScenarioError, Source};
+use crate::error::{ScenarioError, Source};
 use crate::model::*;
 use serde_spanned::Spanned;
 use std::net::Ipv4Addr;
 use std::ops::Range;
+use tcpsim_words::msg::{Found, Msg, Place, Want};
 use toml::de::{DeTable, DeValue};
 
 type Val<'i> = Spanned<DeValue<'i>>;
@@ -174,7 +175,7 @@ pub(crate) fn read(src: &Source) -> Result<ScenarioFile, Vec<ScenarioError>> {
     let top = Table {
         map: doc.get_ref(),
         span: 0..0,
-        name: "the file's top level",
+        place: Place::Top,
     };
     r.check_keys(&top, FILE_KEYS);
     let file = r.file(&top);
@@ -191,7 +192,7 @@ pub(crate) fn read(src: &Source) -> Result<ScenarioFile, Vec<ScenarioError>> {
 struct Table<'a, 'i> {
     map: &'a DeTable<'i>,
     span: Range<usize>,
-    name: &'static str,
+    place: Place,
 }
 
 impl<'a, 'i> Table<'a, 'i> {
@@ -204,24 +205,15 @@ impl<'a, 'i> Table<'a, 'i> {
 }
 
 /// What a value is, for "must be X, not Y".
-fn kind(v: &DeValue) -> (&'static str, &'static str) {
+fn kind(v: &DeValue) -> Found {
     match v {
-        DeValue::String(_) => ("a string", "字符串"),
-        DeValue::Integer(_) => ("an integer", "整数"),
-        DeValue::Float(_) => ("a decimal number", "小数"),
-        DeValue::Boolean(_) => ("true or false", "布尔值"),
-        DeValue::Datetime(_) => ("a date", "日期时间"),
-        DeValue::Array(_) => ("an array", "数组"),
-        DeValue::Table(_) => ("a table", "表"),
-    }
-}
-
-/// A table's name in a Chinese sentence (with the space a TOML name needs before Chinese).
-fn zh_name(name: &str) -> String {
-    if name == "the file's top level" {
-        "文件顶层".to_string()
-    } else {
-        format!("{name} ")
+        DeValue::String(_) => Found::String,
+        DeValue::Integer(_) => Found::Integer,
+        DeValue::Float(_) => Found::Float,
+        DeValue::Boolean(_) => Found::Boolean,
+        DeValue::Datetime(_) => Found::Datetime,
+        DeValue::Array(_) => Found::Array,
+        DeValue::Table(_) => Found::Table,
     }
 }
 
@@ -236,47 +228,15 @@ fn suggest<'o>(word: &str, options: impl IntoIterator<Item = &'o str>) -> Option
         .map(|(_, o)| o)
 }
 
-/// Which value kinds a field takes.
-#[derive(Clone, Copy)]
-enum Want {
-    Text,
-    Bool,
-    Number,
-    Int(i128, i128),
-    Duration,
-    Table,
-    Tables,
-}
-
-impl Want {
-    fn describe(self) -> Bi {
-        match self {
-            Want::Text => Bi::new("a string in quotes", "带引号的字符串"),
-            Want::Bool => Bi::new("true or false", "true 或 false"),
-            Want::Number => Bi::new("a number", "数字"),
-            Want::Int(lo, hi) => Bi::new(
-                format!("a whole number from {lo} to {hi}"),
-                format!("{lo} 到 {hi} 之间的整数"),
-            ),
-            Want::Duration => Bi::new(
-                "a duration in quotes, such as \"60s\"",
-                "带引号的时长，例如 \"60s\"",
-            ),
-            Want::Table => Bi::new("a table", "表"),
-            Want::Tables => Bi::new("an array of tables", "表数组"),
-        }
-    }
-}
-
 struct Reader<'s> {
     src: &'s Source,
     errors: Vec<ScenarioError>,
 }
 
 impl Reader<'_> {
-    fn err(&mut self, span: Range<usize>, msg: Bi, help: Option<Bi>) {
+    fn err(&mut self, span: Range<usize>, msg: Msg, help: impl Into<Option<Msg>>) {
         let mut e = ScenarioError::new(self.src, Some(span), msg);
-        if let Some(h) = help {
+        if let Some(h) = help.into() {
             e = e.help(h);
         }
         self.errors.push(e);
@@ -288,64 +248,48 @@ impl Reader<'_> {
             if keys.contains(&key) {
                 continue;
             }
-            let list = keys.join(", ");
-            let name = t.name;
-            let (help_en, help_zh) = match suggest(key, keys.iter().copied()) {
-                Some(s) => (
-                    format!("did you mean `{s}`? {name} takes: {list}"),
-                    format!("是不是想写 `{s}`？{}可用的键：{list}", zh_name(name)),
-                ),
-                None => (
-                    format!("{name} takes: {list}"),
-                    format!("{}可用的键：{list}", zh_name(name)),
-                ),
-            };
+            let place = t.place;
             self.err(
                 k.span(),
-                Bi::new(
-                    format!("unknown key `{key}` in {name}"),
-                    format!("{}中没有 `{key}` 这个键", zh_name(name)),
-                ),
-                Some(Bi::new(help_en, help_zh)),
+                Msg::UnknownKey {
+                    key: key.to_string(),
+                    place,
+                },
+                Msg::KeysAre {
+                    place,
+                    suggestion: suggest(key, keys.iter().copied()).map(str::to_string),
+                    keys: keys.join(", "),
+                },
             );
         }
     }
 
     fn wrong(&mut self, v: &Val, key: &str, want: Want) {
-        let (found_en, found_zh) = kind(v.get_ref());
-        let w = want.describe();
+        let key = key.to_string();
         // A number or a boolean written in quotes: say how to write it.
         let help = match (v.get_ref(), want) {
             (DeValue::String(t), Want::Int(..)) if t.trim().parse::<i128>().is_ok() => {
-                Some(Bi::new(
-                    format!("write it without quotes: {key} = {}", t.trim()),
-                    format!("去掉引号：{key} = {}", t.trim()),
-                ))
+                Some(t.trim())
             }
-            (DeValue::String(t), Want::Number) if t.trim().parse::<f64>().is_ok() => Some(Bi::new(
-                format!("write it without quotes: {key} = {}", t.trim()),
-                format!("去掉引号：{key} = {}", t.trim()),
-            )),
+            (DeValue::String(t), Want::Number) if t.trim().parse::<f64>().is_ok() => Some(t.trim()),
             (DeValue::String(t), Want::Bool) if matches!(t.trim(), "true" | "false") => {
-                Some(Bi::new(
-                    format!("write it without quotes: {key} = {}", t.trim()),
-                    format!("去掉引号：{key} = {}", t.trim()),
-                ))
+                Some(t.trim())
             }
-            (DeValue::Integer(i), Want::Text) => Some(Bi::new(
-                format!("write it in quotes: {key} = \"{}\"", i.as_str()),
-                format!("加上引号：{key} = \"{}\"", i.as_str()),
-            )),
             _ => None,
-        };
-        self.err(
-            v.span(),
-            Bi::new(
-                format!("`{key}` must be {}, not {found_en}", w.en),
-                format!("`{key}` 应为{}，而不是{found_zh}", w.zh),
-            ),
-            help,
-        );
+        }
+        .map(|value| Msg::WriteWithoutQuotes {
+            key: key.clone(),
+            value: value.to_string(),
+        })
+        .or_else(|| match (v.get_ref(), want) {
+            (DeValue::Integer(i), Want::Text) => Some(Msg::WriteInQuotes {
+                key: key.clone(),
+                value: i.as_str().to_string(),
+            }),
+            _ => None,
+        });
+        let found = kind(v.get_ref());
+        self.err(v.span(), Msg::MustBe { key, want, found }, help);
     }
 
     /// A required key: an error at the table when it is missing.
@@ -366,17 +310,13 @@ impl Reader<'_> {
     }
 
     fn missing(&mut self, t: &Table, key: &str, example: &str) {
-        let name = t.name;
         self.err(
             t.span.clone(),
-            Bi::new(
-                format!("{name} needs `{key}`"),
-                format!("{}需要 `{key}`", zh_name(name)),
-            ),
-            Some(Bi::new(
-                format!("add e.g. {example}"),
-                format!("例如加上 {example}"),
-            )),
+            Msg::TableNeeds {
+                place: t.place,
+                key: key.to_string(),
+            },
+            Msg::AddExample(example.to_string()),
         );
     }
 
@@ -430,7 +370,7 @@ impl Reader<'_> {
         let t = Table {
             map,
             span: v.span(),
-            name,
+            place: Place::Table(name),
         };
         self.check_keys(&t, keys);
         Some(t)
@@ -502,14 +442,11 @@ impl Reader<'_> {
             _ => {
                 self.err(
                     v.span(),
-                    Bi::new(
-                        format!("`{key}` = {} is out of range", i.as_str()),
-                        format!("`{key}` = {} 超出范围", i.as_str()),
-                    ),
-                    Some(Bi::new(
-                        format!("use a whole number from {lo} to {hi}"),
-                        format!("请使用 {lo} 到 {hi} 之间的整数"),
-                    )),
+                    Msg::IntOutOfRange {
+                        key: key.to_string(),
+                        value: i.as_str().to_string(),
+                    },
+                    Msg::WholeNumber { lo, hi },
                 );
                 None
             }
@@ -533,7 +470,7 @@ impl Reader<'_> {
             DeValue::String(s) => match s.parse::<HumanDuration>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.err(v.span(), e.msg().into(), None);
+                    self.err(v.span(), e.msg(), None);
                     None
                 }
             },
@@ -542,11 +479,8 @@ impl Reader<'_> {
                 let n = i.as_str();
                 self.err(
                     v.span(),
-                    Bi::new(format!("`{n}` has no unit"), format!("`{n}` 没有单位")),
-                    Some(Bi::new(
-                        format!("write it in quotes with a unit, like \"{n}s\" or \"{n}ms\""),
-                        format!("请加引号并写上单位，例如 \"{n}s\" 或 \"{n}ms\""),
-                    )),
+                    Msg::NoUnit(n.to_string()),
+                    Msg::UnitExample(n.to_string()),
                 );
                 None
             }
@@ -571,17 +505,7 @@ impl Reader<'_> {
         match s.parse() {
             Ok(a) => Some(a),
             Err(_) => {
-                self.err(
-                    v.span(),
-                    Bi::new(
-                        format!("`{s}` is not an IPv4 address"),
-                        format!("`{s}` 不是 IPv4 地址"),
-                    ),
-                    Some(Bi::new(
-                        "write an IPv4 address such as \"10.0.0.1\" (four numbers from 0 to 255)",
-                        "请写 IPv4 地址，例如 \"10.0.0.1\"（四个 0 到 255 之间的数）",
-                    )),
-                );
+                self.err(v.span(), Msg::NotIpv4(s), Msg::Ipv4Form);
                 None
             }
         }
@@ -598,23 +522,18 @@ impl Reader<'_> {
             .map(|(n, _)| *n)
             .collect::<Vec<_>>()
             .join(", ");
-        let (en, zh) = match suggest(&s, options.iter().map(|(n, _)| *n)) {
-            Some(g) => (
-                format!("did you mean `{g}`? `{key}` is one of: {list}"),
-                format!("是不是想写 `{g}`？`{key}` 可选：{list}"),
-            ),
-            None => (
-                format!("`{key}` is one of: {list}"),
-                format!("`{key}` 可选：{list}"),
-            ),
-        };
+        let suggestion = suggest(&s, options.iter().map(|(n, _)| *n)).map(str::to_string);
         self.err(
             v.span(),
-            Bi::new(
-                format!("`{s}` is not a valid `{key}`"),
-                format!("`{s}` 不是有效的 `{key}`"),
-            ),
-            Some(Bi::new(en, zh)),
+            Msg::NotValid {
+                text: s,
+                key: key.to_string(),
+            },
+            Msg::OneOf {
+                key: key.to_string(),
+                suggestion,
+                list,
+            },
         );
         None
     }
@@ -627,7 +546,12 @@ impl Reader<'_> {
                 Ok(n) => Scalar::Integer(n),
                 Err(_) => Scalar::Other("integer"),
             },
-            other => Scalar::Other(kind(other).0),
+            other => Scalar::Other(match kind(other) {
+                Found::Float => "decimal number",
+                Found::Datetime => "date",
+                Found::Array => "array",
+                _ => "table",
+            }),
         })
     }
 
@@ -640,14 +564,11 @@ impl Reader<'_> {
         if let DeValue::String(t) = v.get_ref() {
             self.err(
                 v.span(),
-                Bi::new(
-                    format!("`{key}` needs an English and a Chinese text"),
-                    format!("`{key}` 需要英文和中文两种文本"),
-                ),
-                Some(Bi::new(
-                    format!("write {key} = {{ en = \"{t}\", zh = \"...\" }}"),
-                    format!("写成 {key} = {{ en = \"{t}\", zh = \"……\" }}"),
-                )),
+                Msg::NeedsBothLanguages(key.to_string()),
+                Msg::BothLanguagesExample {
+                    key: key.to_string(),
+                    text: t.to_string(),
+                },
             );
             return None;
         }
@@ -670,16 +591,8 @@ impl Reader<'_> {
             _ => {
                 self.err(
                     v.span(),
-                    Bi::new(
-                        format!("`{key}` must be a text in quotes, or one in each language"),
-                        format!("`{key}` 应为带引号的文本，或中英文各一段"),
-                    ),
-                    Some(Bi::new(
-                        format!(
-                            "write {key} = \"...\" or {key} = {{ en = \"...\", zh = \"...\" }}"
-                        ),
-                        format!("写成 {key} = \"……\" 或 {key} = {{ en = \"...\", zh = \"……\" }}"),
-                    )),
+                    Msg::NoteForm(key.to_string()),
+                    Msg::NoteExample(key.to_string()),
                 );
                 None
             }
@@ -694,14 +607,7 @@ impl Reader<'_> {
         {
             return Some([a.to_string(), b.to_string()]);
         }
-        self.err(
-            v.span(),
-            Bi::new(
-                format!("`{key}` must be two host names, like [\"client\", \"server\"]"),
-                format!("`{key}` 应为两个主机名，例如 [\"client\", \"server\"]"),
-            ),
-            None,
-        );
+        self.err(v.span(), Msg::HostPair(key.to_string()), None);
         None
     }
 
@@ -738,7 +644,7 @@ impl Reader<'_> {
             .map(Spanned::into_inner)
             .collect();
         if t.get("hosts").is_none() {
-            self.missing(t, "hosts", "[[hosts]] with a name and an addr");
+            self.missing(t, "hosts", "[[hosts]]");
         }
         let timeline = self.tables(t, "timeline", |r, v| r.step(v, "[[timeline]]"));
         let repeat = self.tables(t, "repeat", Self::repeat);

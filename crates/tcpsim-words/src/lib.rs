@@ -142,7 +142,7 @@ impl Lang {
             Lang::En
         }
     }
-    fn pick(self, en: &'static str, zh: &'static str) -> &'static str {
+    pub(crate) fn pick(self, en: &'static str, zh: &'static str) -> &'static str {
         match self {
             Lang::En => en,
             Lang::Zh => zh,

@@ -2,10 +2,14 @@
 //! message is a variant with the values it names, and [`Msg::text`] says it in English and
 //! 简体中文, side by side in one match arm, so neither language can be left out.
 
-use crate::Bi;
+use crate::{Bi, Lang, cause_text, errno_text, reason_text};
+use tcpsim_core::call::{CallResult, NotMade};
 use tcpsim_core::config::{ConfigError, decimal};
+use tcpsim_core::errno::Errno;
+use tcpsim_core::segment::{Flags, SendReason};
 use tcpsim_core::sim::SimError;
-use tcpsim_core::time::Duration;
+use tcpsim_core::state::{Cause, State};
+use tcpsim_core::time::{Duration, Instant};
 
 /// Which kind of socket a call found under a name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +31,166 @@ pub enum OptionValue {
     Count,
 }
 
+/// Where in a scenario file: its top level, or a table as TOML writes its name (`[[hosts]]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The file's top level.
+    Top,
+    /// A table.
+    Table(&'static str),
+}
+
+impl Place {
+    /// In English; in Chinese, with the space a TOML name needs before Chinese text.
+    fn text(self) -> (String, String) {
+        match self {
+            Place::Top => ("the file's top level".into(), "文件顶层".into()),
+            Place::Table(n) => (n.into(), format!("{n} ")),
+        }
+    }
+}
+
+/// What kind of value a key takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// A string.
+    Text,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A whole number in a range.
+    Int(i128, i128),
+    /// A duration, in quotes.
+    Duration,
+    /// A table.
+    Table,
+    /// An array of tables.
+    Tables,
+}
+
+/// What kind of value a file has where another was wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A string.
+    String,
+    /// An integer.
+    Integer,
+    /// A decimal number.
+    Float,
+    /// `true` or `false`.
+    Boolean,
+    /// A date.
+    Datetime,
+    /// An array.
+    Array,
+    /// A table.
+    Table,
+}
+
 /// A message of the scenario compiler or the simulator.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
+    // Reading the file.
+    /// A key the table does not take.
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// The table.
+        place: Place,
+    },
+    /// The keys a table takes, perhaps with the one meant.
+    KeysAre {
+        /// The table.
+        place: Place,
+        /// The key probably meant.
+        suggestion: Option<String>,
+        /// The keys, listed.
+        keys: String,
+    },
+    /// A value of the wrong kind.
+    MustBe {
+        /// The key.
+        key: String,
+        /// What it takes.
+        want: Want,
+        /// What it has.
+        found: Found,
+    },
+    /// A number or a boolean written in quotes.
+    WriteWithoutQuotes {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// A number written where a string was wanted.
+    WriteInQuotes {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// A table without a key it needs.
+    TableNeeds {
+        /// The table.
+        place: Place,
+        /// The key.
+        key: String,
+    },
+    /// A whole number out of range.
+    IntOutOfRange {
+        /// The key.
+        key: String,
+        /// The number, as written.
+        value: String,
+    },
+    /// The range of a whole number.
+    WholeNumber {
+        /// The least.
+        lo: i128,
+        /// The most.
+        hi: i128,
+    },
+    /// A number without a unit where a duration was wanted.
+    NoUnit(String),
+    /// How to write that number as a duration.
+    UnitExample(String),
+    /// Text that is not an IPv4 address.
+    NotIpv4(String),
+    /// How to write an IPv4 address.
+    Ipv4Form,
+    /// A name not among those a key takes.
+    NotValid {
+        /// What was written.
+        text: String,
+        /// The key.
+        key: String,
+    },
+    /// The names a key takes, perhaps with the one meant.
+    OneOf {
+        /// The key.
+        key: String,
+        /// The name probably meant.
+        suggestion: Option<String>,
+        /// The names, listed.
+        list: String,
+    },
+    /// A title or description in one language only.
+    NeedsBothLanguages(String),
+    /// How to give both.
+    BothLanguagesExample {
+        /// The key.
+        key: String,
+        /// The text written.
+        text: String,
+    },
+    /// A note of the wrong kind.
+    NoteForm(String),
+    /// How to write a note.
+    NoteExample(String),
+    /// A pair of hosts of the wrong form.
+    HostPair(String),
     // Names and references.
     /// No host has this name.
     NoHost(String),
@@ -303,6 +464,129 @@ impl Msg {
     /// The message in English and 简体中文.
     pub fn text(&self) -> Bi {
         let (en, zh): (String, String) = match self {
+            Msg::UnknownKey { key, place } => {
+                let (p_en, p_zh) = place.text();
+                (
+                    format!("unknown key `{key}` in {p_en}"),
+                    format!("{p_zh}中没有 `{key}` 这个键"),
+                )
+            }
+            Msg::KeysAre {
+                place,
+                suggestion,
+                keys,
+            } => {
+                let (p_en, p_zh) = place.text();
+                match suggestion {
+                    Some(s) => (
+                        format!("did you mean `{s}`? {p_en} takes: {keys}"),
+                        format!("是不是想写 `{s}`？{p_zh}可用的键：{keys}"),
+                    ),
+                    None => (
+                        format!("{p_en} takes: {keys}"),
+                        format!("{p_zh}可用的键：{keys}"),
+                    ),
+                }
+            }
+            Msg::MustBe { key, want, found } => {
+                let (w_en, w_zh): (String, String) = match want {
+                    Want::Text => ("a string in quotes".into(), "带引号的字符串".into()),
+                    Want::Bool => ("true or false".into(), "true 或 false".into()),
+                    Want::Number => ("a number".into(), "数字".into()),
+                    Want::Int(lo, hi) => (
+                        format!("a whole number from {lo} to {hi}"),
+                        format!("{lo} 到 {hi} 之间的整数"),
+                    ),
+                    Want::Duration => (
+                        "a duration in quotes, such as \"60s\"".into(),
+                        "带引号的时长，例如 \"60s\"".into(),
+                    ),
+                    Want::Table => ("a table".into(), "表".into()),
+                    Want::Tables => ("an array of tables".into(), "表数组".into()),
+                };
+                let (f_en, f_zh) = match found {
+                    Found::String => ("a string", "字符串"),
+                    Found::Integer => ("an integer", "整数"),
+                    Found::Float => ("a decimal number", "小数"),
+                    Found::Boolean => ("true or false", "布尔值"),
+                    Found::Datetime => ("a date", "日期时间"),
+                    Found::Array => ("an array", "数组"),
+                    Found::Table => ("a table", "表"),
+                };
+                (
+                    format!("`{key}` must be {w_en}, not {f_en}"),
+                    format!("`{key}` 应为{w_zh}，而不是{f_zh}"),
+                )
+            }
+            Msg::WriteWithoutQuotes { key, value } => (
+                format!("write it without quotes: {key} = {value}"),
+                format!("去掉引号：{key} = {value}"),
+            ),
+            Msg::WriteInQuotes { key, value } => (
+                format!("write it in quotes: {key} = \"{value}\""),
+                format!("加上引号：{key} = \"{value}\""),
+            ),
+            Msg::TableNeeds { place, key } => {
+                let (p_en, p_zh) = place.text();
+                (format!("{p_en} needs `{key}`"), format!("{p_zh}需要 `{key}`"))
+            }
+            Msg::IntOutOfRange { key, value } => (
+                format!("`{key}` = {value} is out of range"),
+                format!("`{key}` = {value} 超出范围"),
+            ),
+            Msg::WholeNumber { lo, hi } => (
+                format!("use a whole number from {lo} to {hi}"),
+                format!("请使用 {lo} 到 {hi} 之间的整数"),
+            ),
+            Msg::NoUnit(n) => (format!("`{n}` has no unit"), format!("`{n}` 没有单位")),
+            Msg::UnitExample(n) => (
+                format!("write it in quotes with a unit, like \"{n}s\" or \"{n}ms\""),
+                format!("请加引号并写上单位，例如 \"{n}s\" 或 \"{n}ms\""),
+            ),
+            Msg::NotIpv4(t) => (
+                format!("`{t}` is not an IPv4 address"),
+                format!("`{t}` 不是 IPv4 地址"),
+            ),
+            Msg::Ipv4Form => (
+                "write an IPv4 address such as \"10.0.0.1\" (four numbers from 0 to 255)".into(),
+                "请写 IPv4 地址，例如 \"10.0.0.1\"（四个 0 到 255 之间的数）".into(),
+            ),
+            Msg::NotValid { text, key } => (
+                format!("`{text}` is not a valid `{key}`"),
+                format!("`{text}` 不是有效的 `{key}`"),
+            ),
+            Msg::OneOf {
+                key,
+                suggestion: Some(s),
+                list,
+            } => (
+                format!("did you mean `{s}`? `{key}` is one of: {list}"),
+                format!("是不是想写 `{s}`？`{key}` 可选：{list}"),
+            ),
+            Msg::OneOf { key, list, .. } => (
+                format!("`{key}` is one of: {list}"),
+                format!("`{key}` 可选：{list}"),
+            ),
+            Msg::NeedsBothLanguages(key) => (
+                format!("`{key}` needs an English and a Chinese text"),
+                format!("`{key}` 需要英文和中文两种文本"),
+            ),
+            Msg::BothLanguagesExample { key, text } => (
+                format!("write {key} = {{ en = \"{text}\", zh = \"...\" }}"),
+                format!("写成 {key} = {{ en = \"{text}\", zh = \"……\" }}"),
+            ),
+            Msg::NoteForm(key) => (
+                format!("`{key}` must be a text in quotes, or one in each language"),
+                format!("`{key}` 应为带引号的文本，或中英文各一段"),
+            ),
+            Msg::NoteExample(key) => (
+                format!("write {key} = \"...\" or {key} = {{ en = \"...\", zh = \"...\" }}"),
+                format!("写成 {key} = \"……\" 或 {key} = {{ en = \"...\", zh = \"……\" }}"),
+            ),
+            Msg::HostPair(key) => (
+                format!("`{key}` must be two host names, like [\"client\", \"server\"]"),
+                format!("`{key}` 应为两个主机名，例如 [\"client\", \"server\"]"),
+            ),
             Msg::NoHost(n) => (
                 format!("there is no host named `{n}`"),
                 format!("没有名为 `{n}` 的主机"),
@@ -759,6 +1043,513 @@ impl RunMsg {
     }
 }
 
+/// When an expectation holds: at the end of the run, or at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// At the end of the run.
+    End,
+    /// At this time.
+    At(Duration),
+}
+
+impl When {
+    /// "the end", "20ms"; in Chinese as a sentence places it: "结束时", " 20ms 时".
+    fn text(self) -> (String, String) {
+        match self {
+            When::End => ("the end".into(), "结束时".into()),
+            When::At(d) => (d.to_string(), format!(" {d} 时")),
+        }
+    }
+}
+
+/// How many sockets a count expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// Exactly.
+    Exactly(u64),
+    /// From, to.
+    Between(u64, u64),
+    /// At least.
+    AtLeast(u64),
+    /// At most.
+    AtMost(u64),
+    /// Any number.
+    Any,
+}
+
+/// What a scenario's expectations say, and what a run showed instead.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectMsg {
+    /// A socket is in a state at a moment.
+    State {
+        /// "host/socket".
+        socket: String,
+        /// The state.
+        state: State,
+        /// When.
+        at: When,
+    },
+    /// A host has so many sockets in a state at a moment.
+    Count {
+        /// The host.
+        host: String,
+        /// How many.
+        bound: Bound,
+        /// The state.
+        state: State,
+        /// When.
+        at: When,
+    },
+    /// A segment is (or is never) sent.
+    Segment {
+        /// Its flags.
+        flags: Flags,
+        /// From this host.
+        from: Option<String>,
+        /// To this host.
+        to: Option<String>,
+        /// At or after.
+        after: Option<Duration>,
+        /// Before.
+        before: Option<Duration>,
+        /// Never sent.
+        absent: bool,
+    },
+    /// A call succeeds or fails with an errno.
+    Result {
+        /// The call (`None`: any).
+        call: Option<&'static str>,
+        /// "host/socket", or the host.
+        on: OnWhat,
+        /// The errno (`None`: success).
+        errno: Option<Errno>,
+    },
+    /// The label of a failed expectation.
+    Failed,
+    /// The label of what a run showed instead.
+    SeenInstead,
+    // What was seen instead.
+    /// The socket had not been opened.
+    NotOpenedYet(String),
+    /// The socket was in another state, since a moment and for a cause.
+    WasState {
+        /// "host/socket".
+        socket: String,
+        /// Its state.
+        state: State,
+        /// When.
+        at: When,
+        /// Since when, and why.
+        since: Option<(Instant, Cause)>,
+    },
+    /// The host had another number of sockets.
+    HadCount {
+        /// The host.
+        host: String,
+        /// How many.
+        n: u64,
+        /// The state.
+        state: State,
+        /// When.
+        at: When,
+    },
+    /// No segment matched.
+    NoSuchSegment,
+    /// A segment that should never be sent was.
+    WasSent {
+        /// The host.
+        host: String,
+        /// Its flags.
+        flags: Flags,
+        /// When.
+        t: Instant,
+        /// Why it was sent.
+        reason: SendReason,
+    },
+    /// No call matched.
+    NoSuchCall,
+    /// What the matching calls returned (the first five).
+    Returned(Vec<(Instant, &'static str, CallResult)>),
+    /// A reacting call never made: the host, the call, its socket, the event, why.
+    NeverMade {
+        /// The host.
+        host: String,
+        /// The call.
+        call: &'static str,
+        /// Its socket's name.
+        socket: Option<String>,
+        /// The event it waited for.
+        on: String,
+        /// Why it was not made.
+        why: NotMade,
+    },
+}
+
+/// Where a result is expected: a socket, or any socket of a host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnWhat {
+    /// "host/socket".
+    Socket(String),
+    /// A host.
+    Host(String),
+}
+
+impl ExpectMsg {
+    /// The words in English and 简体中文.
+    pub fn text(&self) -> Bi {
+        let (en, zh): (String, String) = match self {
+            ExpectMsg::State { socket, state, at } => {
+                let (a_en, a_zh) = at.text();
+                (
+                    format!("{socket} is {state} at {a_en}"),
+                    format!("{socket} 在{a_zh}处于 {state}"),
+                )
+            }
+            ExpectMsg::Count {
+                host,
+                bound,
+                state,
+                at,
+            } => {
+                let (b_en, b_zh) = match bound {
+                    Bound::Exactly(n) => (format!("exactly {n}"), format!("恰好 {n} 个")),
+                    Bound::Between(a, b) => (format!("{a} to {b}"), format!("{a} 到 {b} 个")),
+                    Bound::AtLeast(a) => (format!("at least {a}"), format!("至少 {a} 个")),
+                    Bound::AtMost(b) => (format!("at most {b}"), format!("至多 {b} 个")),
+                    Bound::Any => ("any number of".into(), "任意数量的".into()),
+                };
+                let (a_en, a_zh) = at.text();
+                (
+                    format!("host `{host}` has {b_en} sockets in {state} at {a_en}"),
+                    format!("主机 `{host}` 在{a_zh}有{b_zh}处于 {state} 的套接字"),
+                )
+            }
+            ExpectMsg::Segment {
+                flags,
+                from,
+                to,
+                after,
+                before,
+                absent,
+            } => {
+                let mut en = format!("a [{flags}] segment");
+                let mut zh = Vec::new();
+                if let Some(f) = from {
+                    en += &format!(" from {f}");
+                    zh.push(format!("发送方 {f}"));
+                }
+                if let Some(t) = to {
+                    en += &format!(" to {t}");
+                    zh.push(format!("接收方 {t}"));
+                }
+                if let Some(a) = after {
+                    en += &format!(" at or after {a}");
+                    zh.push(format!("在 {a} 或之后"));
+                }
+                if let Some(b) = before {
+                    en += &format!(" before {b}");
+                    zh.push(format!("在 {b} 之前"));
+                }
+                let when = if zh.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}）", zh.join("，"))
+                };
+                let (verb, verb_zh) = if *absent {
+                    (" is never sent", "从未发出")
+                } else {
+                    (" is sent", "被发出")
+                };
+                (en + verb, format!("[{flags}] 报文段{when}{verb_zh}"))
+            }
+            ExpectMsg::Result { call, on, errno } => {
+                let (on_en, on_zh) = match on {
+                    OnWhat::Socket(s) => (s.clone(), s.clone()),
+                    OnWhat::Host(h) => (format!("host `{h}`"), format!("主机 `{h}`")),
+                };
+                let (res, res_zh) = match errno {
+                    None => ("succeeds".to_string(), "成功".to_string()),
+                    Some(e) => (
+                        format!("fails with {}", e.name()),
+                        format!("以 {} 失败", e.name()),
+                    ),
+                };
+                (
+                    format!("{} on {on_en} {res}", call.unwrap_or("a call")),
+                    format!(
+                        "{on_zh} 上的{}{res_zh}",
+                        call.map_or("调用".to_string(), |n| format!(" {n} "))
+                    ),
+                )
+            }
+            ExpectMsg::Failed => ("expectation failed".into(), "预期未满足".into()),
+            ExpectMsg::SeenInstead => ("seen instead".into(), "实际情况".into()),
+            ExpectMsg::NotOpenedYet(name) => (
+                format!("{name} had not been opened by then"),
+                format!("{name} 那时还没有打开"),
+            ),
+            ExpectMsg::WasState {
+                socket,
+                state,
+                at,
+                since,
+            } => {
+                let (a_en, a_zh) = at.text();
+                let (why, why_zh) = since.map_or_else(Default::default, |(t, cause)| {
+                    (
+                        format!(" (since {t}: {})", cause_text(cause, Lang::En)),
+                        format!("（自 {t} 起：{}）", cause_text(cause, Lang::Zh)),
+                    )
+                });
+                (
+                    format!("{socket} was {state} at {a_en}{why}"),
+                    format!("{socket} 在{a_zh}处于 {state}{why_zh}"),
+                )
+            }
+            ExpectMsg::HadCount { host, n, state, at } => {
+                let plural = if *n == 1 { "socket" } else { "sockets" };
+                let (a_en, a_zh) = at.text();
+                (
+                    format!("host `{host}` had {n} {plural} in {state} at {a_en}"),
+                    format!("主机 `{host}` 在{a_zh}有 {n} 个处于 {state} 的套接字"),
+                )
+            }
+            ExpectMsg::NoSuchSegment => (
+                "no such segment was sent".into(),
+                "没有发出这样的报文段".into(),
+            ),
+            ExpectMsg::WasSent {
+                host,
+                flags,
+                t,
+                reason,
+            } => (
+                format!(
+                    "{host} sent [{flags}] at {t} ({})",
+                    reason_text(*reason, Lang::En)
+                ),
+                format!(
+                    "{host} 在 {t} 发出了 [{flags}]（{}）",
+                    reason_text(*reason, Lang::Zh)
+                ),
+            ),
+            ExpectMsg::NoSuchCall => ("no such call returned".into(), "没有这样的调用返回".into()),
+            ExpectMsg::Returned(calls) => {
+                let en: Vec<String> = calls
+                    .iter()
+                    .map(|(t, name, r)| format!("{name} at {t} {}", returned(r, Lang::En)))
+                    .collect();
+                let zh: Vec<String> = calls
+                    .iter()
+                    .map(|(t, name, r)| format!("{name} 在 {t} {}", returned(r, Lang::Zh)))
+                    .collect();
+                (en.join("; "), zh.join("；"))
+            }
+            ExpectMsg::NeverMade {
+                host,
+                call,
+                socket,
+                on,
+                why,
+            } => {
+                let what = format!(
+                    "{host}: {call}{}",
+                    socket
+                        .as_ref()
+                        .map_or(String::new(), |s| format!(" on {s}"))
+                );
+                let zh = match why {
+                    NotMade::RunEnded => "运行先结束了",
+                    NotMade::ConnectionEnded => "连接结束了，事件没有发生",
+                    NotMade::NoSocket => {
+                        "从来没有套接字得到这个名字（它的 connect() 或 accept() 从未成功）"
+                    }
+                };
+                (
+                    format!("{what}, waiting for {on}: {}", why.describe()),
+                    format!("{what}，等待 {on}：{zh}"),
+                )
+            }
+        };
+        Bi { en, zh }
+    }
+}
+
+/// What a call returned: "returned 300 bytes", "返回 300 字节".
+fn returned(r: &CallResult, lang: Lang) -> String {
+    match (r, lang) {
+        (CallResult::Ok, Lang::En) => "returned ok".into(),
+        (CallResult::Ok, Lang::Zh) => "返回成功".into(),
+        (CallResult::Bytes(n), Lang::En) => format!("returned {n} bytes"),
+        (CallResult::Bytes(n), Lang::Zh) => format!("返回 {n} 字节"),
+        (CallResult::Eof, Lang::En) => "returned 0 (end of stream)".into(),
+        (CallResult::Eof, Lang::Zh) => "返回 0（流结束）".into(),
+        (CallResult::Accepted(_), Lang::En) => "returned a connection".into(),
+        (CallResult::Accepted(_), Lang::Zh) => "返回一个连接".into(),
+        (CallResult::Error(e), Lang::En) => format!("returned {e}"),
+        (CallResult::Error(e), Lang::Zh) => {
+            format!("返回 {}（{}）", e.name(), errno_text(*e, Lang::Zh))
+        }
+    }
+}
+
+/// What the command line says, apart from the messages above.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CliMsg {
+    /// Writing to standard output failed.
+    CannotWriteStdout(String),
+    /// Writing a file failed, and why.
+    CannotWrite(String),
+    /// Reading a file failed, and why.
+    CannotRead(String),
+    /// `chart` without an output.
+    SayWhereToWrite,
+    /// A time option that is not a duration: the option, why.
+    BadTime(&'static str, Msg),
+    /// `--socket` names no socket of the run.
+    NoSuchSocket(String),
+    /// `--at` after the end of the run.
+    AtAfterEnd {
+        /// The moment asked for.
+        at: Duration,
+        /// The run's length.
+        duration: Duration,
+    },
+    /// `render` without a format.
+    SayWhatToDraw,
+    /// `--host` names no host: the name, the hosts.
+    NoSuchHost(String, String),
+    /// A run with no connection to chart.
+    NothingToChart,
+    /// A time-sequence graph of a host that sends no data.
+    NoDataToChart(String),
+    /// A chart that could not be drawn, and why.
+    ChartFailed(String),
+    /// The title of a chart of sockets per state on a host.
+    StatesTitle(String),
+    /// The title of a time-sequence graph: from, to.
+    SequenceTitle(String, String),
+    /// A long run's progress: the file, percent, how far, the run's length.
+    Simulating {
+        /// The file.
+        file: String,
+        /// Percent done.
+        percent: u64,
+        /// Simulated time so far.
+        now: Duration,
+        /// The run's length.
+        end: Duration,
+    },
+    /// A long run is done: its length, and the wall time in tenths of a second.
+    Simulated(Duration, u64),
+}
+
+impl From<CliMsg> for Bi {
+    fn from(m: CliMsg) -> Bi {
+        m.text()
+    }
+}
+
+impl From<RunMsg> for Bi {
+    fn from(m: RunMsg) -> Bi {
+        m.text()
+    }
+}
+
+impl CliMsg {
+    /// The words in English and 简体中文 (errors without their "error:" label).
+    pub fn text(&self) -> Bi {
+        let (en, zh): (String, String) = match self {
+            CliMsg::CannotWriteStdout(why) => (
+                format!("cannot write to standard output: {why}"),
+                format!("无法写入标准输出：{why}"),
+            ),
+            CliMsg::CannotWrite(why) => {
+                (format!("cannot write: {why}"), format!("无法写入：{why}"))
+            }
+            CliMsg::CannotRead(why) => (
+                format!("cannot read the file: {why}"),
+                format!("无法读取文件：{why}"),
+            ),
+            CliMsg::SayWhereToWrite => (
+                "say where to write: --svg OUT or --png OUT".into(),
+                "请说明写到哪里：--svg 输出文件 或 --png 输出文件".into(),
+            ),
+            CliMsg::BadTime(flag, m) => {
+                let t = m.text();
+                (format!("{flag}: {}", t.en), format!("{flag}：{}", t.zh))
+            }
+            CliMsg::NoSuchSocket(spec) => (
+                format!(
+                    "--socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
+                ),
+                format!(
+                    "--socket {spec}：这次运行中没有这个套接字；请写成 主机/套接字，例如 client/c"
+                ),
+            ),
+            CliMsg::AtAfterEnd { at, duration } => (
+                format!("--at {at} is after the end of the run ({duration})"),
+                format!("--at {at} 晚于运行结束的时间（{duration}）"),
+            ),
+            CliMsg::SayWhatToDraw => (
+                "say what to draw: --svg OUT, --state-diagram OUT, --mermaid or --plantuml".into(),
+                "请说明要画什么：--svg 输出文件、--state-diagram 输出文件、--mermaid 或 --plantuml"
+                    .into(),
+            ),
+            CliMsg::NoSuchHost(name, hosts) => (
+                format!("--host {name}: no such host; the hosts are {hosts}"),
+                format!("--host {name}：没有这台主机；现有的主机：{hosts}"),
+            ),
+            CliMsg::NothingToChart => (
+                "this run has no connection to chart".into(),
+                "这次运行没有可画图表的连接".into(),
+            ),
+            CliMsg::NoDataToChart(host) => (
+                format!(
+                    "{host} sends no data on this connection: a time-sequence graph needs data (try --socket)"
+                ),
+                format!("{host} 在这个连接上没有发送数据：时间-序列号图需要数据（试试 --socket）"),
+            ),
+            CliMsg::ChartFailed(why) => (
+                format!("the chart could not be drawn: {why}"),
+                format!("无法画出图表：{why}"),
+            ),
+            CliMsg::StatesTitle(host) => (
+                format!("sockets per state on {host}"),
+                format!("{host} 上各状态的套接字数"),
+            ),
+            CliMsg::SequenceTitle(from, to) => (
+                format!("time-sequence graph: {from} to {to}"),
+                format!("时间-序列号图：{from} 发往 {to}"),
+            ),
+            CliMsg::Simulating {
+                file,
+                percent,
+                now,
+                end,
+            } => (
+                format!("simulating {file}: {percent}% ({now} of {end})"),
+                format!("正在模拟 {file}：{percent}%（{end} 中的 {now}）"),
+            ),
+            CliMsg::Simulated(d, tenths) => (
+                format!("simulated {d} in {}.{} s", tenths / 10, tenths % 10),
+                format!("模拟了 {d}，用时 {}.{} 秒", tenths / 10, tenths % 10),
+            ),
+        };
+        Bi { en, zh }
+    }
+}
+
+/// The label of an error line: `error`, `错误`.
+pub fn error_label(lang: Lang) -> &'static str {
+    lang.pick("error", "错误")
+}
+
+/// The label of a help line: `help`, `提示`.
+pub fn help_label(lang: Lang) -> &'static str {
+    lang.pick("help", "提示")
+}
+
 /// A setting out of range, in both languages.
 pub fn config_text(e: &ConfigError) -> Bi {
     let (en, zh) = match e {
@@ -894,7 +1685,6 @@ pub fn sim_text(e: &SimError) -> Bi {
 mod tests {
     use super::*;
     use tcpsim_core::id::HostId;
-    use tcpsim_core::time::Instant;
 
     /// A value that must appear in both languages wherever a message names it.
     const V: &str = "VALUE";
@@ -907,103 +1697,174 @@ mod tests {
     /// compile here, and one left out of `examples` fails the test.
     fn index(m: &Msg) -> usize {
         match m {
-            Msg::NoHost(..) => 0,
-            Msg::HostsAre(..) => 1,
-            Msg::NoPort(..) => 2,
-            Msg::NotAPort(..) => 3,
-            Msg::DestinationForm => 4,
-            Msg::NotHostOrAddress(..) => 5,
-            Msg::KeyNotForCall { .. } => 6,
-            Msg::CallTakes { .. } => 7,
-            Msg::BadSocketName(..) => 8,
-            Msg::SocketNameForm => 9,
-            Msg::NameForm => 10,
-            Msg::CallNeedsSocket(..) => 11,
-            Msg::CallNeeds { .. } => 12,
-            Msg::AddExample(..) => 13,
-            Msg::Example(..) => 14,
-            Msg::UsedBeforeOpened { .. } => 15,
-            Msg::MoveAfterOpen => 16,
-            Msg::NeverOpened { .. } => 17,
-            Msg::OpenFirst => 18,
-            Msg::WrongKind { .. } => 19,
-            Msg::ConnectionsOnly => 20,
-            Msg::AcceptTakesListener => 21,
-            Msg::PortZero => 22,
-            Msg::PortRange => 23,
-            Msg::SendNeedsBytesOrData => 24,
-            Msg::SendExample => 25,
-            Msg::SendBytesAndData => 26,
-            Msg::RemoveBytes => 27,
-            Msg::DelayNeedsOn => 28,
-            Msg::DelayNeedsOnHelp => 29,
-            Msg::CannotWait(..) => 30,
-            Msg::GiveItATime => 31,
-            Msg::NotAnEvent(..) => 32,
-            Msg::EventsAre(..) => 33,
-            Msg::OptionTakes(..) => 34,
-            Msg::OptionExample => 35,
-            Msg::NotADuration(..) => 36,
-            Msg::FinerThanMicros(..) => 37,
-            Msg::OrEnd(..) => 38,
-            Msg::AfterEnd { .. } => 39,
-            Msg::WithinDuration => 40,
-            Msg::CallAfterEnd { .. } => 41,
-            Msg::LongerOrEarlier => 42,
-            Msg::NoTime => 43,
-            Msg::AfterOutsideRepeat => 44,
-            Msg::TimelineAt => 45,
-            Msg::RunOutOfRange(..) => 46,
-            Msg::RunRange(..) => 47,
-            Msg::NoHostInSocket(..) => 48,
-            Msg::SocketForm => 49,
-            Msg::HostNoSuchSocket { .. } => 50,
-            Msg::NoSockets => 51,
-            Msg::SocketsAre(..) => 52,
-            Msg::ExpectNothing => 53,
-            Msg::ExpectMixed => 54,
-            Msg::ExpectOneOf => 55,
-            Msg::StateNeedsSocket => 56,
-            Msg::CountNeedsHost => 57,
-            Msg::CountNeedsBound => 58,
-            Msg::CountBoundExample => 59,
-            Msg::NotAResult(..) => 60,
-            Msg::ResultsAre(..) => 61,
-            Msg::ResultNeedsSocket => 62,
-            Msg::TcpSection(..) => 63,
-            Msg::Config(..) => 64,
-            Msg::UnknownState(..) => 65,
-            Msg::UnknownFlag(..) => 66,
-            Msg::NoHosts => 67,
-            Msg::AddHosts => 68,
-            Msg::SecondHostName(..) => 69,
-            Msg::OwnName => 70,
-            Msg::BadHostName(..) => 71,
-            Msg::SecondHostAddress(..) => 72,
-            Msg::OwnAddress => 73,
-            Msg::NotARange { .. } => 74,
-            Msg::RangeForm => 75,
-            Msg::LinkCut => 76,
-            Msg::LinkCutHelp => 77,
-            Msg::MaxCallsOverCeiling { .. } => 78,
-            Msg::UseAtMost(..) => 79,
-            Msg::EveryZero => 80,
-            Msg::CountOrUntil => 81,
-            Msg::RepeatOverPage { .. } => 82,
-            Msg::UseCli(..) => 83,
-            Msg::RepeatOverLimit { .. } => 84,
-            Msg::RepeatFewer(..) => 85,
-            Msg::RepeatNoCalls => 86,
-            Msg::AddRepeatCalls => 87,
-            Msg::RepeatAt => 88,
-            Msg::RepeatAfterExample => 89,
-            Msg::NthFromOne => 90,
-            Msg::NthExample => 91,
-            Msg::CountFromOne => 92,
-            Msg::CountForm => 93,
-            Msg::DelayNeedsDelay => 94,
-            Msg::DelayOnDrop => 95,
-            Msg::DelayOnDropHelp => 96,
+            Msg::UnknownKey { .. } => 0,
+            Msg::KeysAre { .. } => 1,
+            Msg::MustBe { .. } => 2,
+            Msg::WriteWithoutQuotes { .. } => 3,
+            Msg::WriteInQuotes { .. } => 4,
+            Msg::TableNeeds { .. } => 5,
+            Msg::IntOutOfRange { .. } => 6,
+            Msg::WholeNumber { .. } => 7,
+            Msg::NoUnit(..) => 8,
+            Msg::UnitExample(..) => 9,
+            Msg::NotIpv4(..) => 10,
+            Msg::Ipv4Form => 11,
+            Msg::NotValid { .. } => 12,
+            Msg::OneOf { .. } => 13,
+            Msg::NeedsBothLanguages(..) => 14,
+            Msg::BothLanguagesExample { .. } => 15,
+            Msg::NoteForm(..) => 16,
+            Msg::NoteExample(..) => 17,
+            Msg::HostPair(..) => 18,
+            Msg::NoHost(..) => 19,
+            Msg::HostsAre(..) => 20,
+            Msg::NoPort(..) => 21,
+            Msg::NotAPort(..) => 22,
+            Msg::DestinationForm => 23,
+            Msg::NotHostOrAddress(..) => 24,
+            Msg::KeyNotForCall { .. } => 25,
+            Msg::CallTakes { .. } => 26,
+            Msg::BadSocketName(..) => 27,
+            Msg::SocketNameForm => 28,
+            Msg::NameForm => 29,
+            Msg::CallNeedsSocket(..) => 30,
+            Msg::CallNeeds { .. } => 31,
+            Msg::AddExample(..) => 32,
+            Msg::Example(..) => 33,
+            Msg::UsedBeforeOpened { .. } => 34,
+            Msg::MoveAfterOpen => 35,
+            Msg::NeverOpened { .. } => 36,
+            Msg::OpenFirst => 37,
+            Msg::WrongKind { .. } => 38,
+            Msg::ConnectionsOnly => 39,
+            Msg::AcceptTakesListener => 40,
+            Msg::PortZero => 41,
+            Msg::PortRange => 42,
+            Msg::SendNeedsBytesOrData => 43,
+            Msg::SendExample => 44,
+            Msg::SendBytesAndData => 45,
+            Msg::RemoveBytes => 46,
+            Msg::DelayNeedsOn => 47,
+            Msg::DelayNeedsOnHelp => 48,
+            Msg::CannotWait(..) => 49,
+            Msg::GiveItATime => 50,
+            Msg::NotAnEvent(..) => 51,
+            Msg::EventsAre(..) => 52,
+            Msg::OptionTakes(..) => 53,
+            Msg::OptionExample => 54,
+            Msg::NotADuration(..) => 55,
+            Msg::FinerThanMicros(..) => 56,
+            Msg::OrEnd(..) => 57,
+            Msg::AfterEnd { .. } => 58,
+            Msg::WithinDuration => 59,
+            Msg::CallAfterEnd { .. } => 60,
+            Msg::LongerOrEarlier => 61,
+            Msg::NoTime => 62,
+            Msg::AfterOutsideRepeat => 63,
+            Msg::TimelineAt => 64,
+            Msg::RunOutOfRange(..) => 65,
+            Msg::RunRange(..) => 66,
+            Msg::NoHostInSocket(..) => 67,
+            Msg::SocketForm => 68,
+            Msg::HostNoSuchSocket { .. } => 69,
+            Msg::NoSockets => 70,
+            Msg::SocketsAre(..) => 71,
+            Msg::ExpectNothing => 72,
+            Msg::ExpectMixed => 73,
+            Msg::ExpectOneOf => 74,
+            Msg::StateNeedsSocket => 75,
+            Msg::CountNeedsHost => 76,
+            Msg::CountNeedsBound => 77,
+            Msg::CountBoundExample => 78,
+            Msg::NotAResult(..) => 79,
+            Msg::ResultsAre(..) => 80,
+            Msg::ResultNeedsSocket => 81,
+            Msg::TcpSection(..) => 82,
+            Msg::Config(..) => 83,
+            Msg::UnknownState(..) => 84,
+            Msg::UnknownFlag(..) => 85,
+            Msg::NoHosts => 86,
+            Msg::AddHosts => 87,
+            Msg::SecondHostName(..) => 88,
+            Msg::OwnName => 89,
+            Msg::BadHostName(..) => 90,
+            Msg::SecondHostAddress(..) => 91,
+            Msg::OwnAddress => 92,
+            Msg::NotARange { .. } => 93,
+            Msg::RangeForm => 94,
+            Msg::LinkCut => 95,
+            Msg::LinkCutHelp => 96,
+            Msg::MaxCallsOverCeiling { .. } => 97,
+            Msg::UseAtMost(..) => 98,
+            Msg::EveryZero => 99,
+            Msg::CountOrUntil => 100,
+            Msg::RepeatOverPage { .. } => 101,
+            Msg::UseCli(..) => 102,
+            Msg::RepeatOverLimit { .. } => 103,
+            Msg::RepeatFewer(..) => 104,
+            Msg::RepeatNoCalls => 105,
+            Msg::AddRepeatCalls => 106,
+            Msg::RepeatAt => 107,
+            Msg::RepeatAfterExample => 108,
+            Msg::NthFromOne => 109,
+            Msg::NthExample => 110,
+            Msg::CountFromOne => 111,
+            Msg::CountForm => 112,
+            Msg::DelayNeedsDelay => 113,
+            Msg::DelayOnDrop => 114,
+            Msg::DelayOnDropHelp => 115,
+        }
+    }
+
+    fn index_expect(m: &ExpectMsg) -> usize {
+        match m {
+            ExpectMsg::State { .. } => 0,
+            ExpectMsg::Count { .. } => 1,
+            ExpectMsg::Segment { .. } => 2,
+            ExpectMsg::Result { .. } => 3,
+            ExpectMsg::Failed => 4,
+            ExpectMsg::SeenInstead => 5,
+            ExpectMsg::NotOpenedYet(..) => 6,
+            ExpectMsg::WasState { .. } => 7,
+            ExpectMsg::HadCount { .. } => 8,
+            ExpectMsg::NoSuchSegment => 9,
+            ExpectMsg::WasSent { .. } => 10,
+            ExpectMsg::NoSuchCall => 11,
+            ExpectMsg::Returned(..) => 12,
+            ExpectMsg::NeverMade { .. } => 13,
+        }
+    }
+
+    fn index_cli(m: &CliMsg) -> usize {
+        match m {
+            CliMsg::CannotWriteStdout(..) => 0,
+            CliMsg::CannotWrite(..) => 1,
+            CliMsg::CannotRead(..) => 2,
+            CliMsg::SayWhereToWrite => 3,
+            CliMsg::BadTime(..) => 4,
+            CliMsg::NoSuchSocket(..) => 5,
+            CliMsg::AtAfterEnd { .. } => 6,
+            CliMsg::SayWhatToDraw => 7,
+            CliMsg::NoSuchHost(..) => 8,
+            CliMsg::NothingToChart => 9,
+            CliMsg::NoDataToChart(..) => 10,
+            CliMsg::ChartFailed(..) => 11,
+            CliMsg::StatesTitle(..) => 12,
+            CliMsg::SequenceTitle(..) => 13,
+            CliMsg::Simulating { .. } => 14,
+            CliMsg::Simulated(..) => 15,
+        }
+    }
+
+    fn index_run(m: &RunMsg) -> usize {
+        match m {
+            RunMsg::Refused(..) => 0,
+            RunMsg::Stopped { .. } => 1,
+            RunMsg::LimitsHelp => 2,
+            RunMsg::NoBundled(..) => 3,
+            RunMsg::CompiledUnreadable(..) => 4,
+            RunMsg::Unfinished => 5,
+            RunMsg::NothingToDraw => 6,
         }
     }
 
@@ -1062,6 +1923,102 @@ mod tests {
     fn examples() -> Vec<Msg> {
         let s = || V.to_string();
         let mut all = vec![
+            Msg::UnknownKey {
+                key: s(),
+                place: Place::Top,
+            },
+            Msg::UnknownKey {
+                key: s(),
+                place: Place::Table("[[hosts]]"),
+            },
+            Msg::KeysAre {
+                place: Place::Top,
+                suggestion: Some(s()),
+                keys: s(),
+            },
+            Msg::KeysAre {
+                place: Place::Table("[tcp]"),
+                suggestion: None,
+                keys: s(),
+            },
+            Msg::MustBe {
+                key: s(),
+                want: Want::Text,
+                found: Found::Integer,
+            },
+            Msg::MustBe {
+                key: s(),
+                want: Want::Bool,
+                found: Found::String,
+            },
+            Msg::MustBe {
+                key: s(),
+                want: Want::Number,
+                found: Found::Float,
+            },
+            Msg::MustBe {
+                key: s(),
+                want: Want::Int(0, 9),
+                found: Found::Boolean,
+            },
+            Msg::MustBe {
+                key: s(),
+                want: Want::Duration,
+                found: Found::Datetime,
+            },
+            Msg::MustBe {
+                key: s(),
+                want: Want::Table,
+                found: Found::Array,
+            },
+            Msg::MustBe {
+                key: s(),
+                want: Want::Tables,
+                found: Found::Table,
+            },
+            Msg::WriteWithoutQuotes {
+                key: s(),
+                value: s(),
+            },
+            Msg::WriteInQuotes {
+                key: s(),
+                value: s(),
+            },
+            Msg::TableNeeds {
+                place: Place::Top,
+                key: s(),
+            },
+            Msg::IntOutOfRange {
+                key: s(),
+                value: s(),
+            },
+            Msg::WholeNumber { lo: 0, hi: 9 },
+            Msg::NoUnit(s()),
+            Msg::UnitExample(s()),
+            Msg::NotIpv4(s()),
+            Msg::Ipv4Form,
+            Msg::NotValid {
+                text: s(),
+                key: s(),
+            },
+            Msg::OneOf {
+                key: s(),
+                suggestion: Some(s()),
+                list: s(),
+            },
+            Msg::OneOf {
+                key: s(),
+                suggestion: None,
+                list: s(),
+            },
+            Msg::NeedsBothLanguages(s()),
+            Msg::BothLanguagesExample {
+                key: s(),
+                text: s(),
+            },
+            Msg::NoteForm(s()),
+            Msg::NoteExample(s()),
+            Msg::HostPair(s()),
             Msg::NoHost(s()),
             Msg::HostsAre(s()),
             Msg::NoPort(s()),
@@ -1207,6 +2164,158 @@ mod tests {
         all
     }
 
+    fn expect_examples() -> Vec<ExpectMsg> {
+        let s = || V.to_string();
+        let t = Instant::from_millis(20);
+        vec![
+            ExpectMsg::State {
+                socket: s(),
+                state: State::CloseWait,
+                at: When::End,
+            },
+            ExpectMsg::Count {
+                host: s(),
+                bound: Bound::Exactly(1),
+                state: State::TimeWait,
+                at: When::At(d(1)),
+            },
+            ExpectMsg::Count {
+                host: s(),
+                bound: Bound::Between(1, 2),
+                state: State::TimeWait,
+                at: When::End,
+            },
+            ExpectMsg::Count {
+                host: s(),
+                bound: Bound::AtLeast(1),
+                state: State::TimeWait,
+                at: When::End,
+            },
+            ExpectMsg::Count {
+                host: s(),
+                bound: Bound::AtMost(1),
+                state: State::TimeWait,
+                at: When::End,
+            },
+            ExpectMsg::Count {
+                host: s(),
+                bound: Bound::Any,
+                state: State::TimeWait,
+                at: When::End,
+            },
+            ExpectMsg::Segment {
+                flags: Flags::RST,
+                from: Some(s()),
+                to: Some(s()),
+                after: Some(d(1)),
+                before: Some(d(2)),
+                absent: true,
+            },
+            ExpectMsg::Segment {
+                flags: Flags::FIN,
+                from: None,
+                to: None,
+                after: None,
+                before: None,
+                absent: false,
+            },
+            ExpectMsg::Result {
+                call: Some("recv"),
+                on: OnWhat::Socket(s()),
+                errno: Some(Errno::ECONNRESET),
+            },
+            ExpectMsg::Result {
+                call: None,
+                on: OnWhat::Host(s()),
+                errno: None,
+            },
+            ExpectMsg::Failed,
+            ExpectMsg::SeenInstead,
+            ExpectMsg::NotOpenedYet(s()),
+            ExpectMsg::WasState {
+                socket: s(),
+                state: State::Closed,
+                at: When::End,
+                since: Some((t, Cause::ALL[0])),
+            },
+            ExpectMsg::WasState {
+                socket: s(),
+                state: State::Closed,
+                at: When::End,
+                since: None,
+            },
+            ExpectMsg::HadCount {
+                host: s(),
+                n: 1,
+                state: State::Established,
+                at: When::End,
+            },
+            ExpectMsg::NoSuchSegment,
+            ExpectMsg::WasSent {
+                host: s(),
+                flags: Flags::RST,
+                t,
+                reason: SendReason::Data,
+            },
+            ExpectMsg::NoSuchCall,
+            ExpectMsg::Returned(vec![
+                (t, "recv", CallResult::Eof),
+                (t, "recv", CallResult::Error(Errno::EPIPE)),
+            ]),
+            ExpectMsg::NeverMade {
+                host: s(),
+                call: "close",
+                socket: Some(s()),
+                on: "eof".into(),
+                why: NotMade::RunEnded,
+            },
+            ExpectMsg::NeverMade {
+                host: s(),
+                call: "close",
+                socket: None,
+                on: "eof".into(),
+                why: NotMade::ConnectionEnded,
+            },
+            ExpectMsg::NeverMade {
+                host: s(),
+                call: "close",
+                socket: None,
+                on: "eof".into(),
+                why: NotMade::NoSocket,
+            },
+        ]
+    }
+
+    fn cli_examples() -> Vec<CliMsg> {
+        let s = || V.to_string();
+        vec![
+            CliMsg::CannotWriteStdout(s()),
+            CliMsg::CannotWrite(s()),
+            CliMsg::CannotRead(s()),
+            CliMsg::SayWhereToWrite,
+            CliMsg::BadTime("--at", Msg::NotADuration(s())),
+            CliMsg::NoSuchSocket(s()),
+            CliMsg::AtAfterEnd {
+                at: d(2),
+                duration: d(1),
+            },
+            CliMsg::SayWhatToDraw,
+            CliMsg::NoSuchHost(s(), s()),
+            CliMsg::NothingToChart,
+            CliMsg::NoDataToChart(s()),
+            CliMsg::ChartFailed(s()),
+            CliMsg::StatesTitle(s()),
+            CliMsg::SequenceTitle(s(), s()),
+            CliMsg::Simulating {
+                file: s(),
+                percent: 5,
+                now: d(1),
+                end: d(2),
+            },
+            CliMsg::Simulated(d(2), 15),
+        ]
+    }
+
     fn run_examples() -> Vec<RunMsg> {
         let mut all = vec![
             RunMsg::LimitsHelp,
@@ -1233,7 +2342,7 @@ mod tests {
     #[test]
     fn every_message_is_said_in_both_languages_with_its_values() {
         let all = examples();
-        let mut seen = vec![false; index(&Msg::DelayOnDropHelp) + 1];
+        let mut seen = [false; 116];
         for m in &all {
             seen[index(m)] = true;
             let Bi { en, zh } = m.text();
@@ -1250,17 +2359,43 @@ mod tests {
             missing.is_empty(),
             "variants without an example: {missing:?}"
         );
-        // RunMsg is small and lists every variant below.
-        for m in run_examples() {
-            let Bi { en, zh } = m.text();
-            assert!(!en.is_empty() && !cjk(&en), "{m:?}: English {en:?}");
-            assert!(cjk(&zh), "{m:?}: no Chinese in {zh:?}");
+        let both = |what: String, t: Bi| {
+            let Bi { en, zh } = t;
+            assert!(!en.is_empty() && !cjk(&en), "{what}: English {en:?}");
+            assert!(cjk(&zh), "{what}: no Chinese in {zh:?}");
             assert_eq!(
                 en.matches(V).count(),
                 zh.matches(V).count(),
-                "{m:?}: {en} / {zh}"
+                "{what}: {en} / {zh}"
             );
+        };
+        let mut seen = [false; 14];
+        for m in expect_examples() {
+            seen[index_expect(&m)] = true;
+            both(format!("{m:?}"), m.text());
         }
+        assert!(
+            seen.iter().all(|s| *s),
+            "ExpectMsg variants without an example: {seen:?}"
+        );
+        let mut seen = [false; 16];
+        for m in cli_examples() {
+            seen[index_cli(&m)] = true;
+            both(format!("{m:?}"), m.text());
+        }
+        assert!(
+            seen.iter().all(|s| *s),
+            "CliMsg variants without an example: {seen:?}"
+        );
+        let mut seen = [false; 7];
+        for m in run_examples() {
+            seen[index_run(&m)] = true;
+            both(format!("{m:?}"), m.text());
+        }
+        assert!(
+            seen.iter().all(|s| *s),
+            "RunMsg variants without an example: {seen:?}"
+        );
     }
 
     #[test]
