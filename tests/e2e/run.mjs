@@ -153,6 +153,36 @@ await test('an editing error is shown at its line', async (page) => {
   assert(await page.locator('svg.ladder').count() === 1, 'the diagram is gone');
 });
 
+await test('an edited text is kept for its scenario, until it is reset', async (page) => {
+  const editor = () => page.locator('[data-testid="editor"]').inputValue();
+  await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
+  await openEditor(page);
+  const bundled = await editor();
+  const mine = bundled.replace('duration = ', '# mine\nduration = ');
+  await page.fill('[data-testid="editor"]', mine);
+  await page.waitForFunction(() => Object.keys(localStorage).length > 0, null, { timeout: 5000 });
+  // Opened again without the text in the address: the saved text, and it runs.
+  await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
+  await openEditor(page);
+  assert((await editor()) === mine, 'the edited text was not kept');
+  await page.waitForSelector('svg.ladder');
+  // Another scenario, then back with the picker: the saved text again.
+  await page.selectOption('[data-testid="scenario-select"]', 'four-way-close');
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]')?.textContent.includes('four-way'), null, { timeout: 5000 });
+  await page.selectOption('[data-testid="scenario-select"]', 'handshake');
+  await page.waitForFunction((m) => document.querySelector('[data-testid="editor"]')?.value === m, mine, { timeout: 5000 });
+  // Reset: the bundled text, and nothing kept.
+  await page.click('.editor-panel button');
+  await page.waitForFunction((b) => document.querySelector('[data-testid="editor"]')?.value === b, bundled, { timeout: 5000 });
+  await page.waitForFunction(() => Object.keys(localStorage).length === 0, null, { timeout: 5000 });
+  // A text shared in the address is shown but not kept until it is edited.
+  await page.goto(`${base}?scenario=handshake&step=1&lang=en#src=${encodeURIComponent(mine)}`);
+  await openEditor(page);
+  assert((await editor()) === mine, 'the shared text is not shown');
+  await page.waitForSelector('svg.ladder');
+  assert(await page.evaluate(() => Object.keys(localStorage).length) === 0, 'a shared text was kept without an edit');
+});
+
 await test('the first load carries no compiler; opening the editor brings it and the text', async (page) => {
   await page.goto(`${base}?scenario=leaked-close&step=0&lang=en`);
   await page.waitForSelector('svg.ladder');

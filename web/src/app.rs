@@ -1,8 +1,10 @@
 //! The page: one reducer state (scenario, source, run, step, playback, language), actions, and
-//! small components. The simulation runs once per scenario text (in `model::run`); playback only
-//! moves the step through the layout of that run.
+//! function components that take what they show as properties and report what the user does
+//! through callbacks. The reducer is pure: reading and saving the text in local storage,
+//! starting and driving runs ([`model::use_run`]) and the browser's preferences are effects.
+//! The simulation runs once per scenario text; playback only moves the step through the layout
+//! of that run.
 
-use crate::Pause;
 use crate::bundled;
 use crate::chart;
 use crate::ladder::Ladder;
@@ -15,8 +17,7 @@ use tcpsim_render::i18n::{
     Lang, cause_text, errno_text, reason_text, state_meaning, timer_name, ui,
 };
 use tcpsim_render::layout::{Side, StepKind};
-use tcpsim_scenario::model::Text;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// Playback speeds, steps per second at 1x being 1.5.
@@ -39,6 +40,10 @@ pub struct AppState {
     pub embed: bool,
     /// Whether the compiler and chart module is loaded (a render follows its arrival).
     pub tools_ready: bool,
+    /// The run asked for; `outcome` follows it.
+    pub request: model::RunRequest,
+    /// The user prefers reduced motion: a scenario does not start playing by itself.
+    pub reduce_motion: bool,
 }
 
 impl PartialEq for AppState {
@@ -51,12 +56,14 @@ impl PartialEq for AppState {
             && self.playing == o.playing
             && self.speed == o.speed
             && self.tools_ready == o.tools_ready
+            && self.request == o.request
     }
 }
 
 pub enum Action {
     SetLang(Lang),
-    Select(String),
+    /// Open a bundled scenario, with the text saved for it, if any.
+    Select(String, Option<String>),
     Edit(String),
     Restore,
     Goto(usize),
@@ -65,12 +72,10 @@ pub enum Action {
     TogglePlay,
     Tick,
     Speed(usize),
-    /// A run under way got further (and is compiled, when it has its texts).
-    Progress(u64, f64, Option<(Text, Text)>),
+    /// What the run asked for says (see [`model::RunUpdate`]).
+    Run(model::RunUpdate),
     /// The compiler and chart module is loaded.
     ToolsReady,
-    /// A run under way is over.
-    Finished(u64, Rc<Outcome>),
 }
 
 impl AppState {
@@ -119,6 +124,13 @@ impl AppState {
             _ => Some(model::run(&id, None)),
         };
         let tools_ready = crate::tools::ready();
+        let request = model::RunRequest {
+            id: id.clone(),
+            text: saved.clone().map(Rc::new),
+            serial: 0,
+            fallback: false,
+        };
+        let reduce_motion = url::reduced_motion();
         // The editor's text: an edited one, or the bundled one once the compiler module (which
         // carries the texts) is loaded.
         let source = match saved {
@@ -137,15 +149,41 @@ impl AppState {
             speed: 2,
             embed: req.embed,
             tools_ready,
+            request,
+            reduce_motion,
         };
         match req.step {
             // A run still under way keeps the asked step until it is over.
             Some(n) if s.is_running() => s.step = n,
             Some(n) => s.step = n.min(s.last_step()),
             // Opened without a moment to show: play from the start, unless motion is unwanted.
-            None => s.playing = !url::reduced_motion(),
+            None => s.playing = !reduce_motion,
         }
         s
+    }
+}
+
+impl AppState {
+    /// Asks for a run of the current scenario: the bundled text, or `text`.
+    fn ask(&mut self, text: Option<Rc<String>>) {
+        self.request = model::RunRequest {
+            id: self.id.clone(),
+            text,
+            serial: self.request.serial + 1,
+            // A text with errors shows the bundled run meanwhile, unless a good run is kept.
+            fallback: self.last_good.is_none(),
+        };
+    }
+
+    /// A run's outcome arrived, perhaps with the bundled run to show meanwhile.
+    fn arrived(&mut self, outcome: Rc<Outcome>, fallback: Option<Rc<Outcome>>) {
+        self.outcome = outcome;
+        if self.last_good.is_none() {
+            self.last_good = fallback;
+        }
+        if !self.is_running() {
+            self.step = self.step.min(self.last_step());
+        }
     }
 }
 
@@ -155,36 +193,37 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::SetLang(l) => s.lang = l,
-            Action::Select(id) => {
+            Action::Select(id, saved) => {
                 if bundled::find(&id).is_none() {
                     return self;
                 }
-                let saved = url::saved_source(&id).filter(|t| !bundled::is_text_of(&id, t));
+                let saved = saved.filter(|t| !bundled::is_text_of(&id, t));
                 s.edited = saved.is_some();
-                s.outcome = model::begin(&id, saved.as_deref(), model::SLICE_MS);
                 s.last_good = None;
-                s.source = Rc::new(saved.or_else(|| bundled::text(&id)).unwrap_or_default());
+                s.source = Rc::new(
+                    saved
+                        .clone()
+                        .or_else(|| bundled::text(&id))
+                        .unwrap_or_default(),
+                );
                 s.id = id;
+                s.ask(saved.map(Rc::new));
                 s.step = 0;
-                s.playing = !url::reduced_motion();
+                s.playing = !s.reduce_motion;
             }
             Action::Edit(text) => {
                 s.edited = !bundled::is_text_of(&s.id, &text);
-                url::save_source(&s.id, s.edited.then_some(text.as_str()));
                 if matches!(&*s.outcome, Outcome::Ran(_)) {
                     s.last_good = Some(s.outcome.clone());
                 }
-                s.outcome = model::begin(&s.id, Some(&text), model::SLICE_MS);
-                s.source = Rc::new(text);
-                if !s.is_running() {
-                    s.step = s.step.min(s.last_step());
-                }
+                let text = Rc::new(text);
+                s.source = text.clone();
+                s.ask(Some(text));
             }
             Action::Restore => {
-                url::save_source(&s.id, None);
-                s.outcome = model::begin(&s.id, None, model::SLICE_MS);
                 s.source = Rc::new(bundled::text(&s.id).unwrap_or_default());
                 s.edited = false;
+                s.ask(None);
                 s.step = 0;
             }
             Action::Goto(n) => {
@@ -216,7 +255,13 @@ impl Reducible for AppState {
                 }
             }
             Action::Speed(i) => s.speed = i.min(SPEEDS.len() - 1),
-            Action::Progress(id, progress, texts) => match &*s.outcome {
+            Action::Run(model::RunUpdate::Started(serial, outcome, fallback)) => {
+                if serial != s.request.serial {
+                    return self;
+                }
+                s.arrived(outcome, fallback);
+            }
+            Action::Run(model::RunUpdate::Progress(id, progress, texts)) => match &*s.outcome {
                 Outcome::Running(r) if r.id == id => {
                     s.outcome = Rc::new(Outcome::Running(model::Running {
                         id,
@@ -227,21 +272,11 @@ impl Reducible for AppState {
                 }
                 _ => return self,
             },
-            Action::Finished(id, outcome) => match &*s.outcome {
-                Outcome::Running(r) if r.id == id => {
-                    model::stop_all();
-                    s.outcome = outcome;
-                    // A shared or saved text with errors: the bundled file's run is shown
-                    // meanwhile.
-                    if s.last_good.is_none() && !matches!(&*s.outcome, Outcome::Ran(_)) {
-                        s.last_good = Some(model::run(&s.id, None))
-                            .filter(|o| matches!(&**o, Outcome::Ran(_)));
-                    }
-                    s.step = s.step.min(s.last_step());
-                }
+            Action::Run(model::RunUpdate::Finished(id, outcome, fallback)) => match &*s.outcome {
+                Outcome::Running(r) if r.id == id => s.arrived(outcome, fallback),
                 _ => return self,
             },
-            Action::ToolsReady => {
+            Action::ToolsReady | Action::Run(model::RunUpdate::ToolsReady) => {
                 s.tools_ready = true;
                 // The bundled text arrives with the module.
                 if !s.edited && s.source.is_empty() {
@@ -418,65 +453,25 @@ pub fn App() -> Html {
             move || drop(interval)
         });
     }
-    // A big run goes on in slices; the page paints and answers in between.
+    // The run asked for starts, and a big one goes on in slices; the page paints and answers
+    // in between.
     {
         let dispatch = state.dispatcher();
-        let running = match &*state.outcome {
-            Outcome::Running(r) => Some((r.id, r.job.clone())),
-            _ => None,
-        };
-        use_effect_with(running.as_ref().map_or(0, |r| r.0), move |_| {
-            if let Some((id, cell)) = running {
-                yew::platform::spawn_local(async move {
-                    let (mut shown, mut shown_at) = (-1.0, f64::NEG_INFINITY);
-                    let mut pause = Pause::AfterPaint;
-                    loop {
-                        // The page (with the run's progress) is painted before the first slice;
-                        // between slices it paints and handles input when it wants to, and
-                        // after showing progress it lets waiting work (renders) go first.
-                        crate::pause(std::mem::replace(&mut pause, Pause::NextTask)).await;
-                        if !model::is_current(id) {
-                            return;
-                        }
-                        // A text to compile waits for the compiler module.
-                        let waiting = cell.borrow().as_ref().is_some_and(|j| j.waiting());
-                        if waiting {
-                            if let Err(e) = crate::tools::load().await {
-                                if model::is_current(id) {
-                                    let o = Rc::new(Outcome::NoCompiler(e));
-                                    dispatch.dispatch(Action::Finished(id, o));
-                                }
-                                return;
-                            }
-                            dispatch.dispatch(Action::ToolsReady);
-                            continue;
-                        }
-                        let Some(job) = cell.borrow_mut().take() else {
-                            return;
-                        };
-                        match model::drive(job, model::SLICE_MS) {
-                            Ok(outcome) => {
-                                dispatch.dispatch(Action::Finished(id, outcome));
-                                return;
-                            }
-                            Err(job) => {
-                                let p = job.progress();
-                                let texts = job.texts();
-                                *cell.borrow_mut() = Some(job);
-                                // A new percent is worth a render, ten times a second at
-                                // most; a slice is not.
-                                let now = model::clock_ms();
-                                if p - shown >= 0.01 && now - shown_at >= PROGRESS_EVERY_MS {
-                                    (shown, shown_at) = (p, now);
-                                    dispatch.dispatch(Action::Progress(id, p, texts));
-                                    pause = Pause::InTurn;
-                                }
-                            }
-                        }
-                    }
-                });
-            }
-        });
+        let on_run = Callback::from(move |u| dispatch.dispatch(Action::Run(u)));
+        model::use_run(&state.request, &state.outcome, on_run);
+    }
+    // An edited text is kept in local storage (not a shared one the page opened with, until it
+    // is edited), so that it is there when the scenario is opened again.
+    {
+        let opened = use_mut_ref(|| true);
+        use_effect_with(
+            (state.id.clone(), state.edited, state.source.clone()),
+            move |(id, edited, source)| {
+                if !std::mem::replace(&mut *opened.borrow_mut(), false) {
+                    url::save_source(id, edited.then_some(source.as_str()));
+                }
+            },
+        );
     }
     // A run with a chart loads the chart module (once per visit).
     {
@@ -560,7 +555,37 @@ pub fn App() -> Html {
         let d = dispatch.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
-                d.dispatch(Action::Select(sel.value()));
+                let id = sel.value();
+                let saved = url::saved_source(&id);
+                d.dispatch(Action::Select(id, saved));
+            }
+        })
+    };
+    let on_move = {
+        let d = dispatch.clone();
+        Callback::from(move |m| {
+            d.dispatch(match m {
+                Move::Goto(n) => Action::Goto(n),
+                Move::Back => Action::Back,
+                Move::Forward => Action::Forward,
+                Move::TogglePlay => Action::TogglePlay,
+                Move::Speed(i) => Action::Speed(i),
+            })
+        })
+    };
+    let on_edit = {
+        let d = dispatch.clone();
+        Callback::from(move |text| d.dispatch(Action::Edit(text)))
+    };
+    let on_restore = {
+        let d = dispatch.clone();
+        Callback::from(move |()| d.dispatch(Action::Restore))
+    };
+    let on_open = {
+        let d = dispatch.clone();
+        Callback::from(move |()| {
+            if !crate::tools::ready() {
+                fetch_tools(d.clone());
             }
         })
     };
@@ -592,7 +617,9 @@ pub fn App() -> Html {
 
     let main = match s.shown() {
         Some(outcome) => match &*outcome {
-            Outcome::Ran(v) => run_panels(s, v, &dispatch),
+            Outcome::Ran(v) => html! {
+                <RunPanels view={v.clone()} id={s.id.clone()} step={s.step} lang={lang} playing={s.playing} speed={s.speed} embed={s.embed} tools_ready={s.tools_ready} on_move={on_move} />
+            },
             _ => html! {},
         },
         None => match &*s.outcome {
@@ -630,7 +657,7 @@ pub fn App() -> Html {
             </section>
             { cannot }
             { main }
-            <Editor source={s.source.clone()} outcome={s.outcome.clone()} edited={s.edited} lang={lang} dispatch={dispatch.clone()} />
+            <Editor source={s.source.clone()} outcome={s.outcome.clone()} edited={s.edited} lang={lang} on_edit={on_edit} on_restore={on_restore} on_open={on_open} />
             <footer><p>{ui("keys", lang)}</p></footer>
         </div>
     }
@@ -661,9 +688,6 @@ pub fn paragraphs(text: &str) -> Vec<String> {
     }
     out
 }
-
-/// A big run's progress is rendered at most this often.
-const PROGRESS_EVERY_MS: f64 = 100.0;
 
 /// Loads the compiler and chart module, then renders again with it. (A run waiting for it is
 /// driven by its own loop, which reports a failed load.)
@@ -706,10 +730,51 @@ fn no_compiler(detail: &str, lang: Lang) -> Html {
     }
 }
 
-fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<AppState>) -> Html {
-    let lang = s.lang;
+/// What the user does with the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    Goto(usize),
+    Back,
+    Forward,
+    TogglePlay,
+    Speed(usize),
+}
+
+#[derive(Properties, Clone)]
+pub struct RunPanelsProps {
+    pub view: Rc<RunView>,
+    pub id: String,
+    pub step: usize,
+    pub lang: Lang,
+    pub playing: bool,
+    pub speed: usize,
+    pub embed: bool,
+    /// The chart module is loaded: the chart can be drawn.
+    pub tools_ready: bool,
+    /// The user moved in the timeline, played, paused or changed the speed.
+    pub on_move: Callback<Move>,
+}
+
+impl PartialEq for RunPanelsProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &o.view)
+            && self.id == o.id
+            && self.step == o.step
+            && self.lang == o.lang
+            && self.playing == o.playing
+            && self.speed == o.speed
+            && self.embed == o.embed
+            && self.tools_ready == o.tools_ready
+    }
+}
+
+/// A run: the states of both ends, the timeline's controls, the ladder, the explanation of the
+/// step, the state diagram and the sockets.
+#[function_component]
+pub fn RunPanels(p: &RunPanelsProps) -> Html {
+    let (v, lang) = (&p.view, p.lang);
     let l = &v.layout;
-    let step = s.step.min(l.steps.len().saturating_sub(1));
+    let step = p.step.min(l.steps.len().saturating_sub(1));
     let last = l.steps.len().saturating_sub(1);
     // Before its first transition a socket is CLOSED (RFC 9293: no TCB yet).
     let left = Some(l.state_at(Side::Left, step).unwrap_or(State::Closed));
@@ -733,24 +798,21 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
     let (what, why, next) = explain(v, step, lang);
     let t_now = l.steps.get(step).map(|st| st.t).unwrap_or_default();
 
-    let d = dispatch.clone();
-    let on_play = Callback::from(move |_| d.dispatch(Action::TogglePlay));
-    let d = dispatch.clone();
-    let on_back = Callback::from(move |_| d.dispatch(Action::Back));
-    let d = dispatch.clone();
-    let on_fwd = Callback::from(move |_| d.dispatch(Action::Forward));
-    let d = dispatch.clone();
-    let on_scrub = Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-            d.dispatch(Action::Goto(i.value().parse().unwrap_or(0)));
-        }
-    });
-    let d = dispatch.clone();
-    let on_speed = Callback::from(move |e: Event| {
-        if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
-            d.dispatch(Action::Speed(sel.value().parse().unwrap_or(2)));
-        }
-    });
+    let on_play = p.on_move.reform(|_: MouseEvent| Move::TogglePlay);
+    let on_back = p.on_move.reform(|_: MouseEvent| Move::Back);
+    let on_fwd = p.on_move.reform(|_: MouseEvent| Move::Forward);
+    // A control's value, read from the element the event came from.
+    let value = |e: &Event| {
+        e.target()
+            .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
+            .and_then(|v| v.as_string()?.parse().ok())
+    };
+    let on_scrub = p
+        .on_move
+        .reform(move |e: InputEvent| Move::Goto(value(&e).unwrap_or(0)));
+    let on_speed = p
+        .on_move
+        .reform(move |e: Event| Move::Speed(value(&e).unwrap_or(2)));
     let ns = v.netstat_at(t_now);
     let counts = ns.counts(None);
     let chart_svg = v.busiest.zip(v.series.as_ref()).map(|(h, series)| {
@@ -802,25 +864,25 @@ fn run_panels(s: &AppState, v: &Rc<RunView>, dispatch: &UseReducerDispatcher<App
             </div>
             <nav class="controls" aria-label="timeline">
                 <button data-testid="step-back" onclick={on_back} disabled={step == 0} title={ui("step_back", lang)} aria-label={ui("step_back", lang)}>{icon(ICON_BACK)}</button>
-                <button data-testid="play" onclick={on_play} aria-label={if s.playing { ui("pause", lang) } else { ui("play", lang) }}>{ icon(if s.playing { ICON_PAUSE } else { ICON_PLAY }) }</button>
+                <button data-testid="play" onclick={on_play} aria-label={if p.playing { ui("pause", lang) } else { ui("play", lang) }}>{ icon(if p.playing { ICON_PAUSE } else { ICON_PLAY }) }</button>
                 <button data-testid="step-forward" onclick={on_fwd} disabled={step >= last} title={ui("step_forward", lang)} aria-label={ui("step_forward", lang)}>{icon(ICON_FWD)}</button>
                 <input type="range" data-testid="scrub" min="0" max={last.to_string()} value={step.to_string()} oninput={on_scrub} aria-label={ui("step", lang)} />
                 <span class="counter" data-testid="step-counter">{format!("{} {} {} {}", ui("step", lang), step + 1, ui("of", lang), last + 1)}</span>
                 <span class="time">{format!("{} / {}", t_now, tcpsim_core::time::Duration::from_micros(v.end.as_micros()))}</span>
                 <label>{ui("speed", lang)}{" "}
                     <select data-testid="speed" onchange={on_speed}>
-                        { for SPEED_LABELS.iter().enumerate().map(|(i, x)| html! { <option value={i.to_string()} selected={i == s.speed}>{*x}</option> }) }
+                        { for SPEED_LABELS.iter().enumerate().map(|(i, x)| html! { <option value={i.to_string()} selected={i == p.speed}>{*x}</option> }) }
                     </select>
                 </label>
             </nav>
-            if s.embed {
+            if p.embed {
                 <Ladder view={v.clone()} step={step} lang={lang} />
             } else {
             <div class="panels">
                 <section class="ladder-panel">
                     <h3>{ui("ladder", lang)}</h3>
                     <Ladder view={v.clone()} step={step} lang={lang} />
-                    <Share view={v.clone()} id={s.id.clone()} step={step} lang={lang} title={if lang == Lang::Zh { v.title.zh.clone() } else { v.title.en.clone() }} />
+                    <Share view={v.clone()} id={p.id.clone()} step={step} lang={lang} title={if lang == Lang::Zh { v.title.zh.clone() } else { v.title.en.clone() }} />
                 </section>
                 <aside>
                     <section class="explain" data-testid="explanation">
@@ -971,7 +1033,12 @@ pub struct EditorProps {
     pub outcome: Rc<Outcome>,
     pub edited: bool,
     pub lang: Lang,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    /// The text was edited (debounced: told a moment after the last keystroke).
+    pub on_edit: Callback<String>,
+    /// The user asks for the bundled text back.
+    pub on_restore: Callback<()>,
+    /// The editor was opened or focused: the compiler module is wanted soon.
+    pub on_open: Callback<()>,
 }
 
 impl PartialEq for EditorProps {
@@ -989,23 +1056,20 @@ pub fn Editor(p: &EditorProps) -> Html {
     let lang = p.lang;
     let pending = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     let on_input = {
-        let d = p.dispatch.clone();
+        let on_edit = p.on_edit.clone();
         let pending = pending.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(t) = e.target_dyn_into::<HtmlTextAreaElement>() {
                 let text = t.value();
-                let d = d.clone();
+                let on_edit = on_edit.clone();
                 // Debounced: a large scenario is not re-run on every keystroke.
                 *pending.borrow_mut() = Some(gloo_timers::callback::Timeout::new(250, move || {
-                    d.dispatch(Action::Edit(text))
+                    on_edit.emit(text)
                 }));
             }
         })
     };
-    let on_restore = {
-        let d = p.dispatch.clone();
-        Callback::from(move |_| d.dispatch(Action::Restore))
-    };
+    let on_restore = p.on_restore.reform(|_: MouseEvent| ());
     let errors = match &*p.outcome {
         Outcome::Invalid(list) => list.clone(),
         _ => Vec::new(),
@@ -1013,14 +1077,7 @@ pub fn Editor(p: &EditorProps) -> Html {
     let lines = p.source.lines().count().max(1);
     // The bundled text comes with the compiler module: fetched when the editor is opened.
     let loading = !p.edited && p.source.is_empty();
-    let fetch = {
-        let d = p.dispatch.clone();
-        Callback::from(move |_| {
-            if !crate::tools::ready() {
-                fetch_tools(d.clone());
-            }
-        })
-    };
+    let fetch = p.on_open.reform(|_: Event| ());
     let gutter: Html = (1..=lines)
         .map(|n| {
             let bad = errors.iter().any(|e| e.line as usize == n);
@@ -1052,9 +1109,11 @@ pub fn Editor(p: &EditorProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{SPEED_LABELS, SPEEDS, explain, paragraphs};
+    use super::{Action, AppState, SPEED_LABELS, SPEEDS, explain, paragraphs};
+    use std::rc::Rc;
     use tcpsim_render::i18n::Lang;
     use tcpsim_render::layout::StepKind;
+    use yew::Reducible;
 
     #[test]
     fn a_call_on_a_closed_socket_says_which_state_comes_next() {
@@ -1084,6 +1143,75 @@ mod tests {
         let last = v.layout.steps.len() - 1;
         let (_, _, next) = explain(v, last, Lang::En);
         assert!(!next.contains("next enters"), "{next}");
+    }
+
+    /// A state on bundled scenario `id`, as the page holds it once its run is over.
+    fn state(id: &str) -> AppState {
+        AppState {
+            lang: Lang::En,
+            id: id.into(),
+            source: Rc::new(String::new()),
+            edited: false,
+            outcome: crate::model::run(id, None),
+            last_good: None,
+            step: 0,
+            playing: false,
+            speed: 2,
+            embed: false,
+            tools_ready: false,
+            request: crate::model::RunRequest {
+                id: id.into(),
+                text: None,
+                serial: 0,
+                fallback: false,
+            },
+            reduce_motion: true,
+        }
+    }
+
+    #[test]
+    fn the_reducer_asks_for_runs_and_takes_only_the_one_it_asked_for() {
+        use crate::model::{Outcome, RunUpdate};
+        let s0 = Rc::new(state("handshake"));
+        let select = || Action::Select("four-way-close".into(), None);
+        let s1 = s0.clone().reduce(select());
+        // No run in the reducer: the request changes, the outcome waits for the run's effect.
+        assert!(Rc::ptr_eq(&s1.outcome, &s0.outcome));
+        assert_eq!(
+            (s1.request.id.as_str(), s1.request.serial),
+            ("four-way-close", 1)
+        );
+        assert!(s1.request.text.is_none() && s1.request.fallback);
+        // The same action on the same state gives the same state (the reducer reads nothing else).
+        let again = s0.clone().reduce(select());
+        assert!(again.request == s1.request && again.source == s1.source);
+        assert_eq!(
+            (again.step, again.playing, again.edited),
+            (s1.step, s1.playing, s1.edited)
+        );
+        // Motion is unwanted here, so the new scenario does not start playing by itself.
+        assert!(!s1.playing);
+        // An outcome for an older request is ignored; the one asked for is taken.
+        let old = crate::model::run("handshake", None);
+        let stale = s1
+            .clone()
+            .reduce(Action::Run(RunUpdate::Started(0, old, None)));
+        assert!(Rc::ptr_eq(&stale, &s1));
+        let ran = crate::model::run("four-way-close", None);
+        let s2 = s1.reduce(Action::Run(RunUpdate::Started(1, ran.clone(), None)));
+        assert!(Rc::ptr_eq(&s2.outcome, &ran));
+        // An edit keeps the last good run on screen and asks for a run of the text.
+        let s3 = s2.clone().reduce(Action::Edit("title = [".into()));
+        assert!(s3.last_good.as_ref().is_some_and(|g| Rc::ptr_eq(g, &ran)));
+        assert_eq!(
+            s3.request.text.as_deref().map(String::as_str),
+            Some("title = [")
+        );
+        assert!(
+            !s3.request.fallback,
+            "a good run is kept: no fallback wanted"
+        );
+        assert!(s3.edited && matches!(&*s3.outcome, Outcome::Ran(_)));
     }
 
     #[test]

@@ -1,17 +1,18 @@
-//! Running a scenario in the page: compile, run within the page's limits, lay out. The UI only
-//! steps through what this returns; nothing here is driven by a timer.
+//! Running a scenario in the page: compile, run within the page's limits, lay out; and
+//! [`use_run`], the hook that starts the run the page asks for and drives a big one in slices
+//! while the page goes on painting. The UI only steps through what this returns.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use tcpsim_core::prelude::*;
 use tcpsim_core::sim::SlicedRun;
 use tcpsim_core::trace::Netstat;
+use tcpsim_render::i18n::Bi;
 use tcpsim_render::i18n::msg::RunMsg;
-use tcpsim_render::i18n::{Bi, Lang};
 use tcpsim_render::layout::{LadderLayout, layout};
-use tcpsim_scenario::ScenarioRunError;
 use tcpsim_scenario::compiled::Compiled;
 use tcpsim_scenario::model::Text;
+use yew::prelude::*;
 
 /// Limits of a run in the page, so that a hostile or huge file gets a message, not a frozen tab.
 pub const PAGE_MAX_EVENTS: u64 = 3_000_000;
@@ -180,6 +181,131 @@ pub fn drive(mut job: Job, budget_ms: f64) -> Result<Rc<Outcome>, Job> {
 /// The run is over (or given up): no driver goes on.
 pub fn stop_all() {
     CURRENT.with(|c| c.set(0));
+}
+
+/// A run the page asks for: a bundled scenario, an edited text of it (`None`: the bundled one),
+/// a number that changes with every request, and whether the bundled run is wanted too, to show
+/// while the text does not run.
+#[derive(Clone, PartialEq)]
+pub struct RunRequest {
+    pub id: String,
+    pub text: Option<Rc<String>>,
+    pub serial: u64,
+    pub fallback: bool,
+}
+
+/// What a run tells the page.
+pub enum RunUpdate {
+    /// Request `serial` started its run: over already (a small one), or under way; with the
+    /// bundled run to show, when the text did not run and the request asked for it.
+    Started(u64, Rc<Outcome>, Option<Rc<Outcome>>),
+    /// Run `id` got further; its texts once it is compiled.
+    Progress(u64, f64, Option<(Text, Text)>),
+    /// The compiler module it waited for is loaded.
+    ToolsReady,
+    /// Run `id` is over; with the bundled run to show, when the text did not run and the
+    /// request asked for it.
+    Finished(u64, Rc<Outcome>, Option<Rc<Outcome>>),
+}
+
+/// A big run's progress is told at most this often.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// Starts the run `request` asks for whenever it changes (the first request, 0, is the one the
+/// page opened with, started before its first render), and drives the run under way in
+/// `outcome`, if any, in slices between the page's paints, telling `on` how it goes.
+#[hook]
+pub fn use_run(request: &RunRequest, outcome: &Rc<Outcome>, on: Callback<RunUpdate>) {
+    {
+        let on = on.clone();
+        let req = request.clone();
+        use_effect_with(request.serial, move |serial| {
+            if *serial != 0 {
+                let text = req.text.as_deref().map(String::as_str);
+                let outcome = begin(&req.id, text, SLICE_MS);
+                let fallback = fallback(&req, &outcome);
+                on.emit(RunUpdate::Started(*serial, outcome, fallback));
+            }
+        });
+    }
+    let running = match &**outcome {
+        Outcome::Running(r) => Some((r.id, r.job.clone())),
+        _ => None,
+    };
+    let req = request.clone();
+    use_effect_with(running.as_ref().map_or(0, |r| r.0), move |_| {
+        if let Some((id, cell)) = running {
+            yew::platform::spawn_local(drive_slices(id, cell, req, on));
+        }
+    });
+}
+
+/// A shared or saved text with errors: the bundled file's run, to show meanwhile, if the
+/// request asks for it.
+fn fallback(req: &RunRequest, outcome: &Outcome) -> Option<Rc<Outcome>> {
+    let failed = !matches!(outcome, Outcome::Ran(_) | Outcome::Running(_));
+    (req.fallback && failed)
+        .then(|| run(&req.id, None))
+        .filter(|o| matches!(&**o, Outcome::Ran(_)))
+}
+
+/// Drives run `id` to its end, a slice at a time: the page (with the run's progress) is
+/// painted before the first slice; between slices it paints and handles input when it wants
+/// to, and after showing progress it lets waiting work (renders) go first.
+async fn drive_slices(
+    id: u64,
+    cell: Rc<RefCell<Option<Job>>>,
+    req: RunRequest,
+    on: Callback<RunUpdate>,
+) {
+    let (mut shown, mut shown_at) = (-1.0, f64::NEG_INFINITY);
+    let mut pause = crate::Pause::AfterPaint;
+    loop {
+        crate::pause(std::mem::replace(&mut pause, crate::Pause::NextTask)).await;
+        if !is_current(id) {
+            return;
+        }
+        // A text to compile waits for the compiler module.
+        let waiting = cell.borrow().as_ref().is_some_and(|j| j.waiting());
+        if waiting {
+            if let Err(e) = crate::tools::load().await {
+                if is_current(id) {
+                    stop_all();
+                    on.emit(RunUpdate::Finished(
+                        id,
+                        Rc::new(Outcome::NoCompiler(e)),
+                        None,
+                    ));
+                }
+                return;
+            }
+            on.emit(RunUpdate::ToolsReady);
+            continue;
+        }
+        let Some(job) = cell.borrow_mut().take() else {
+            return;
+        };
+        match drive(job, SLICE_MS) {
+            Ok(outcome) => {
+                stop_all();
+                let fallback = fallback(&req, &outcome);
+                on.emit(RunUpdate::Finished(id, outcome, fallback));
+                return;
+            }
+            Err(job) => {
+                let p = job.progress();
+                let texts = job.texts();
+                *cell.borrow_mut() = Some(job);
+                // A new percent is worth a render, ten times a second at most; a slice is not.
+                let now = clock_ms();
+                if p - shown >= 0.01 && now - shown_at >= PROGRESS_EVERY_MS {
+                    (shown, shown_at) = (p, now);
+                    on.emit(RunUpdate::Progress(id, p, texts));
+                    pause = crate::Pause::InTurn;
+                }
+            }
+        }
+    }
 }
 
 /// Marks the phases of a run with `performance.measure` entries ("run <file>" for the whole,
@@ -465,10 +591,19 @@ pub fn run(id: &str, edited: Option<&str>) -> Rc<Outcome> {
     }
 }
 
-/// A run stopped on a limit, as the page says it in either language.
+/// A run stopped on a limit, and where the limits are set, as the page says it in either
+/// language.
 fn stopped(name: &str, e: tcpsim_core::sim::RunError) -> Bi {
-    let e = ScenarioRunError::Limit(name.to_string(), Box::new(e));
-    Bi::new(e.render(Lang::En), e.render(Lang::Zh))
+    let what = RunMsg::Stopped {
+        file: name.to_string(),
+        error: e.error,
+    }
+    .text();
+    let help = RunMsg::LimitsHelp.text();
+    Bi::new(
+        format!("{} ({})", what.en, help.en),
+        format!("{}（{}）", what.zh, help.zh),
+    )
 }
 
 /// Lays out a finished run.
