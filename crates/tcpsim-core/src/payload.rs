@@ -138,24 +138,44 @@ pub const fn filler(seq: SeqNum) -> u8 {
 }
 
 /// `len` bytes of a stream from sequence number `start`: the bytes of the `chunks` (each from
-/// its sequence number) where they cover, [`filler`] elsewhere.
+/// its sequence number) where they cover, [`filler`] elsewhere. Chunks in stream order cost a
+/// copy each and the gaps between them their filler; chunks in any other order are right too.
 pub fn stream_bytes<'a>(
     start: SeqNum,
     len: u32,
     chunks: impl IntoIterator<Item = (SeqNum, &'a Payload)>,
 ) -> Vec<u8> {
-    let mut out: Vec<u8> = (0..len).map(|i| filler(start + i)).collect();
+    let mut out = vec![0u8; len as usize];
+    // Everything before `done` holds its final byte, or filler a later chunk may overwrite.
+    let mut done = 0usize;
     for (seq, p) in chunks {
         // Where the chunk starts relative to `start`, on the sequence circle (negative: before).
         let rel = i64::from(seq.0.wrapping_sub(start.0) as i32);
         let from = rel.max(0);
         let to = (rel + p.len() as i64).min(i64::from(len));
         if from < to {
+            let (from_u, to_u) = (from as usize, to as usize);
+            if from_u > done {
+                fill(&mut out[done..from_u], start + done as u32);
+            }
             let src = &p.as_bytes()[(from - rel) as usize..(to - rel) as usize];
-            out[from as usize..to as usize].copy_from_slice(src);
+            out[from_u..to_u].copy_from_slice(src);
+            done = done.max(to_u);
         }
     }
+    fill(&mut out[done..], start + done as u32);
     out
+}
+
+/// Writes the [`filler`] of the bytes from sequence number `seq` on: one division, then a
+/// count that starts again at `a` where `z` ends and where the sequence space wraps.
+fn fill(out: &mut [u8], mut seq: SeqNum) {
+    let mut c = (seq.0 % 26) as u8;
+    for b in out {
+        *b = b'a' + c;
+        seq = seq + 1;
+        c = if seq.0 == 0 || c == 25 { 0 } else { c + 1 };
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +230,30 @@ mod tests {
         let p = Payload::from("x".repeat(100));
         assert_eq!(p.preview(4), "xxxx... (100 bytes)");
         assert_eq!(Payload::from("ab\n").preview(4), "ab\\n");
+    }
+
+    #[test]
+    fn the_quick_filler_is_the_filler_everywhere_even_where_sequence_numbers_wrap() {
+        for start in [0, 1, 25, 26, 1000, u32::MAX - 30, u32::MAX] {
+            let mut out = [0u8; 64];
+            fill(&mut out, SeqNum(start));
+            for (i, b) in out.iter().enumerate() {
+                assert_eq!(
+                    *b,
+                    filler(SeqNum(start) + i as u32),
+                    "from {start}, byte {i}"
+                );
+            }
+        }
+        // Chunks out of order and overlapping give what laying them in turn over filler gives.
+        let (a, b) = (Payload::from("abcdef"), Payload::from("XY"));
+        let got = stream_bytes(SeqNum(10), 12, [(SeqNum(16), &b), (SeqNum(11), &a)]);
+        let mut want: Vec<u8> = (0..12).map(|i| filler(SeqNum(10 + i))).collect();
+        want[1..7].copy_from_slice(b"abcdef");
+        want[6..8].copy_from_slice(b"XY");
+        // `a` comes last, so it wins where the two overlap.
+        want[6] = b'f';
+        assert_eq!(got, want);
     }
 
     #[test]
