@@ -967,7 +967,7 @@ impl Scenario {
     /// Parses and checks a scenario file. `name` is used in error locations.
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
         let src = Source::new(name, text);
-        let file = crate::read::read(&src).map_err(ScenarioErrors)?;
+        let file = crate::read::read(&src).map_err(|e| ScenarioErrors::new(&src, e))?;
         compile(src, file, None)
     }
 
@@ -980,7 +980,7 @@ impl Scenario {
         max_calls: u64,
     ) -> Result<Scenario, ScenarioErrors> {
         let src = Source::new(name, text);
-        let file = crate::read::read(&src).map_err(ScenarioErrors)?;
+        let file = crate::read::read(&src).map_err(|e| ScenarioErrors::new(&src, e))?;
         compile(src, file, Some(max_calls))
     }
 }
@@ -1413,9 +1413,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
     }
 
     if !ctx.errors.is_empty() {
-        let mut errors = ctx.errors;
-        errors.sort_by_key(|e| e.span.as_ref().map_or(0, |s| s.start));
-        return Err(ScenarioErrors(errors));
+        return Err(ScenarioErrors::new(&src, ctx.errors));
     }
     Ok(Scenario {
         source: src.clone(),

@@ -5,30 +5,60 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-/// A source file, shared by its errors.
+/// A source file, shared by its errors, with an index that finds a line and column at once.
 #[derive(Clone, Debug)]
 pub struct Source {
     /// The file's name, as messages show it.
     pub name: String,
     /// The file's text.
     pub text: Arc<str>,
+    /// Where each line starts, and how many characters come before every
+    /// [`CHECKPOINT`]-th byte: a file with thousands of errors on one line of megabytes stays
+    /// linear (each error rescanned the file from its start before).
+    index: Arc<(Vec<usize>, Vec<usize>)>,
 }
+
+/// Bytes between two counts of characters in a [`Source`]'s index.
+const CHECKPOINT: usize = 4096;
 
 impl Source {
     /// A file named `name` holding `text`.
     pub fn new(name: &str, text: &str) -> Source {
+        let mut lines = vec![0];
+        lines.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut chars = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let mut before = 0;
+        for piece in text.as_bytes().chunks(CHECKPOINT) {
+            chars.push(before);
+            // Characters that start in this piece: every byte but UTF-8's continuation bytes.
+            before += piece.iter().filter(|b| (**b as i8) >= -0x40).count();
+        }
         Source {
             name: name.to_string(),
             text: Arc::from(text),
+            index: Arc::new((lines, chars)),
         }
+    }
+
+    /// Characters before byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let k = offset / CHECKPOINT;
+        let counted = self.index.1.get(k).copied().unwrap_or(0);
+        let from = (k * CHECKPOINT).min(offset);
+        counted
+            + self.text.as_bytes()[from..offset]
+                .iter()
+                .filter(|b| (**b as i8) >= -0x40)
+                .count()
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let lines = &self.index.0;
+        let line = lines.partition_point(|&start| start <= offset);
+        let start = lines[line - 1];
+        let col = self.chars_before(offset) - self.chars_before(start) + 1;
         (line, col)
     }
 }
@@ -59,7 +89,7 @@ pub struct ScenarioError {
 
 pub use tcpsim_words::Bi;
 use tcpsim_words::Lang;
-use tcpsim_words::msg::{error_label, help_label};
+use tcpsim_words::msg::{Msg, error_label, help_label};
 
 impl ScenarioError {
     /// An error in `source` at `span` (none for the whole file): `message`, in both languages.
@@ -176,9 +206,27 @@ impl Diagnostic for Pretty<'_> {
     }
 }
 
-/// Every problem found in one file, in file order.
+/// Every problem found in one file, in file order: at most [`MAX_REPORTED`], then one that says
+/// how many more there are.
 #[derive(Clone, Debug)]
 pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+/// The most errors reported for one file: a file with thousands (a generated one gone wrong)
+/// gets the first ones and a count, not a screenful per error.
+pub const MAX_REPORTED: usize = 100;
+
+impl ScenarioErrors {
+    /// The errors of `source`, in file order, cut to [`MAX_REPORTED`] and a count of the rest.
+    pub fn new(source: &Source, mut errors: Vec<ScenarioError>) -> ScenarioErrors {
+        errors.sort_by_key(|e| e.span.as_ref().map(|s| s.start));
+        if errors.len() > MAX_REPORTED {
+            let more = errors.len() - MAX_REPORTED;
+            errors.truncate(MAX_REPORTED);
+            errors.push(ScenarioError::new(source, None, Msg::MoreErrors(more)));
+        }
+        ScenarioErrors(errors)
+    }
+}
 
 impl fmt::Display for ScenarioErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -210,6 +258,36 @@ mod tests {
         let e = ScenarioError::new(&s, Some(6..8), Bi::new("bad", "不对"))
             .help(Bi::new("do this", "这样做"));
         assert_eq!(e.render(true), "f.toml:2:1: 错误: 不对\n  提示: 这样做");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The index finds what counting from the start of the file finds, on files with
+        /// long lines and characters of every width around its checkpoints.
+        #[test]
+        fn the_index_agrees_with_counting(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("a".to_string()),
+                    Just("\n".to_string()),
+                    Just("é".to_string()),
+                    Just("中".to_string()),
+                    Just("😀".to_string()),
+                    "[a-z]{300,5000}",
+                ], 0..40),
+            at in 0usize..200_000,
+        ) {
+            let text = parts.concat();
+            let s = Source::new("f", &text);
+            let offset = floor_char_boundary(&text, at.min(text.len()));
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            prop_assert_eq!(s.line_col(at), (line, col));
+        }
     }
 }
 
