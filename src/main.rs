@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant as WallClock;
 use tcpsim::core::prelude::*;
 use tcpsim::render::i18n::Bi;
-use tcpsim::render::i18n::msg::{CliMsg, RunMsg, error_label};
+use tcpsim::render::i18n::msg::{CliMsg, RunMsg, ViewMsg, error_label};
 use tcpsim::render::{jsonl, ladder, netstat};
 use tcpsim::scenario::duration::HumanDuration;
 use tcpsim::scenario::error::Pretty;
@@ -303,6 +303,11 @@ fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Outcome {
         })
 }
 
+/// Words of the command line in `lang`.
+fn said(lang: Lang, m: ViewMsg) -> String {
+    m.text().get(lang.words()).to_string()
+}
+
 /// Prints an error line in the user's language: `[place: ]error: what`.
 fn say_error(place: Option<&Path>, what: impl Into<Bi>) {
     let lang = lang_from_env().words();
@@ -477,10 +482,7 @@ fn cmd_run(
     let failures = s.check(&trace);
     if !s.expectations.is_empty() {
         let (met, all) = (s.expectations.len() - failures.len(), s.expectations.len());
-        match lang {
-            Lang::En => outln!("\nExpectations: {met} of {all} met"),
-            Lang::Zh => outln!("\n预期：{all} 项中满足 {met} 项"),
-        }
+        outln!("\n{}", said(lang, ViewMsg::Met(met, all)));
         for f in &failures {
             outln!("{}", f.render(lang.words()));
         }
@@ -508,18 +510,12 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
         };
         let failures = s.check(&trace);
         let n = s.expectations.len();
-        let (file, k) = (file.display(), failures.len());
+        let (file, k) = (file.display().to_string(), failures.len());
         if failures.is_empty() {
-            match lang {
-                Lang::En => outln!("ok    {file} ({n} expectations)"),
-                Lang::Zh => outln!("通过  {file}（{n} 项预期）"),
-            }
+            outln!("{}", said(lang, ViewMsg::FilePassed(file, n)));
             passed_total += 1;
         } else {
-            match lang {
-                Lang::En => outln!("FAIL  {file} ({k} of {n} expectations failed)"),
-                Lang::Zh => outln!("失败  {file}（{n} 项预期中 {k} 项未满足）"),
-            }
+            outln!("{}", said(lang, ViewMsg::FileFailed(file, k, n)));
             for f in &failures {
                 outln!("{}", f.render(lang.words()));
             }
@@ -527,14 +523,8 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
         }
         report_never_made(&trace, lang);
     }
-    match (lang, bad_input) {
-        (Lang::En, 0) => outln!("\n{passed_total} passed, {failed} failed"),
-        (Lang::En, b) => {
-            outln!("\n{passed_total} passed, {failed} failed, {b} could not be read")
-        }
-        (Lang::Zh, 0) => outln!("\n{passed_total} 个通过，{failed} 个失败"),
-        (Lang::Zh, b) => outln!("\n{passed_total} 个通过，{failed} 个失败，{b} 个无法读取"),
-    }
+    let totals = ViewMsg::Totals(passed_total, failed, bad_input);
+    outln!("\n{}", said(lang, totals));
     Ok(if bad_input > 0 {
         ExitCode::from(BAD_INPUT)
     } else if failed > 0 {
@@ -552,24 +542,18 @@ fn report_never_made(trace: &Trace, lang: Lang) {
         return;
     }
     const SHOWN: usize = 5;
-    match lang {
-        Lang::En => outln!("      {} reacting calls were never made:", never.len()),
-        Lang::Zh => outln!("      有 {} 个等待事件的调用从未执行：", never.len()),
-    }
+    outln!(
+        "      {}",
+        said(lang, ViewMsg::NeverMadeHeading(never.len()))
+    );
     for b in never.iter().take(SHOWN) {
-        outln!(
-            "        {}",
-            match lang {
-                Lang::En => &b.en,
-                Lang::Zh => &b.zh,
-            }
-        );
+        outln!("        {}", b.get(lang.words()));
     }
     if never.len() > SHOWN {
-        match lang {
-            Lang::En => outln!("        … and {} more", never.len() - SHOWN),
-            Lang::Zh => outln!("        ……另有 {} 个", never.len() - SHOWN),
-        }
+        outln!(
+            "        {}",
+            said(lang, ViewMsg::AndMore(never.len() - SHOWN))
+        );
     }
 }
 

@@ -13,6 +13,7 @@ use crate::statediagram::StateDiagram;
 use crate::url;
 use std::rc::Rc;
 use tcpsim_core::state::State;
+use tcpsim_render::i18n::msg::ViewMsg;
 use tcpsim_render::i18n::{
     Lang, cause_text, errno_text, reason_text, state_meaning, timer_name, ui,
 };
@@ -1092,7 +1093,7 @@ pub fn Editor(p: &EditorProps) -> Html {
                 if !errors.is_empty() {
                     <div class="errors" data-testid="error" role="alert">
                         { for errors.iter().map(|e| html! {
-                            <p><strong>{format!("{} {}:{}", if lang == Lang::Zh { "第" } else { "line" }, e.line, e.column)}{if lang == Lang::Zh { " 行：" } else { ": " }}</strong>{if lang == Lang::Zh { e.message_zh.clone() } else { e.message.clone() }}
+                            <p><strong>{ViewMsg::LineCol(e.line, e.column).text().get(lang).to_string()}</strong>{if lang == Lang::Zh { e.message_zh.clone() } else { e.message.clone() }}
                             if let Some(h) = if lang == Lang::Zh { &e.help_zh } else { &e.help } { <br /><em>{h.clone()}</em> }</p>
                         }) }
                     </div>

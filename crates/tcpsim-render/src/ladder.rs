@@ -12,7 +12,8 @@
 //! lifeline on the row of its arrival. Lost segments stop halfway at an `x`. Sequence numbers
 //! are relative to each side's initial sequence number, as Wireshark shows them.
 
-use crate::i18n::{Lang, timer_name};
+use crate::i18n::Lang;
+use crate::i18n::msg::ViewMsg;
 use crate::layout::{Side, StepKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -95,14 +96,8 @@ const RED: &str = "\x1b[31m";
 
 /// Draws the connection of `opts.socket` (or the first one) and its peer.
 pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
-    let zh = opts.lang == Lang::Zh;
-    let nothing = || {
-        if zh {
-            "这次运行中没有可以画的连接。\n".to_string()
-        } else {
-            "This run has no connection to draw.\n".to_string()
-        }
-    };
+    let word = |m: ViewMsg| m.text().get(opts.lang).to_string();
+    let nothing = || word(ViewMsg::NoConnection) + "\n";
     let Some(left) = opts.socket.or_else(|| trace.first_connection()) else {
         return nothing();
     };
@@ -123,7 +118,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     for (i, a) in l.arrows.iter().enumerate().filter(|(_, a)| a.sent <= until) {
         let mut label = a.label.clone();
         if a.reason == SendReason::Retransmit {
-            label.push_str(if zh { " (重传)" } else { " (rexmit)" });
+            label.push_str(&word(ViewMsg::Rexmit));
         }
         // Delivered (a step of its own), lost, or still in flight when the drawing ends.
         let arrived = !a.lost && a.end_step > a.sent_step && a.end <= until;
@@ -154,14 +149,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             StepKind::TimerFired { timer }
                 if !matches!(timer, TimerKind::TimeWait | TimerKind::FinWait2) =>
             {
-                Some((
-                    if zh {
-                        format!("{} 定时器到期", timer_name(*timer, Lang::Zh))
-                    } else {
-                        format!("{} timer fired", timer.name())
-                    },
-                    None,
-                ))
+                Some((word(ViewMsg::TimerFired(*timer)), None))
             }
             _ => None,
         };
@@ -188,11 +176,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             let side_list = side_notes(&mut notes, st.t, on_left);
             match side_list.last_mut() {
                 Some((t, Some(s))) if own == Some(*s) => *t = format!("{t} {d}"),
-                _ if zh => side_list.push((
-                    format!("{} 定时器 {d}", timer_name(bar.timer, Lang::Zh)),
-                    None,
-                )),
-                _ => side_list.push((format!("{} timer {d}", bar.timer.name()), None)),
+                _ => side_list.push((word(ViewMsg::TimerFor(bar.timer, d)), None)),
             }
         }
     }
@@ -275,10 +259,10 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
             continue;
         };
         let lost = a.end.is_none();
-        let lost_word = match (lost, zh) {
-            (false, _) => "",
-            (true, false) => " lost",
-            (true, true) => " 丢失",
+        let lost_word = if lost {
+            word(ViewMsg::Lost)
+        } else {
+            String::new()
         };
         let text = clip_width(&format!(" {}{lost_word} ", a.label), lane.saturating_sub(4));
         let len = text.width();
@@ -314,17 +298,14 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
                 ),
                 s.local.to_string(),
             ),
-            None => (
-                if zh { "(未模拟)" } else { "(not simulated)" }.to_string(),
-                addr.to_string(),
-            ),
+            None => (word(ViewMsg::NotSimulated), addr.to_string()),
         }
     };
     let (l1, l2) = head(Some(left), local);
     let (r1, r2) = head(right, remote);
     let clip = |s: &str| -> String { pad(&clip_width(s, SIDE), SIDE, true) };
     let blank = " ".repeat(lane);
-    let time_word = pad(if zh { "时间" } else { "time" }, 10, true);
+    let time_word = pad(&word(ViewMsg::Time), 10, true);
     let _ = writeln!(out, "{:>10}  {} |{blank}| {}", "", clip(&l1), r1);
     let _ = writeln!(out, "{time_word}  {} |{blank}| {}", clip(&l2), r2);
     let side_text = |items: &[(String, Option<State>)], color: bool, right_align: bool| -> String {
@@ -380,19 +361,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     }
     if total_times > times.len() {
         let more = total_times - times.len();
-        let _ = if zh {
-            writeln!(
-                out,
-                "{:>10}  …… 还有 {more} 个时刻没有画出（用 --until 缩小范围，或调大 --rows）",
-                ""
-            )
-        } else {
-            writeln!(
-                out,
-                "{:>10}  ... {more} more moments not drawn (narrow with --until, or raise --rows)",
-                ""
-            )
-        };
+        let _ = writeln!(out, "{:>10}  {}", "", word(ViewMsg::MoreMoments(more)));
     }
     out
 }

@@ -1,6 +1,7 @@
 //! `ss -tan`-style tables and per-state counts at one moment of a trace.
 
 use crate::i18n::Lang;
+use crate::i18n::msg::ViewMsg;
 use std::fmt::Write as _;
 use tcpsim_core::id::HostId;
 use tcpsim_core::state::State;
@@ -15,21 +16,17 @@ pub fn render(trace: &Trace, at: Instant, max_rows: usize) -> String {
 
 /// [`render`], with its words in `lang` (the table keeps `ss`'s headings and state names).
 pub fn render_in(trace: &Trace, at: Instant, max_rows: usize, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
+    let word = |m: ViewMsg| m.text().get(lang).to_string();
     let ns = trace.netstat_at(at);
     let mut s = String::new();
     let at = Duration::from_micros(at.as_micros());
-    let _ = if zh {
-        writeln!(s, "运行到 {at} 时：")
-    } else {
-        writeln!(s, "At {at} into the run:")
-    };
+    let _ = writeln!(s, "{}", word(ViewMsg::AtIntoRun(at)));
     for (h, host) in trace.hosts.iter().enumerate() {
         let h = HostId(h as u32);
         let counts = ns.counts(Some(h));
         let _ = writeln!(s, "\n{} ({})", host.name, host.addr);
         if counts.is_empty() {
-            let _ = writeln!(s, "  {}", if zh { "没有套接字" } else { "no sockets" });
+            let _ = writeln!(s, "  {}", word(ViewMsg::NoSocketsHere));
             continue;
         }
         let summary: Vec<String> = State::ALL
@@ -48,11 +45,7 @@ pub fn render_in(trace: &Trace, at: Instant, max_rows: usize, lang: Lang) -> Str
         }
         if rows.len() > max_rows {
             let more = rows.len() - max_rows;
-            let _ = if zh {
-                writeln!(s, "  …… 还有 {more} 个")
-            } else {
-                writeln!(s, "  ... and {more} more")
-            };
+            let _ = writeln!(s, "  {}", word(ViewMsg::AndMore(more)));
         }
     }
     s

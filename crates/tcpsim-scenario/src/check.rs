@@ -8,7 +8,7 @@ use tcpsim_core::setup::{CallSource, Setup};
 use tcpsim_core::sim::{RunError, SimError};
 use tcpsim_core::trace::EventKind;
 use tcpsim_words::Lang;
-use tcpsim_words::msg::{Bound, ExpectMsg, OnWhat, RunMsg, When};
+use tcpsim_words::msg::{Bound, ExpectMsg, OnWhat, RunMsg, When, help_label};
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.
@@ -467,10 +467,12 @@ pub fn run_stopped(file: &str, error: &SimError, lang: Lang) -> String {
         error: error.clone(),
     };
     let (what, help) = (stopped.text(), RunMsg::LimitsHelp.text());
-    match lang {
-        Lang::En => format!("{}\n  help: {}", what.en, help.en),
-        Lang::Zh => format!("{}\n  提示：{}", what.zh, help.zh),
-    }
+    format!(
+        "{}\n  {}: {}",
+        what.get(lang),
+        help_label(lang),
+        help.get(lang)
+    )
 }
 
 /// In English.

@@ -2,9 +2,10 @@
 //! message is a variant with the values it names, and [`Msg::text`] says it in English and
 //! 简体中文, side by side in one match arm, so neither language can be left out.
 
-use crate::{Bi, Lang, cause_text, errno_text, reason_text};
+use crate::{Bi, Lang, cause_text, errno_text, reason_text, timer_name};
 use tcpsim_core::call::{CallResult, NotMade};
 use tcpsim_core::config::{ConfigError, decimal};
+use tcpsim_core::endpoint::TimerKind;
 use tcpsim_core::errno::Errno;
 use tcpsim_core::segment::{Flags, SendReason};
 use tcpsim_core::sim::SimError;
@@ -1546,6 +1547,106 @@ impl CliMsg {
     }
 }
 
+/// The words of the text views (the ladder, the netstat listing), the command line's summaries
+/// and the editor's error lines.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ViewMsg {
+    /// A run with no connection to draw.
+    NoConnection,
+    /// After a retransmitted segment's label.
+    Rexmit,
+    /// After a lost segment's label.
+    Lost,
+    /// A timer went off.
+    TimerFired(TimerKind),
+    /// A timer was set for a while.
+    TimerFor(TimerKind, Duration),
+    /// A lifeline whose end the run does not simulate.
+    NotSimulated,
+    /// The heading of the time column.
+    Time,
+    /// Moments left out of a ladder.
+    MoreMoments(usize),
+    /// The heading of a netstat listing: a moment into the run.
+    AtIntoRun(Duration),
+    /// A host with no sockets.
+    NoSocketsHere,
+    /// Rows left out of a listing.
+    AndMore(usize),
+    /// Expectations met, of all.
+    Met(usize, usize),
+    /// A file whose expectations all hold, and how many.
+    FilePassed(String, usize),
+    /// A file with failed expectations: how many failed, of how many.
+    FileFailed(String, usize, usize),
+    /// Files passed, failed, and not read.
+    Totals(usize, usize, usize),
+    /// Reacting calls never made, how many.
+    NeverMadeHeading(usize),
+    /// An error's place in the editor: line, column.
+    LineCol(u32, u32),
+}
+
+impl ViewMsg {
+    /// The words in English and 简体中文.
+    pub fn text(&self) -> Bi {
+        let (en, zh): (String, String) = match self {
+            ViewMsg::NoConnection => (
+                "This run has no connection to draw.".into(),
+                "这次运行中没有可以画的连接。".into(),
+            ),
+            ViewMsg::Rexmit => (" (rexmit)".into(), " (重传)".into()),
+            ViewMsg::Lost => (" lost".into(), " 丢失".into()),
+            ViewMsg::TimerFired(t) => (
+                format!("{} timer fired", t.name()),
+                format!("{} 定时器到期", timer_name(*t, Lang::Zh)),
+            ),
+            ViewMsg::TimerFor(t, d) => (
+                format!("{} timer {d}", t.name()),
+                format!("{} 定时器 {d}", timer_name(*t, Lang::Zh)),
+            ),
+            ViewMsg::NotSimulated => ("(not simulated)".into(), "(未模拟)".into()),
+            ViewMsg::Time => ("time".into(), "时间".into()),
+            ViewMsg::MoreMoments(n) => (
+                format!("... {n} more moments not drawn (narrow with --until, or raise --rows)"),
+                format!("…… 还有 {n} 个时刻没有画出（用 --until 缩小范围，或调大 --rows）"),
+            ),
+            ViewMsg::AtIntoRun(d) => (format!("At {d} into the run:"), format!("运行到 {d} 时：")),
+            ViewMsg::NoSocketsHere => ("no sockets".into(), "没有套接字".into()),
+            ViewMsg::AndMore(n) => (format!("... and {n} more"), format!("…… 还有 {n} 个")),
+            ViewMsg::Met(met, all) => (
+                format!("Expectations: {met} of {all} met"),
+                format!("预期：{all} 项中满足 {met} 项"),
+            ),
+            ViewMsg::FilePassed(file, n) => (
+                format!("ok    {file} ({n} expectations)"),
+                format!("通过  {file}（{n} 项预期）"),
+            ),
+            ViewMsg::FileFailed(file, k, n) => (
+                format!("FAIL  {file} ({k} of {n} expectations failed)"),
+                format!("失败  {file}（{n} 项预期中 {k} 项未满足）"),
+            ),
+            ViewMsg::Totals(passed, failed, 0) => (
+                format!("{passed} passed, {failed} failed"),
+                format!("{passed} 个通过，{failed} 个失败"),
+            ),
+            ViewMsg::Totals(passed, failed, unread) => (
+                format!("{passed} passed, {failed} failed, {unread} could not be read"),
+                format!("{passed} 个通过，{failed} 个失败，{unread} 个无法读取"),
+            ),
+            ViewMsg::NeverMadeHeading(n) => (
+                format!("{n} reacting calls were never made:"),
+                format!("有 {n} 个等待事件的调用从未执行："),
+            ),
+            ViewMsg::LineCol(line, col) => (
+                format!("line {line}:{col}: "),
+                format!("第 {line}:{col} 行："),
+            ),
+        };
+        Bi { en, zh }
+    }
+}
+
 /// The label of an error line: `error`, `错误`.
 pub fn error_label(lang: Lang) -> &'static str {
     lang.pick("error", "错误")
@@ -1860,6 +1961,30 @@ mod tests {
             CliMsg::SequenceTitle(..) => 13,
             CliMsg::Simulating { .. } => 14,
             CliMsg::Simulated(..) => 15,
+        }
+    }
+
+    const VIEW_VARIANTS: usize = 17;
+
+    fn index_view(m: &ViewMsg) -> usize {
+        match m {
+            ViewMsg::NoConnection => 0,
+            ViewMsg::Rexmit => 1,
+            ViewMsg::Lost => 2,
+            ViewMsg::TimerFired(..) => 3,
+            ViewMsg::TimerFor(..) => 4,
+            ViewMsg::NotSimulated => 5,
+            ViewMsg::Time => 6,
+            ViewMsg::MoreMoments(..) => 7,
+            ViewMsg::AtIntoRun(..) => 8,
+            ViewMsg::NoSocketsHere => 9,
+            ViewMsg::AndMore(..) => 10,
+            ViewMsg::Met(..) => 11,
+            ViewMsg::FilePassed(..) => 12,
+            ViewMsg::FileFailed(..) => 13,
+            ViewMsg::Totals(..) => 14,
+            ViewMsg::NeverMadeHeading(..) => 15,
+            ViewMsg::LineCol(..) => 16,
         }
     }
 
@@ -2324,6 +2449,30 @@ mod tests {
         ]
     }
 
+    fn view_examples() -> Vec<ViewMsg> {
+        let s = || V.to_string();
+        vec![
+            ViewMsg::NoConnection,
+            ViewMsg::Rexmit,
+            ViewMsg::Lost,
+            ViewMsg::TimerFired(TimerKind::Retransmit),
+            ViewMsg::TimerFor(TimerKind::TimeWait, d(60)),
+            ViewMsg::NotSimulated,
+            ViewMsg::Time,
+            ViewMsg::MoreMoments(3),
+            ViewMsg::AtIntoRun(d(1)),
+            ViewMsg::NoSocketsHere,
+            ViewMsg::AndMore(3),
+            ViewMsg::Met(1, 2),
+            ViewMsg::FilePassed(s(), 2),
+            ViewMsg::FileFailed(s(), 1, 2),
+            ViewMsg::Totals(1, 2, 0),
+            ViewMsg::Totals(1, 2, 3),
+            ViewMsg::NeverMadeHeading(2),
+            ViewMsg::LineCol(3, 4),
+        ]
+    }
+
     fn run_examples() -> Vec<RunMsg> {
         let mut all = vec![
             RunMsg::LimitsHelp,
@@ -2394,6 +2543,18 @@ mod tests {
         assert!(
             seen.iter().all(|s| *s),
             "CliMsg variants without an example: {seen:?}"
+        );
+        let mut seen = [false; VIEW_VARIANTS];
+        for m in view_examples() {
+            seen[index_view(&m)] = true;
+            // Labels and words that carry no value of the file: Chinese (or the same marks).
+            let Bi { en, zh } = m.text();
+            assert!(!en.is_empty() && !cjk(&en), "{m:?}: English {en:?}");
+            assert!(cjk(&zh), "{m:?}: no Chinese in {zh:?}");
+        }
+        assert!(
+            seen.iter().all(|s| *s),
+            "ViewMsg variants without an example: {seen:?}"
         );
         let mut seen = [false; 7];
         for m in run_examples() {
