@@ -82,3 +82,147 @@ fn thousands_of_errors_are_located_at_once_and_reported_as_a_count() {
     assert!(peak < 40_000_000, "{} MB at most at once", mb(peak));
     assert!(total < 200_000_000, "{} MB allocated in all", mb(total));
 }
+
+const EVIL: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J<img src=x onerror=alert(1)>\n!include /etc/passwd %getenv(\"HOME\") $x";
+
+/// Names and texts from a file are checked on the way in, with errors that say where and
+/// repeat the text inert.
+#[test]
+fn a_file_with_hostile_names_or_texts_gets_located_errors_that_print_inert() {
+    let bad = |what: &str| {
+        // EVIL as a TOML string's contents: its control characters as \uXXXX.
+        let escaped: String = EVIL
+            .chars()
+            .map(|c| match c {
+                '"' | '\\' => format!("\\{c}"),
+                c if c.is_control() => format!("\\u{:04x}", u32::from(c)),
+                c => c.to_string(),
+            })
+            .collect();
+        let toml = what.replace("EVIL", &escaped);
+        format!(
+            "title = {{ en = \"t\", zh = \"t\" }}\ndescription = {{ en = \"d\", zh = \"d\" }}\nduration = \"1s\"\n\
+             [[hosts]]\nname = \"client\"\naddr = \"10.0.0.1\"\n[[hosts]]\nname = \"server\"\naddr = \"10.0.0.2\"\n{toml}"
+        )
+    };
+    for (what, says) in [
+        (
+            "[[hosts]]\nname = \"EVIL\"\naddr = \"10.0.0.3\"\n",
+            "cannot be a host name",
+        ),
+        (
+            "[[timeline]]\nat = \"0s\"\nhost = \"client\"\ncall = \"connect\"\nsocket = \"EVIL\"\nto = \"server:80\"\n",
+            "is not a usable socket name",
+        ),
+        (
+            "[[expect]]\nnote = \"EVIL\"\nhost = \"client\"\ncount = \"ESTABLISHED\"\nequals = 0\nat = \"end\"\n",
+            "holds control characters",
+        ),
+    ] {
+        let text = bad(what);
+        let errors = Scenario::parse("evil.toml", &text).unwrap_err();
+        let shown =
+            errors.to_string() + &errors.0.iter().map(|e| e.render(true)).collect::<String>();
+        assert!(shown.contains(says), "{shown}");
+        assert!(shown.contains("evil.toml:1"), "no place: {shown}");
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+    }
+}
+
+/// A trace built with the library may carry any socket name: every view shows it inert.
+#[test]
+fn every_output_shows_a_hostile_socket_name_inert() {
+    use tcpsim::core::prelude::*;
+    use tcpsim::render::{jsonl, ladder, layout, netstat, sequence, svg};
+    let mut sim = Simulator::new(SimConfig::default());
+    let c = sim
+        .add_host(HostSpec::new("client", [10, 0, 0, 1]))
+        .unwrap();
+    let s = sim
+        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
+        .unwrap();
+    let ms = Instant::from_millis;
+    sim.call(
+        ms(0),
+        s,
+        Call::Listen {
+            socket: "l".into(),
+            port: 80,
+            backlog: 8,
+        },
+    )
+    .unwrap();
+    sim.call(
+        ms(0),
+        s,
+        Call::Accept {
+            listener: "l".into(),
+            socket: EVIL.into(),
+        },
+    )
+    .unwrap();
+    let to = "10.0.0.2:80".parse().unwrap();
+    sim.call(
+        ms(1),
+        c,
+        Call::Connect {
+            socket: EVIL.into(),
+            remote: to,
+            local_port: None,
+        },
+    )
+    .unwrap();
+    sim.call(
+        ms(50),
+        c,
+        Call::Close {
+            socket: EVIL.into(),
+        },
+    )
+    .unwrap();
+    let trace = sim.run_for(Duration::from_secs(1)).unwrap();
+    let l = layout::layout(&trace, None).unwrap();
+    let terminal = [
+        ladder::render(&trace, &ladder::LadderOptions::default()),
+        netstat::render(&trace, Instant::from_millis(20), 10),
+    ];
+    assert!(
+        terminal[0].contains("\\u{1b}]0;pwned"),
+        "the name is not shown: {}",
+        terminal[0]
+    );
+    for out in &terminal {
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    }
+    let mermaid = sequence::mermaid(&l, None);
+    assert!(!mermaid.contains("<img") && !mermaid.chars().any(|c| c.is_control() && c != '\n'));
+    assert!(
+        mermaid
+            .lines()
+            .all(|line| line == "sequenceDiagram" || line.starts_with("    ")),
+        "{mermaid}"
+    );
+    let plantuml = sequence::plantuml(&l, None);
+    for bad in ["%getenv", "$x", "<img"] {
+        assert!(!plantuml.contains(bad), "{bad} in {plantuml}");
+    }
+    assert!(
+        !plantuml.lines().any(|line| line.starts_with("!include")),
+        "{plantuml}"
+    );
+    let drawn = svg::ladder_svg(&l, &svg::SvgOptions::default());
+    assert!(
+        !drawn.contains("<img") && drawn.contains("&lt;img"),
+        "the name is not escaped in the SVG"
+    );
+    for line in jsonl::lines(&trace) {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!(v.is_object() && !line.contains('\u{1b}'), "{line}");
+    }
+    // A host's name is checked by the library itself.
+    let mut sim = Simulator::new(SimConfig::default());
+    assert!(sim.add_host(HostSpec::new(EVIL, [10, 0, 0, 9])).is_err());
+}

@@ -310,6 +310,9 @@ pub enum ConfigError {
         /// Its last port.
         hi: u16,
     },
+    /// A host's name is empty, over 64 characters, or holds a space or a control character
+    /// (names reach terminals and other programs).
+    HostName(String),
     /// A fault rule's first occurrence is 0 (they count from 1).
     FaultFromZero,
     /// A crash or a restart was given a reaction: it names no socket to watch.
@@ -348,6 +351,11 @@ impl fmt::Display for ConfigError {
             ConfigError::EphemeralPorts { lo, hi } => write!(
                 f,
                 "ephemeral port range {lo}-{hi} is empty; use e.g. 32768-60999"
+            ),
+            ConfigError::HostName(name) => write!(
+                f,
+                "`{}` cannot be a host name: use 1 to 64 characters, without spaces or control characters",
+                crate::text::terminal(name)
             ),
             ConfigError::FaultFromZero => f.write_str("fault occurrences count from 1"),
             ConfigError::HostEventCannotWait => f.write_str(

@@ -53,6 +53,7 @@ pub mod sim;
 pub mod state;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+pub mod text;
 pub mod time;
 pub mod trace;
 

@@ -12,6 +12,7 @@
 //! lifeline on the row of its arrival. Lost segments stop halfway at an `x`. Sequence numbers
 //! are relative to each side's initial sequence number, as Wireshark shows them.
 
+use crate::escape;
 use crate::i18n::Lang;
 use crate::i18n::msg::ViewMsg;
 use crate::layout::{Side, StepKind};
@@ -116,7 +117,7 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     let mut notes: BTreeMap<Instant, Notes> = BTreeMap::new();
     let mut times: Vec<Instant> = Vec::new();
     for (i, a) in l.arrows.iter().enumerate().filter(|(_, a)| a.sent <= until) {
-        let mut label = a.label.clone();
+        let mut label = escape::terminal(&a.label).into_owned();
         if a.reason == SendReason::Retransmit {
             label.push_str(&word(ViewMsg::Rexmit));
         }
@@ -144,8 +145,9 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
         let on_left = side == Side::Left;
         let text = match &st.what {
             StepKind::State { to, .. } => Some((to.rfc_name().to_string(), Some(*to))),
-            StepKind::Call { text, .. } => Some((text.clone(), None)),
-            StepKind::Error { text } => Some((text.clone(), None)),
+            StepKind::Call { text, .. } | StepKind::Error { text } => {
+                Some((escape::terminal(text).into_owned(), None))
+            }
             StepKind::TimerFired { timer }
                 if !matches!(timer, TimerKind::TimeWait | TimerKind::FinWait2) =>
             {
@@ -288,14 +290,15 @@ pub fn render(trace: &Trace, opts: &LadderOptions) -> String {
     let head = |id: Option<SocketId>, addr: std::net::SocketAddrV4| -> (String, String) {
         match id.and_then(|i| trace.socket(i)) {
             Some(s) => (
-                format!(
+                escape::terminal(&format!(
                     "{}{}",
                     trace.hosts[s.host.index()].name,
                     s.label
                         .as_ref()
                         .map(|l| format!(" {l}"))
                         .unwrap_or_default()
-                ),
+                ))
+                .into_owned(),
                 s.local.to_string(),
             ),
             None => (word(ViewMsg::NotSimulated), addr.to_string()),

@@ -13,6 +13,7 @@
 //! - [`px`]: coordinates for SVG attributes without float formatting.
 
 pub mod chart;
+pub mod escape;
 /// The words of the views, in both languages (their own crate, `tcpsim-words`, which the
 /// scenario checker shares without the views).
 pub use tcpsim_words as i18n;

@@ -1,5 +1,6 @@
 //! `ss -tan`-style tables and per-state counts at one moment of a trace.
 
+use crate::escape;
 use crate::i18n::Lang;
 use crate::i18n::msg::ViewMsg;
 use std::fmt::Write as _;
@@ -24,7 +25,7 @@ pub fn render_in(trace: &Trace, at: Instant, max_rows: usize, lang: Lang) -> Str
     for (h, host) in trace.hosts.iter().enumerate() {
         let h = HostId(h as u32);
         let counts = ns.counts(Some(h));
-        let _ = writeln!(s, "\n{} ({})", host.name, host.addr);
+        let _ = writeln!(s, "\n{} ({})", escape::terminal(&host.name), host.addr);
         if counts.is_empty() {
             let _ = writeln!(s, "  {}", word(ViewMsg::NoSocketsHere));
             continue;

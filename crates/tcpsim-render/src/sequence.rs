@@ -12,10 +12,7 @@ fn alias(side: Side) -> &'static str {
     }
 }
 
-/// Mermaid escapes: `#` and `;` are special in message text.
-fn mermaid_text(s: &str) -> String {
-    s.replace('#', "#35;").replace(';', "#59;")
-}
+use crate::escape;
 
 fn participant_name(l: &LadderLayout, side: Side) -> String {
     let ll = &l.lifelines[side as usize];
@@ -101,7 +98,7 @@ pub fn mermaid(l: &LadderLayout, until_step: Option<usize>) -> String {
             s,
             "    participant {} as {}",
             alias(side),
-            mermaid_text(&participant_name(l, side))
+            escape::mermaid(&participant_name(l, side))
         );
     }
     for stmt in statements(l, until_step) {
@@ -119,7 +116,7 @@ pub fn mermaid(l: &LadderLayout, until_step: Option<usize>) -> String {
                     "    {}{arrow}{}: {}{}",
                     alias(from),
                     alias(from.other()),
-                    mermaid_text(label),
+                    escape::mermaid(label),
                     suffix(rexmit, lost)
                 )
             }
@@ -129,7 +126,7 @@ pub fn mermaid(l: &LadderLayout, until_step: Option<usize>) -> String {
                 "    Note {} {}: {}",
                 beside(side),
                 alias(side),
-                mermaid_text(&text)
+                escape::mermaid(&text)
             ),
         };
     }
@@ -148,8 +145,8 @@ pub fn plantuml(l: &LadderLayout, until_step: Option<usize>) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "participant \"{}{label}\\n{}\" as {}",
-            ll.host,
+            "participant \"{}\\n{}\" as {}",
+            escape::plantuml(&format!("{}{label}", ll.host)),
             ll.addr,
             alias(side)
         );
@@ -170,14 +167,16 @@ pub fn plantuml(l: &LadderLayout, until_step: Option<usize>) -> String {
                 };
                 writeln!(
                     s,
-                    "{} {arrow} {} : {label}{}",
+                    "{} {arrow} {} : {}{}",
                     alias(from),
                     alias(from.other()),
+                    escape::plantuml(label),
                     suffix(rexmit, lost)
                 )
             }
             Stmt::State { side, state } => writeln!(s, "hnote over {} : {state}", alias(side)),
             Stmt::Aside { side, text } => {
+                let text = escape::plantuml(&text);
                 writeln!(s, "note {} {} : {text}", beside(side), alias(side))
             }
         };

@@ -279,6 +279,15 @@ impl Ctx<'_> {
     }
 }
 
+/// Whether a host or socket name can be used: 1 to 64 letters (of any script), digits, `-`, `_`
+/// and `.`. Names reach terminals, diagrams and other programs; nothing else in them is needed.
+fn usable_name(name: &str) -> bool {
+    (1..=64).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Parses a value written as text (a state name, flags), reporting a failure at its place.
 fn parse_spanned<T: std::str::FromStr>(
     ctx: &mut Ctx,
@@ -447,7 +456,8 @@ fn compile_step(
     let socket = match (&s.socket, need_socket) {
         (Some(sock), true) => {
             let n = name(sock);
-            if n.is_empty() || n.contains('/') || n.chars().any(char::is_whitespace) {
+            // A repeat's template names each socket with `{i}`, filled in later.
+            if !usable_name(&n.replace("{i}", "0")) {
                 ctx.err(
                     span_of(sock),
                     Msg::BadSocketName(n.clone()),
@@ -1043,7 +1053,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             );
             continue;
         }
-        if name.is_empty() || name.contains(['/', ':']) {
+        if !usable_name(&name) {
             ctx.err(
                 span_of(&h.name),
                 Msg::BadHostName(name.clone()),

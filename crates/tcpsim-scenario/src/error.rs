@@ -88,8 +88,13 @@ pub struct ScenarioError {
 }
 
 pub use tcpsim_words::Bi;
-use tcpsim_words::Lang;
 use tcpsim_words::msg::{Msg, error_label, help_label};
+use tcpsim_words::{Lang, terminal};
+
+/// A message that repeats a file's text, made safe to print: its control characters escaped.
+fn inert(b: Bi) -> Bi {
+    Bi::new(terminal(&b.en), terminal(&b.zh))
+}
 
 impl ScenarioError {
     /// An error in `source` at `span` (none for the whole file): `message`, in both languages.
@@ -98,7 +103,7 @@ impl ScenarioError {
         span: Option<Range<usize>>,
         message: impl Into<Bi>,
     ) -> ScenarioError {
-        let m: Bi = message.into();
+        let m: Bi = inert(message.into());
         ScenarioError {
             source: source.clone(),
             span,
@@ -111,7 +116,7 @@ impl ScenarioError {
 
     /// With what to do about it.
     pub fn help(mut self, help: impl Into<Bi>) -> ScenarioError {
-        let h: Bi = help.into();
+        let h: Bi = inert(help.into());
         self.help = Some(h.en);
         self.help_zh = Some(h.zh);
         self

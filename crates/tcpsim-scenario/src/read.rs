@@ -408,6 +408,21 @@ impl Reader<'_> {
         }
     }
 
+    /// Text people read (a title, a description, a note): lines of printable characters, so
+    /// that no terminal or document it is shown in can be driven by it.
+    fn prose(&mut self, v: &Val, key: &str) -> Option<String> {
+        let s = self.string(v, key)?;
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            self.err(
+                v.span(),
+                Msg::ControlCharacters(key.to_string()),
+                Msg::ControlHelp,
+            );
+            return None;
+        }
+        Some(s)
+    }
+
     fn boolean(&mut self, v: &Val, key: &str) -> Option<bool> {
         match v.get_ref() {
             DeValue::Boolean(b) => Some(*b),
@@ -578,15 +593,15 @@ impl Reader<'_> {
     /// `{ en = "...", zh = "..." }`.
     fn text_pair(&mut self, v: &Val, key: &str, name: &'static str) -> Option<Text> {
         let t = self.table(v, key, name, TEXT_KEYS)?;
-        let en = self.req(&t, "en", "en = \"...\"", Self::string);
-        let zh = self.req(&t, "zh", "zh = \"...\"", Self::string);
+        let en = self.req(&t, "en", "en = \"...\"", Self::prose);
+        let zh = self.req(&t, "zh", "zh = \"...\"", Self::prose);
         Some(Text { en: en?, zh: zh? })
     }
 
     /// A note: one text for both languages, or `{ en = "...", zh = "..." }`.
     fn note(&mut self, v: &Val, key: &str) -> Option<Note> {
         match v.get_ref() {
-            DeValue::String(s) => Some(Note::Same(s.to_string())),
+            DeValue::String(_) => self.prose(v, key).map(Note::Same),
             DeValue::Table(_) => self.text_pair(v, key, "`note`").map(Note::Both),
             _ => {
                 self.err(

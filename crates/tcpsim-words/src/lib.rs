@@ -57,6 +57,8 @@ impl Bi {
     }
 }
 
+pub use tcpsim_core::text::terminal;
+
 /// A message of the TOML parser, in both languages. The parser (the `toml` crate) gives its
 /// errors as English text only, with no kind to match on, so its fixed messages are matched
 /// here exactly; one it has added since is shown in English under a Chinese heading.

@@ -414,6 +414,16 @@ impl Simulator {
 
     /// Adds a host. Names and addresses must be unique.
     pub fn add_host(&mut self, spec: HostSpec) -> Result<HostId, SimError> {
+        let n = spec.name.chars().count();
+        if n == 0
+            || n > 64
+            || spec
+                .name
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(SimError::InvalidConfig(ConfigError::HostName(spec.name)));
+        }
         if self.trace.hosts.iter().any(|h| h.name == spec.name) {
             return Err(SimError::DuplicateHostName(spec.name));
         }
