@@ -106,7 +106,7 @@ enum Command {
     #[command(after_help = "Example:\n  tcpsim netstat scenarios/http-client-leak.toml --at 30min")]
     Netstat {
         file: PathBuf,
-        /// The moment, e.g. 30s (default: the end of the run).
+        /// The moment, e.g. 30s, or "end" (the default: the end of the run).
         #[arg(long)]
         at: Option<String>,
         /// Most sockets to list per host.
@@ -573,10 +573,11 @@ fn cmd_trace(file: &Path) -> Outcome {
 
 fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> Outcome {
     let s = load(file)?;
-    let at = at
-        .map(|a| parse_time(&a, "--at"))
-        .transpose()?
-        .unwrap_or(s.end());
+    // "end", as scenario files write it, or a time.
+    let at = match at.as_deref().map(str::trim) {
+        None | Some("end") => s.end(),
+        Some(a) => parse_time(a, "--at")?,
+    };
     if at > s.end() {
         let at = Duration::from_micros(at.as_micros());
         let duration = s.duration;

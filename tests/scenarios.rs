@@ -422,6 +422,10 @@ fn cli_run_trace_netstat_and_schema() {
     ]);
     assert_eq!(code, 0);
     assert!(out.contains("CLOSE_WAIT 595"), "{out}");
+    // "end", as scenario files write it, is the default moment.
+    let (code, at_end, _) = tcpsim(&["netstat", "scenarios/handshake.toml", "--at", "end"]);
+    assert_eq!(code, 0);
+    assert_eq!(at_end, tcpsim(&["netstat", "scenarios/handshake.toml"]).1);
     let (code, _, err) = tcpsim(&["netstat", "scenarios/handshake.toml", "--at", "1h"]);
     assert_eq!(code, 2);
     assert!(err.contains("after the end of the run"), "{err}");
