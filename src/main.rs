@@ -289,8 +289,28 @@ fn main() -> ExitCode {
 }
 
 fn cmd_pcap(file: &Path, output: &Path) -> Outcome {
+    not_the_input(file, [Some(output)])?;
     let (_, trace) = load_and_run(file)?;
     write_file(output, tcpsim::render::pcap::pcap(&trace))
+}
+
+/// Refuses an output that is the scenario file itself (`pcap x.toml -o x.toml` would replace
+/// the file with a capture).
+fn not_the_input<'a>(
+    input: &Path,
+    outputs: impl IntoIterator<Item = Option<&'a Path>>,
+) -> Result<(), ExitCode> {
+    let same = |out: &Path| match (std::fs::canonicalize(input), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    match outputs.into_iter().flatten().find(|out| same(out)) {
+        Some(out) => {
+            say_error(Some(out), CliMsg::OutputIsInput);
+            Err(ExitCode::from(BAD_INPUT))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Writes an output file, or says why it could not.
@@ -606,6 +626,10 @@ fn cmd_render(
     lang: Option<Lang>,
 ) -> Outcome {
     use tcpsim::render::{layout, sequence, svg as svgr};
+    not_the_input(
+        file,
+        [svg.as_deref(), state_diagram.as_deref(), output.as_deref()],
+    )?;
     if svg.is_none() && state_diagram.is_none() && !mermaid && !plantuml {
         say_error(None, CliMsg::SayWhatToDraw);
         return Err(ExitCode::from(BAD_INPUT));
@@ -671,6 +695,7 @@ fn cmd_chart(
     lang: Option<Lang>,
 ) -> Outcome {
     use tcpsim::render::{layout, plot};
+    not_the_input(file, [svg.as_deref(), png.as_deref()])?;
     let (s, trace) = load_and_run(file)?;
     let size = (800, 450);
     let lang = lang.unwrap_or_else(lang_from_env);

@@ -422,6 +422,24 @@ fn cli_run_trace_netstat_and_schema() {
     ]);
     assert_eq!(code, 0);
     assert!(out.contains("CLOSE_WAIT 595"), "{out}");
+    // An output that is the scenario file itself is refused, and the file is left as it was.
+    let copy = std::env::temp_dir().join(format!("tcpsim-self-{}.toml", std::process::id()));
+    std::fs::copy(root().join("scenarios/handshake.toml"), &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let p = copy.to_str().unwrap();
+    for args in [
+        vec!["pcap", p, "-o", p],
+        vec!["render", p, "--svg", p],
+        vec!["chart", p, "--svg", p],
+    ] {
+        let (code, _, err) = tcpsim(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("this is the scenario file being read"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
     // "end", as scenario files write it, is the default moment.
     let (code, at_end, _) = tcpsim(&["netstat", "scenarios/handshake.toml", "--at", "end"]);
     assert_eq!(code, 0);

@@ -1423,6 +1423,8 @@ pub enum CliMsg {
     CannotRead(String),
     /// `chart` without an output.
     SayWhereToWrite,
+    /// An output that is the scenario file read.
+    OutputIsInput,
     /// A time option that is not a duration: the option, why.
     BadTime(&'static str, Msg),
     /// `--socket` names no socket of the run.
@@ -1489,6 +1491,10 @@ impl CliMsg {
             CliMsg::CannotRead(why) => (
                 format!("cannot read the file: {why}"),
                 format!("无法读取文件：{why}"),
+            ),
+            CliMsg::OutputIsInput => (
+                "this is the scenario file being read: writing there would replace it; choose another file".into(),
+                "这是正在读取的场景文件：写到这里会覆盖它；请换一个文件".into(),
             ),
             CliMsg::SayWhereToWrite => (
                 "say where to write: --svg OUT or --png OUT".into(),
@@ -1984,6 +1990,7 @@ mod tests {
             CliMsg::SequenceTitle(..) => 13,
             CliMsg::Simulating { .. } => 14,
             CliMsg::Simulated(..) => 15,
+            CliMsg::OutputIsInput => 16,
         }
     }
 
@@ -2452,6 +2459,7 @@ mod tests {
             CliMsg::CannotWrite(s()),
             CliMsg::CannotRead(s()),
             CliMsg::SayWhereToWrite,
+            CliMsg::OutputIsInput,
             CliMsg::BadTime("--at", Msg::NotADuration(s())),
             CliMsg::NoSuchSocket(s()),
             CliMsg::AtAfterEnd {
@@ -2561,7 +2569,7 @@ mod tests {
             seen.iter().all(|s| *s),
             "ExpectMsg variants without an example: {seen:?}"
         );
-        let mut seen = [false; 16];
+        let mut seen = [false; 17];
         for m in cli_examples() {
             seen[index_cli(&m)] = true;
             both(format!("{m:?}"), m.text());
