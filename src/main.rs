@@ -542,6 +542,9 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
             failed += 1;
         }
         report_never_made(&trace, lang);
+        for said in tcpsim::scenario::ports_ran_out(&trace) {
+            outln!("      {}", said.get(lang.words()));
+        }
     }
     let totals = ViewMsg::Totals(passed_total, failed, bad_input);
     outln!("\n{}", said(lang, totals));

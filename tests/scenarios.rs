@@ -440,6 +440,26 @@ fn cli_run_trace_netstat_and_schema() {
         );
     }
     assert_eq!(std::fs::read(&copy).unwrap(), before);
+    // Running out of ephemeral ports is said, not only counted in the trace.
+    let ports = std::env::temp_dir().join(format!("tcpsim-ports-{}.toml", std::process::id()));
+    let mut file = String::from(
+        "title = { en = \"t\", zh = \"t\" }\ndescription = { en = \"d\", zh = \"d\" }\nduration = \"1s\"\n\
+         [[hosts]]\nname = \"client\"\naddr = \"10.0.0.1\"\nephemeral_ports = \"40000-40001\"\n\
+         [[hosts]]\nname = \"server\"\naddr = \"10.0.0.2\"\n\
+         [[timeline]]\nat = \"0s\"\nhost = \"server\"\ncall = \"listen\"\nsocket = \"l\"\nport = 80\n",
+    );
+    for i in 0..4 {
+        file += &format!(
+            "[[timeline]]\nat = \"10ms\"\nhost = \"client\"\ncall = \"connect\"\nsocket = \"c{i}\"\nto = \"server:80\"\n"
+        );
+    }
+    std::fs::write(&ports, file).unwrap();
+    let (code, out, err) = tcpsim(&["check", ports.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("2 connect() calls on client failed with EADDRNOTAVAIL"),
+        "{out}"
+    );
     // "end", as scenario files write it, is the default moment.
     let (code, at_end, _) = tcpsim(&["netstat", "scenarios/handshake.toml", "--at", "end"]);
     assert_eq!(code, 0);

@@ -468,12 +468,10 @@ fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
     let duration = setup.duration;
     let sim = setup.simulator();
     phases.done("set up");
-    let run = sim
-        .map_err(|e| RunMsg::Refused(e.error).text())
-        .and_then(|sim| {
-            sim.sliced_until(Instant::ZERO + duration)
-                .map_err(|e| stopped(&phases.name, e))
-        });
+    let run = sim.map_err(|_| RunMsg::SetupFailed.text()).and_then(|sim| {
+        sim.sliced_until(Instant::ZERO + duration)
+            .map_err(|e| stopped(&phases.name, e))
+    });
     match run {
         Ok(run) => Started::Running(Job(Box::new(JobParts::Run {
             title,

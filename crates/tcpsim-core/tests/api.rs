@@ -5,7 +5,7 @@ use tcpsim_core::prelude::*;
 use tcpsim_core::trace::EventKind;
 
 mod common;
-use common::{close, ms, pair};
+use common::{close, connect, ms, pair};
 
 /// A client and a server 10 ms apart; the server listens and accepts `s`, the client connects `c`.
 fn connected() -> (Simulator, HostId, HostId) {
@@ -189,4 +189,72 @@ fn the_defaults_are_those_the_docs_give() {
     assert_eq!(d.max_events, 50_000_000);
     assert_eq!(d.max_duration, Duration::from_secs(30 * 24 * 3600));
     assert_eq!(d.max_sockets, 1_000_000);
+}
+
+/// When every ephemeral port is taken, connect() fails with EADDRNOTAVAIL at once, and succeeds
+/// again as soon as a connection gives its port back.
+#[test]
+fn running_out_of_ports_fails_connects_until_a_port_is_free_again() {
+    let mut sim = Simulator::new(SimConfig::default());
+    let c = sim
+        .add_host(HostSpec {
+            ephemeral_ports: (40_000, 40_002),
+            ..HostSpec::new("client", [10, 0, 0, 1])
+        })
+        .unwrap();
+    let s = sim
+        .add_host(HostSpec::new("server", [10, 0, 0, 2]))
+        .unwrap();
+    sim.call(
+        ms(0),
+        s,
+        Call::Listen {
+            socket: "l".into(),
+            port: 80,
+            backlog: 64,
+        },
+    )
+    .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            sim.call(ms(10 + i), c, connect(&format!("c{i}"), "10.0.0.2:80"))
+                .unwrap(),
+        );
+    }
+    // One connection given up (a reset: no TIME-WAIT), then another connect().
+    sim.call(
+        ms(100),
+        c,
+        Call::Abort {
+            socket: "c0".into(),
+        },
+    )
+    .unwrap();
+    ids.push(sim.call(ms(200), c, connect("c5", "10.0.0.2:80")).unwrap());
+    let trace = sim.run_for(Duration::from_secs(1)).unwrap();
+    let results: Vec<Option<CallResult>> = ids
+        .iter()
+        .map(|id| {
+            trace.events.iter().find_map(|e| match e.kind {
+                EventKind::Return {
+                    call_id, result, ..
+                } if call_id == *id => Some(result),
+                EventKind::Call {
+                    call_id,
+                    result: Some(r),
+                    ..
+                } if call_id == *id => Some(r),
+                _ => None,
+            })
+        })
+        .collect();
+    let no_port = Some(CallResult::Error(Errno::EADDRNOTAVAIL));
+    assert_eq!(results[..3], [Some(CallResult::Ok); 3]);
+    assert_eq!(results[3..5], [no_port, no_port]);
+    assert_eq!(
+        results[5],
+        Some(CallResult::Ok),
+        "the aborted connection's port is free again"
+    );
 }

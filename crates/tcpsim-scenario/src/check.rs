@@ -8,7 +8,7 @@ use tcpsim_core::setup::{CallSource, Setup};
 use tcpsim_core::sim::{RunError, SimError};
 use tcpsim_core::trace::EventKind;
 use tcpsim_words::Lang;
-use tcpsim_words::msg::{Bound, ExpectMsg, OnWhat, RunMsg, When, help_label};
+use tcpsim_words::msg::{Bound, ExpectMsg, OnWhat, RunMsg, When, help_label, sim_text};
 
 impl Scenario {
     /// The simulator for this scenario, with every call scheduled.
@@ -23,11 +23,7 @@ impl Scenario {
                     .cloned(),
                 None => None,
             };
-            Box::new(ScenarioError::new(
-                &self.source,
-                span,
-                RunMsg::Refused(e.error).text(),
-            ))
+            Box::new(ScenarioError::new(&self.source, span, sim_text(&e.error)))
         })
     }
 
@@ -314,6 +310,34 @@ pub fn never_made(trace: &Trace) -> Vec<Bi> {
                 Some(said.text())
             }
             _ => None,
+        })
+        .collect()
+}
+
+/// Per host, the connect() calls that failed for want of a free ephemeral port, said in both
+/// languages: running out of ports is itself what leaks and TIME-WAIT lead to.
+pub fn ports_ran_out(trace: &Trace) -> Vec<Bi> {
+    let mut per_host = vec![0usize; trace.hosts.len()];
+    for e in &trace.events {
+        if let EventKind::Call {
+            host,
+            call_id,
+            result: Some(CallResult::Error(Errno::EADDRNOTAVAIL)),
+            ..
+        } = e.kind
+            && matches!(trace.call(call_id), Some(Call::Connect { .. }))
+            && let Some(n) = per_host.get_mut(host.index())
+        {
+            *n += 1;
+        }
+    }
+    per_host
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(h, n)| {
+            let host = trace.hosts[h].name.clone();
+            ExpectMsg::PortsRanOut { host, n: *n }.text()
         })
         .collect()
 }

@@ -46,7 +46,9 @@ pub mod error;
 pub mod model;
 mod read;
 
-pub use check::{CheckFailure, ScenarioRunError, never_made, run_stopped, socket_at};
+pub use check::{
+    CheckFailure, ScenarioRunError, never_made, ports_ran_out, run_stopped, socket_at,
+};
 pub use compile::{At, Expect, ExpectKind, Scenario, ScheduledCall, WantResult};
 pub use error::{ScenarioError, ScenarioErrors};
 

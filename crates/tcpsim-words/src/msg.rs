@@ -1007,8 +1007,9 @@ impl From<Msg> for Bi {
 /// compiler's module.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RunMsg {
-    /// The simulator refused a setup.
-    Refused(SimError),
+    /// The simulator refused a setup that passed the compiler's checks (which say what is
+    /// wrong, located, before a setup is made): the page's words for it, without the details.
+    SetupFailed,
     /// A run stopped on a limit, in a file.
     Stopped {
         /// The file.
@@ -1032,9 +1033,12 @@ impl RunMsg {
     /// The message in English and 简体中文.
     pub fn text(&self) -> Bi {
         let (en, zh): (String, String) = match self {
-            RunMsg::Refused(e) => sim_text(e).into_pair(),
+            RunMsg::SetupFailed => (
+                "this scenario could not be set up: check it with the editor, or with `tcpsim check`".into(),
+                "这个场景无法建立：请用编辑器或 `tcpsim check` 检查它".into(),
+            ),
             RunMsg::Stopped { file, error } => {
-                let t = sim_text(error);
+                let t = stop_text(error);
                 (
                     format!("{file}: error: {}", t.en),
                     format!("{file}：错误：{}", t.zh),
@@ -1189,6 +1193,14 @@ pub enum ExpectMsg {
     NoSuchCall,
     /// What the matching calls returned (the first five).
     Returned(Vec<(Instant, &'static str, CallResult)>),
+    /// A host whose connect() calls failed for want of a free ephemeral port: the host, how
+    /// many.
+    PortsRanOut {
+        /// The host.
+        host: String,
+        /// How many connect() calls failed.
+        n: usize,
+    },
     /// A reacting call never made: the host, the call, its socket, the event, why.
     NeverMade {
         /// The host.
@@ -1364,6 +1376,16 @@ impl ExpectMsg {
                     .collect();
                 (en.join("; "), zh.join("；"))
             }
+            ExpectMsg::PortsRanOut { host, n } => (
+                format!(
+                    "{n} connect() calls on {host} failed with EADDRNOTAVAIL: every ephemeral port \
+                     was in use (connections in TIME-WAIT or never closed hold them)"
+                ),
+                format!(
+                    "{host} 上有 {n} 次 connect() 因 EADDRNOTAVAIL 失败：临时端口全部被占用\
+                     （处于 TIME-WAIT 或从未关闭的连接占着它们）"
+                ),
+            ),
             ExpectMsg::NeverMade {
                 host,
                 call,
@@ -1773,13 +1795,28 @@ pub fn sim_text(e: &SimError) -> Bi {
             format!("a call at {at} is in the past (now {now}): make it {now} or later"),
             format!("{at} 的调用已经过去（现在是 {now}）：请安排在 {now} 或之后"),
         ),
-        SimError::EndInPast { end, now } => (
-            format!("{end} is in the past (now {now}): end the run {now} or later"),
-            format!("{end} 已经过去（现在是 {now}）：请在 {now} 或之后结束运行"),
-        ),
+
         SimError::CallTooLate { at, max } => (
             format!("a call at {at} is after the longest allowed run ({max})"),
             format!("{at} 的调用晚于允许的最长运行时间（{max}）"),
+        ),
+        SimError::EndInPast { .. }
+        | SimError::DurationLimit { .. }
+        | SimError::EventLimit { .. }
+        | SimError::SocketLimit { .. }
+        | SimError::DataLimit { .. } => return stop_text(e),
+    };
+    Bi { en, zh }
+}
+
+/// Why a run stopped on its way: one of its limits, said precisely; any other error can only
+/// refuse a setup ([`sim_text`] says those), and is named here without its details. Kept apart
+/// so that the page's first module carries the words of limits only.
+pub fn stop_text(e: &SimError) -> Bi {
+    let (en, zh) = match e {
+        SimError::EndInPast { end, now } => (
+            format!("{end} is in the past (now {now}): end the run {now} or later"),
+            format!("{end} 已经过去（现在是 {now}）：请在 {now} 或之后结束运行"),
         ),
         SimError::DurationLimit { asked, max } => (
             format!("a run of {asked} is longer than the limit of {max}: shorten the run"),
@@ -1810,6 +1847,10 @@ pub fn sim_text(e: &SimError) -> Bi {
                 "运行在 {at} 被停止：应用发送和读取的 `data` 超过了上限 {limit} 字节；\
                  请缩短 `data`，内容无关紧要时改用字节数（`bytes`）"
             ),
+        ),
+        _ => (
+            "the run stopped on an error of its setup".to_string(),
+            "运行因设置错误而停止".to_string(),
         ),
     };
     Bi { en, zh }
@@ -1968,6 +2009,7 @@ mod tests {
             ExpectMsg::WasSent { .. } => 10,
             ExpectMsg::NoSuchCall => 11,
             ExpectMsg::Returned(..) => 12,
+            ExpectMsg::PortsRanOut { .. } => 14,
             ExpectMsg::NeverMade { .. } => 13,
         }
     }
@@ -2020,7 +2062,7 @@ mod tests {
 
     fn index_run(m: &RunMsg) -> usize {
         match m {
-            RunMsg::Refused(..) => 0,
+            RunMsg::SetupFailed => 0,
             RunMsg::Stopped { .. } => 1,
             RunMsg::LimitsHelp => 2,
             RunMsg::NoBundled(..) => 3,
@@ -2424,6 +2466,7 @@ mod tests {
                 reason: SendReason::Data,
             },
             ExpectMsg::NoSuchCall,
+            ExpectMsg::PortsRanOut { host: s(), n: 3 },
             ExpectMsg::Returned(vec![
                 (t, "recv", CallResult::Eof),
                 (t, "recv", CallResult::Error(Errno::EPIPE)),
@@ -2522,7 +2565,11 @@ mod tests {
                 },
             },
         ];
-        all.extend(sim_errors().into_iter().map(RunMsg::Refused));
+        all.extend(sim_errors().into_iter().map(|error| RunMsg::Stopped {
+            file: V.into(),
+            error,
+        }));
+        all.push(RunMsg::SetupFailed);
         all
     }
 
@@ -2560,7 +2607,7 @@ mod tests {
                 "{what}: {en} / {zh}"
             );
         };
-        let mut seen = [false; 14];
+        let mut seen = [false; 15];
         for m in expect_examples() {
             seen[index_expect(&m)] = true;
             both(format!("{m:?}"), m.text());
@@ -2609,6 +2656,18 @@ mod tests {
         }
         for e in sim_errors() {
             assert_eq!(sim_text(&e).en, e.to_string());
+            // A run stops on a limit only; its words are the same as the setup's.
+            let limit = matches!(
+                e,
+                SimError::EndInPast { .. }
+                    | SimError::DurationLimit { .. }
+                    | SimError::EventLimit { .. }
+                    | SimError::SocketLimit { .. }
+                    | SimError::DataLimit { .. }
+            );
+            if limit {
+                assert_eq!(stop_text(&e), sim_text(&e));
+            }
         }
         let state = "CLOSE-WAITING".parse::<tcpsim_core::state::State>();
         assert_eq!(

@@ -436,6 +436,7 @@ impl Simulator {
         h.fds = 0;
         h.conns.clear();
         h.listeners.clear();
+        h.frees += 1;
         h.labels.clear();
         self.record(EventKind::HostDown { host });
     }
@@ -444,6 +445,9 @@ impl Simulator {
     /// is free (a port may serve several destinations), starting after the last one used.
     pub(super) fn ephemeral_port(&mut self, host: HostId, remote: SocketAddrV4) -> Option<u16> {
         let h = &mut self.hosts[host.index()];
+        if h.ports_full == Some((remote, h.frees)) {
+            return None;
+        }
         let (lo, hi) = h.ephemeral;
         let span = u32::from(hi - lo) + 1;
         for _ in 0..span {
@@ -454,6 +458,7 @@ impl Simulator {
                 return Some(port);
             }
         }
+        h.ports_full = Some((remote, h.frees));
         None
     }
 }

@@ -7,7 +7,7 @@ use crate::errno::Errno;
 use crate::id::{CallId, HostId, SocketId};
 use crate::time::Instant;
 use std::collections::{BTreeMap, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -17,6 +17,13 @@ pub(super) struct Host {
     pub(super) cfg: Arc<TcpConfig>,
     pub(super) ephemeral: (u16, u16),
     pub(super) next_port: u16,
+    /// Ports freed so far (a connection or a listener gone): a count that tells whether a
+    /// search that found no free port could find one now.
+    pub(super) frees: u64,
+    /// The remote address for which the last search found every ephemeral port taken, and
+    /// `frees` then: until a port is freed, a connect() to it fails at once instead of
+    /// searching the whole range again (a leak at scale makes tens of thousands of them).
+    pub(super) ports_full: Option<(SocketAddrV4, u64)>,
     pub(super) isn_secret: u64,
     pub(super) boots: u64,
     pub(super) up: bool,

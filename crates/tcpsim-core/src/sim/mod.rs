@@ -452,6 +452,8 @@ impl Simulator {
             cfg: Arc::new(cfg.clone()),
             ephemeral: (lo, hi),
             next_port: lo + (mix % span) as u16,
+            frees: 0,
+            ports_full: None,
             isn_secret: splitmix64(mix),
             boots: 0,
             up: true,

@@ -176,6 +176,7 @@ impl Simulator {
                 let h = &mut self.hosts[host.index()];
                 if h.conns.get(&key) == Some(&socket) {
                     h.conns.remove(&key);
+                    h.frees += 1;
                 }
             }
             let s = &mut self.socks[socket.index()];
@@ -192,6 +193,7 @@ impl Simulator {
                 let h = &mut self.hosts[host.index()];
                 if h.listeners.get(&port) == Some(&socket) {
                     h.listeners.remove(&port);
+                    h.frees += 1;
                 }
             }
         }
