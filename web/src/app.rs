@@ -125,11 +125,12 @@ impl AppState {
             _ => Some(model::run(&id, None)),
         };
         let tools_ready = crate::tools::ready();
+        // The run started above; a big one that ends with errors shows the bundled run too.
         let request = model::RunRequest {
             id: id.clone(),
             text: saved.clone().map(Rc::new),
             serial: 0,
-            fallback: false,
+            fallback: last_good.is_none(),
         };
         let reduce_motion = url::reduced_motion();
         // The editor's text: an edited one, or the bundled one once the compiler module (which
