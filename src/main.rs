@@ -23,7 +23,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     name = "tcpsim",
     version,
     about = "Deterministic TCP connection simulator: see what happens on the wire and in each endpoint",
-    after_help = "Examples:\n  tcpsim run scenarios/leaked-close.toml\n  tcpsim check scenarios/*.toml\n  tcpsim trace scenarios/handshake.toml --json > trace.jsonl\n  tcpsim netstat scenarios/http-client-leak.toml --at 30min\n  tcpsim schema > scenario.schema.json"
+    after_help = "Examples:\n  tcpsim run scenarios/leaked-close.toml\n  tcpsim check scenarios/*.toml\n  tcpsim trace scenarios/handshake.toml --json > trace.jsonl\n  tcpsim netstat scenarios/http-client-leak.toml --at 30min\n  tcpsim schema > scenario.schema.json\n\nExit codes:\n  0  done; every expectation met\n  1  an expectation failed (check)\n  2  bad input: a file or an argument (the error says where)\n  3  a run stopped at one of its limits (raise them in the file's [limits])\n  4  an output could not be written or drawn\n  141  standard output was closed by its reader (as `| head` does)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -81,7 +81,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
-    /// Run scenarios and check their expectations. Exit code 1 if any fails, 2 on bad input.
+    /// Run scenarios and check their expectations. Exit code 1 if any fails, 2 on bad input,
+    /// 3 if a run stopped at a limit.
     #[command(
         after_help = "Examples:\n  tcpsim check scenarios/*.toml\n  tcpsim check my-incident.toml\n  tcpsim check my-incident.toml --lang zh"
     )]
@@ -188,9 +189,11 @@ enum Command {
 /// What a command ends with: `Err` for an early stop (bad input, a failed run).
 type Outcome = Result<ExitCode, ExitCode>;
 
-/// Exit codes.
+/// Exit codes, as `--help` lists them: 1 for failed expectations only.
 const FAILED: u8 = 1;
 const BAD_INPUT: u8 = 2;
+const LIMIT: u8 = 3;
+const NOT_WRITTEN: u8 = 4;
 
 /// Writes to standard output; when the reader has gone (`tcpsim check | head -1`), ends the
 /// program quietly with the status a shell shows for SIGPIPE (128 + 13), as other tools do,
@@ -225,7 +228,7 @@ fn stdout_failed(e: &std::io::Error) -> ! {
         std::process::exit(141);
     }
     say_error(None, CliMsg::CannotWriteStdout(e.to_string()));
-    std::process::exit(1);
+    std::process::exit(NOT_WRITTEN.into());
 }
 
 fn main() -> ExitCode {
@@ -319,7 +322,7 @@ fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Outcome {
         .map(|()| ExitCode::SUCCESS)
         .map_err(|e| {
             say_error(Some(path), CliMsg::CannotWrite(e.to_string()));
-            ExitCode::from(FAILED)
+            ExitCode::from(NOT_WRITTEN)
         })
 }
 
@@ -412,7 +415,7 @@ fn run_with_progress(s: &Scenario) -> Result<Trace, ExitCode> {
     let mut shown = false;
     let fail = |error: &SimError| {
         eprintln!("{}", run_stopped(&s.source.name, error, lang.words()));
-        ExitCode::from(FAILED)
+        ExitCode::from(LIMIT)
     };
     // A sliced run sizes the trace for the whole run before it starts, as the web app's does;
     // the slices only let the progress line show on a long run.
@@ -513,6 +516,7 @@ fn cmd_run(
 fn cmd_check(files: &[PathBuf]) -> Outcome {
     let lang = lang_from_env();
     let (mut bad_input, mut failed, mut passed_total) = (0usize, 0usize, 0usize);
+    let mut stopped = 0usize;
     for file in files {
         let s = match load(file) {
             Ok(s) => s,
@@ -523,8 +527,13 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
         };
         let trace = match run_with_progress(&s) {
             Ok(t) => t,
-            Err(_) => {
-                failed += 1;
+            // A run stopped at a limit (or refused) is not a failed expectation.
+            Err(code) => {
+                if code == ExitCode::from(LIMIT) {
+                    stopped += 1;
+                } else {
+                    bad_input += 1;
+                }
                 continue;
             }
         };
@@ -548,8 +557,13 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
     }
     let totals = ViewMsg::Totals(passed_total, failed, bad_input);
     outln!("\n{}", said(lang, totals));
+    if stopped > 0 {
+        outln!("{}", said(lang, ViewMsg::Stopped(stopped)));
+    }
     Ok(if bad_input > 0 {
         ExitCode::from(BAD_INPUT)
+    } else if stopped > 0 {
+        ExitCode::from(LIMIT)
     } else if failed > 0 {
         ExitCode::from(FAILED)
     } else {
@@ -642,7 +656,7 @@ fn cmd_render(
     let sock = resolve_socket(&trace, socket)?;
     let Some(l) = layout::layout(&trace, sock) else {
         say_error(None, RunMsg::NothingToDraw);
-        return Err(ExitCode::from(FAILED));
+        return Err(ExitCode::from(BAD_INPUT));
     };
     let last_step = match (until, step) {
         (Some(t), _) => l.steps.iter().rposition(|st| st.t <= t),
@@ -743,7 +757,7 @@ fn cmd_chart(
             let sock = resolve_socket(&trace, socket)?;
             let Some(l) = layout::layout(&trace, sock) else {
                 say_error(None, CliMsg::NothingToChart);
-                return Err(ExitCode::from(FAILED));
+                return Err(ExitCode::from(BAD_INPUT));
             };
             let g = plot::seq_graph(&trace, &l);
             if g.sent.is_empty() && g.retransmitted.is_empty() {
@@ -763,7 +777,7 @@ fn cmd_chart(
     };
     let failed = |e: CliMsg| {
         say_error(None, e);
-        Err(ExitCode::from(FAILED))
+        Err(ExitCode::from(NOT_WRITTEN))
     };
     match (svg, text, png, bytes) {
         (Some(path), Some(t), _, _) => match t {

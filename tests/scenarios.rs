@@ -383,15 +383,20 @@ fn cli_run_stopped_at_a_limit_says_which_and_where_to_raise_it() {
     let text = std::fs::read_to_string(root().join("scenarios/http-client-leak.toml")).unwrap();
     // The leak scenario records thousands of events; a limit of 100 stops it early on.
     std::fs::write(&file, format!("{text}\n[limits]\nmax_events = 100\n")).unwrap();
+    // A limit has its own exit code (3), and is not counted as a failed expectation.
     let (code, out, err) = tcpsim(&["check", file.to_str().unwrap()]);
-    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.contains("0 passed, 0 failed") && out.contains("1 stopped at a limit"),
+        "{out}"
+    );
     assert!(
         err.contains("after 100 events, the limit")
             && err.contains("help: the limits are set in the file's [limits] table"),
         "{err}"
     );
     let (code, _, err) = tcpsim(&["run", file.to_str().unwrap()]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 3, "{err}");
     assert!(err.contains("after 100 events, the limit"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -476,6 +481,13 @@ fn cli_run_trace_netstat_and_schema() {
     );
     let (code, out, _) = tcpsim(&["--help"]);
     assert_eq!(code, 0);
+    for line in [
+        "1  an expectation failed",
+        "3  a run stopped at one of its limits",
+        "4  an output could not be written",
+    ] {
+        assert!(out.contains(line), "--help does not list: {line}");
+    }
     assert!(out.contains("Examples:"));
 }
 

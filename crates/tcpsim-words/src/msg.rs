@@ -1623,6 +1623,8 @@ pub enum ViewMsg {
     Totals(usize, usize, usize),
     /// Reacting calls never made, how many.
     NeverMadeHeading(usize),
+    /// Files whose runs stopped at a limit, how many.
+    Stopped(usize),
     /// An error's place in the editor: line, column.
     LineCol(u32, u32),
 }
@@ -1677,6 +1679,10 @@ impl ViewMsg {
             ViewMsg::NeverMadeHeading(n) => (
                 format!("{n} reacting calls were never made:"),
                 format!("有 {n} 个等待事件的调用从未执行："),
+            ),
+            ViewMsg::Stopped(n) => (
+                format!("{n} stopped at a limit (see above)"),
+                format!("{n} 个在上限处停止（见上文）"),
             ),
             ViewMsg::LineCol(line, col) => (
                 format!("line {line}:{col}: "),
@@ -2036,7 +2042,7 @@ mod tests {
         }
     }
 
-    const VIEW_VARIANTS: usize = 17;
+    const VIEW_VARIANTS: usize = 18;
 
     fn index_view(m: &ViewMsg) -> usize {
         match m {
@@ -2057,6 +2063,7 @@ mod tests {
             ViewMsg::Totals(..) => 14,
             ViewMsg::NeverMadeHeading(..) => 15,
             ViewMsg::LineCol(..) => 16,
+            ViewMsg::Stopped(..) => 17,
         }
     }
 
@@ -2546,6 +2553,7 @@ mod tests {
             ViewMsg::Totals(1, 2, 0),
             ViewMsg::Totals(1, 2, 3),
             ViewMsg::NeverMadeHeading(2),
+            ViewMsg::Stopped(1),
             ViewMsg::LineCol(3, 4),
         ]
     }
