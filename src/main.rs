@@ -11,7 +11,7 @@ use tcpsim::render::i18n::msg::{CliMsg, RunMsg, ViewMsg, error_label};
 use tcpsim::render::{jsonl, ladder, netstat};
 use tcpsim::scenario::duration::HumanDuration;
 use tcpsim::scenario::error::Pretty;
-use tcpsim::scenario::{Scenario, ScenarioErrors, run_stopped};
+use tcpsim::scenario::{MAX_FILE_BYTES, Scenario, ScenarioErrors, run_stopped};
 
 /// See Cargo.toml: a large run spends most of its time faulting in fresh memory otherwise.
 #[cfg(not(target_arch = "wasm32"))]
@@ -65,6 +65,7 @@ enum Command {
         after_help = "Examples:\n  tcpsim run scenarios/handshake.toml\n  tcpsim run scenarios/http-client-leak.toml --socket client/req3 --until 2min\n  tcpsim run scenarios/leaked-close.toml --lang zh"
     )]
     Run {
+        /// The scenario file (`-` reads standard input).
         file: PathBuf,
         /// The connection to draw, as host/socket (default: the first connection).
         #[arg(long)]
@@ -87,6 +88,7 @@ enum Command {
         after_help = "Examples:\n  tcpsim check scenarios/*.toml\n  tcpsim check my-incident.toml\n  tcpsim check my-incident.toml --lang zh"
     )]
     Check {
+        /// Scenario files (`-` reads standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Language of the report (default: from LC_ALL or LANG).
@@ -98,6 +100,7 @@ enum Command {
         after_help = "Example:\n  tcpsim trace scenarios/handshake.toml --json | jq 'select(.kind==\"state_changed\")'"
     )]
     Trace {
+        /// The scenario file (`-` reads standard input).
         file: PathBuf,
         /// JSON Lines (the only format for now; required so later formats stay explicit).
         #[arg(long, required = true)]
@@ -106,6 +109,7 @@ enum Command {
     /// Show every host's sockets at a moment, ss -tan style, with counts per state.
     #[command(after_help = "Example:\n  tcpsim netstat scenarios/http-client-leak.toml --at 30min")]
     Netstat {
+        /// The scenario file (`-` reads standard input).
         file: PathBuf,
         /// The moment, e.g. 30s, or "end" (the default: the end of the run).
         #[arg(long)]
@@ -119,6 +123,7 @@ enum Command {
         after_help = "Examples:\n  tcpsim render scenarios/four-way-close.toml --svg close.svg\n  tcpsim render scenarios/leaked-close.toml --mermaid > leak.mmd\n  tcpsim render scenarios/handshake.toml --plantuml -o handshake.puml --until 21ms"
     )]
     Render {
+        /// The scenario file (`-` reads standard input).
         file: PathBuf,
         /// Write a self-contained SVG to this file.
         #[arg(long, value_name = "OUT", group = "format")]
@@ -153,6 +158,7 @@ enum Command {
         after_help = "Examples:\n  tcpsim chart scenarios/http-client-leak.toml --svg leak.svg\n  tcpsim chart scenarios/http-client-leak.toml --png leak.png --host client\n  tcpsim chart scenarios/lost-fin-retransmit.toml --kind sequence --svg seq.svg"
     )]
     Chart {
+        /// The scenario file (`-` reads standard input).
         file: PathBuf,
         #[arg(long, value_name = "OUT", group = "out", required = true)]
         svg: Option<PathBuf>,
@@ -178,6 +184,7 @@ enum Command {
         after_help = "Example:\n  tcpsim pcap scenarios/lost-fin-retransmit.toml -o run.pcap && tshark -r run.pcap"
     )]
     Pcap {
+        /// The scenario file (`-` reads standard input).
         file: PathBuf,
         #[arg(short = 'o', long, required = true)]
         output: PathBuf,
@@ -356,15 +363,28 @@ fn report(errors: &ScenarioErrors) {
     }
 }
 
+/// Reads a scenario file, or standard input for `-`, up to one byte over the most a scenario
+/// may be (standard input may never end), and parses it.
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            say_error(Some(path), CliMsg::CannotRead(e.to_string()));
-            return Err(ExitCode::from(BAD_INPUT));
-        }
+    use std::io::Read;
+    let stdin = path == Path::new("-");
+    let limit = MAX_FILE_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if stdin {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
     };
-    Scenario::parse(&path.display().to_string(), &text).map_err(|e| {
+    if let Err(e) = read {
+        say_error(Some(path), CliMsg::CannotRead(e.to_string()));
+        return Err(ExitCode::from(BAD_INPUT));
+    }
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    Scenario::parse_bytes(&name, &bytes).map_err(|e| {
         report(&e);
         ExitCode::from(BAD_INPUT)
     })
@@ -539,7 +559,7 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
         };
         let failures = s.check(&trace);
         let n = s.expectations.len();
-        let (file, k) = (file.display().to_string(), failures.len());
+        let (file, k) = (s.source.name.clone(), failures.len());
         if failures.is_empty() {
             outln!("{}", said(lang, ViewMsg::FilePassed(file, n)));
             passed_total += 1;
@@ -551,7 +571,11 @@ fn cmd_check(files: &[PathBuf]) -> Outcome {
             failed += 1;
         }
         report_never_made(&trace, lang);
-        for said in tcpsim::scenario::ports_ran_out(&trace) {
+        let ran_out = tcpsim::scenario::ports_ran_out(&trace);
+        for said in ran_out
+            .iter()
+            .chain(&tcpsim::scenario::closed_twice(&trace))
+        {
             outln!("      {}", said.get(lang.words()));
         }
     }

@@ -226,3 +226,120 @@ fn every_output_shows_a_hostile_socket_name_inert() {
     let mut sim = Simulator::new(SimConfig::default());
     assert!(sim.add_host(HostSpec::new(EVIL, [10, 0, 0, 9])).is_err());
 }
+
+/// What `tcpsim check` says of a file, in English then Chinese, and the queue events its run
+/// took: the file's errors, else its expectations' failures, what the run stopped at, and the
+/// words check adds (ports run out, close() twice).
+fn check_report(name: &str, bytes: &[u8]) -> (String, u64) {
+    use tcpsim::render::i18n::Lang;
+    let mut out = String::new();
+    let mut events = 0;
+    match Scenario::parse_bytes(name, bytes) {
+        Err(errors) => {
+            for chinese in [false, true] {
+                for e in &errors.0 {
+                    out += &e.render(chinese);
+                    out.push('\n');
+                }
+            }
+        }
+        Ok(s) => match s.run() {
+            Err(tcpsim::scenario::ScenarioRunError::Setup(e)) => {
+                out += &format!("{}\n{}\n", e.render(false), e.render(true));
+            }
+            Err(tcpsim::scenario::ScenarioRunError::Limit(file, error)) => {
+                for lang in [Lang::En, Lang::Zh] {
+                    out += &tcpsim::scenario::run_stopped(&file, &error.error, lang);
+                    out.push('\n');
+                }
+            }
+            Ok(trace) => {
+                events = trace.stats.queue_events;
+                let failures = s.check(&trace);
+                let said: Vec<_> = tcpsim::scenario::ports_ran_out(&trace)
+                    .into_iter()
+                    .chain(tcpsim::scenario::closed_twice(&trace))
+                    .collect();
+                for lang in [Lang::En, Lang::Zh] {
+                    out += &format!(
+                        "{} of {} expectations failed\n",
+                        failures.len(),
+                        s.expectations.len()
+                    );
+                    for f in &failures {
+                        out += &f.render(lang);
+                        out.push('\n');
+                    }
+                    for b in &said {
+                        out += b.get(lang);
+                        out.push('\n');
+                    }
+                }
+            }
+        },
+    }
+    (out, events)
+}
+
+/// The bounds a corpus file states in a comment line of its own:
+/// `# bounds: peak 4 MB, total 20 MB, events 0`.
+fn stated_bounds(name: &str, bytes: &[u8]) -> (f64, f64, u64) {
+    let line = bytes
+        .split(|b| *b == b'\n')
+        .find_map(|l| l.strip_prefix(b"# bounds: "))
+        .unwrap_or_else(|| panic!("{name}: no `# bounds: ...` line"));
+    let line = std::str::from_utf8(line).unwrap();
+    let mut words = line.split([',', ' ']).filter(|w| !w.is_empty());
+    let mut get = |key: &str| -> f64 {
+        assert_eq!(
+            words.next(),
+            Some(key),
+            "{name}: bounds are `peak N MB, total N MB, events N`"
+        );
+        let n = words.next().unwrap().parse().unwrap();
+        if key != "events" {
+            assert_eq!(words.next(), Some("MB"), "{name}");
+        }
+        n
+    };
+    (get("peak"), get("total"), get("events") as u64)
+}
+
+/// Every file of `tests/hostile/` gets its golden words in both languages, within the bounds
+/// of memory and work it states (counted, not timed). Each file says in its first lines what
+/// it once did wrong.
+#[test]
+fn the_hostile_corpus_gets_its_golden_words_within_its_stated_bounds() {
+    let mut files: Vec<_> = std::fs::read_dir("tests/hostile")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    for path in files {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(&path).unwrap();
+        let (peak_mb, total_mb, max_events) = stated_bounds(&name, &bytes);
+        let ((report, events), total, peak) = counted(|| check_report(&name, &bytes));
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        insta::assert_snapshot!(format!("hostile_{stem}"), report);
+        let mb = |b: usize| b as f64 / 1e6;
+        assert!(
+            mb(peak) <= peak_mb,
+            "{name}: {} MB at most at once",
+            mb(peak)
+        );
+        assert!(
+            mb(total) <= total_mb,
+            "{name}: {} MB allocated in all",
+            mb(total)
+        );
+        assert!(events <= max_events, "{name}: {events} queue events");
+        eprintln!(
+            "{name}: {:.2} MB at most at once, {:.2} MB in all, {events} queue events",
+            mb(peak),
+            mb(total)
+        );
+    }
+}

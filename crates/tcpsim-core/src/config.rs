@@ -321,6 +321,31 @@ pub enum ConfigError {
     TooManyRepeatedCalls,
 }
 
+impl ConfigError {
+    /// The settings that can cause it, the likeliest first, by their names in scenario files
+    /// (`rto_min`): a reader points at the one its file set.
+    pub fn settings(&self) -> Vec<&'static str> {
+        match self {
+            ConfigError::Mss(_) => vec!["mss"],
+            ConfigError::RcvBuf(_) => vec!["rcv_buf"],
+            ConfigError::SndBufZero => vec!["snd_buf"],
+            ConfigError::RtoMin { .. } => vec!["rto_min", "rto_max"],
+            ConfigError::RtoInitialZero => vec!["rto_initial"],
+            ConfigError::TimeWaitZero => vec!["time_wait", "msl"],
+            ConfigError::KeepaliveZero => vec!["keepalive_time", "keepalive_intvl", "keepalive"],
+            ConfigError::Retries { name, .. } | ConfigError::Probability { name, .. } => {
+                vec![*name]
+            }
+            ConfigError::Host { error, .. } => error.settings(),
+            ConfigError::EphemeralPorts { .. } => vec!["ephemeral_ports"],
+            ConfigError::HostName(_) => vec!["name"],
+            ConfigError::FaultFromZero
+            | ConfigError::HostEventCannotWait
+            | ConfigError::TooManyRepeatedCalls => vec![],
+        }
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -373,6 +398,18 @@ impl fmt::Display for ConfigError {
 pub fn decimal(v: f64) -> String {
     if v.is_nan() {
         return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "infinity" } else { "-infinity" }.into();
+    }
+    // Beyond 10^15 millionths lose their meaning (and 10^33 would not fit in an i128): a
+    // mantissa and a power of ten, "1.7e38".
+    if v.abs() >= 1e15 {
+        let exp = v.abs().log10().floor() as i32;
+        return format!(
+            "{}e{exp}",
+            decimal((v / 10f64.powi(exp) * 100.0).round() / 100.0)
+        );
     }
     let millionths = (v * 1e6).round() as i128;
     let sign = if millionths < 0 { "-" } else { "" };
@@ -429,6 +466,18 @@ mod tests {
             format!("{small:?}"),
             "TcpConfig::linux() { mss: 536, fin_timeout: None, .. }"
         );
+    }
+
+    #[test]
+    fn decimals_are_short_for_any_float() {
+        assert_eq!(decimal(1.5), "1.5");
+        assert_eq!(decimal(-0.25), "-0.25");
+        assert_eq!(decimal(1e12), "1000000000000");
+        // Was 170141183460469231731687303715884.105727 (an i128 saturated).
+        assert_eq!(decimal(1.7e38), "1.7e38");
+        assert_eq!(decimal(-2.5e300), "-2.5e300");
+        assert_eq!(decimal(f64::INFINITY), "infinity");
+        assert_eq!(decimal(f64::NAN), "NaN");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::compile::{At, Expect, ExpectKind, Scenario, WantResult};
 use crate::error::{Bi, ScenarioError};
+use std::collections::BTreeMap;
 use tcpsim_core::call::CallResult;
 use tcpsim_core::prelude::*;
 use tcpsim_core::setup::{CallSource, Setup};
@@ -338,6 +339,60 @@ pub fn ports_ran_out(trace: &Trace) -> Vec<Bi> {
         .map(|(h, n)| {
             let host = trace.hosts[h].name.clone();
             ExpectMsg::PortsRanOut { host, n: *n }.text()
+        })
+        .collect()
+}
+
+/// Per host, the close() calls that failed with EBADF (the first, and a count of the rest),
+/// said in both languages: a second close() of a descriptor is a bug worth a word even where
+/// no expectation looks at it.
+pub fn closed_twice(trace: &Trace) -> Vec<Bi> {
+    // Per host: the last successful close of each name; the first failure and how many more.
+    let mut closed: Vec<BTreeMap<&str, Instant>> = vec![BTreeMap::new(); trace.hosts.len()];
+    // (socket, when, when it was closed before, how many more)
+    type Failed<'t> = Option<(&'t str, Instant, Option<Instant>, usize)>;
+    let mut failed: Vec<Failed> = vec![None; trace.hosts.len()];
+    for e in &trace.events {
+        let EventKind::Call {
+            host,
+            call_id,
+            result: Some(result),
+            ..
+        } = &e.kind
+        else {
+            continue;
+        };
+        let (Some(Call::Close { socket }), Some(last), Some(fail)) = (
+            trace.call(*call_id),
+            closed.get_mut(host.index()),
+            failed.get_mut(host.index()),
+        ) else {
+            continue;
+        };
+        match (result, fail) {
+            (CallResult::Error(Errno::EBADF), Some((.., more))) => *more += 1,
+            (CallResult::Error(Errno::EBADF), slot) => {
+                *slot = Some((socket, e.t, last.get(socket.as_str()).copied(), 0));
+            }
+            (CallResult::Error(_), _) => {}
+            _ => {
+                last.insert(socket, e.t);
+            }
+        }
+    }
+    failed
+        .iter()
+        .zip(&trace.hosts)
+        .filter_map(|(f, h)| {
+            let (socket, at, first, more) = (*f)?;
+            let msg = ExpectMsg::ClosedTwice {
+                host: h.name.clone(),
+                socket: socket.to_string(),
+                at,
+                first,
+                more,
+            };
+            Some(msg.text())
         })
         .collect()
 }

@@ -496,6 +496,10 @@ fn compile_step(
             {
                 let t =
                     ctx.opens_in_timeline[&(ctx.host_names[host.index()].clone(), n.to_string())];
+                // Opened in time by a call that was refused: that call's error says it all.
+                if t <= at {
+                    return false;
+                }
                 ctx.err(
                     Some(sp),
                     Msg::UsedBeforeOpened {
@@ -560,10 +564,6 @@ fn compile_step(
                 missing(ctx, "port", "80");
                 return None;
             };
-            if port == 0 {
-                ctx.err(Some(span.clone()), Msg::PortZero, Msg::PortRange);
-                return None;
-            }
             let (socket, _) = socket?;
             Call::Listen {
                 socket,
@@ -907,6 +907,12 @@ fn compile_expectation(
             ctx.err(span_of(c), Msg::CountNeedsBound, Msg::CountBoundExample);
             return None;
         }
+        if let (Some(min), Some(max)) = (x.min, x.max)
+            && min > max
+        {
+            ctx.err(span_of(c), Msg::MinOverMax(min, max), Msg::MinMaxHelp);
+            return None;
+        }
         ExpectKind::Count {
             host,
             state,
@@ -973,12 +979,51 @@ fn compile_expectation(
     })
 }
 
+/// The most bytes a scenario file may hold: the bundled ones are under 10 KB, and a file that
+/// generates its hosts or calls uses `[[repeat]]`. Reading stops here (standard input may never
+/// end), and a file over it is refused before it is parsed.
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+/// The error for a text over [`MAX_FILE_BYTES`], at its first byte.
+fn too_large(name: &str) -> ScenarioErrors {
+    let src = Source::new(name, "");
+    let msg = Msg::FileTooLarge(MAX_FILE_BYTES as u64);
+    ScenarioErrors::new(&src, vec![ScenarioError::new(&src, Some(0..0), msg)])
+}
+
 impl Scenario {
     /// Parses and checks a scenario file. `name` is used in error locations.
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
+        Scenario::parse_inner(name, text, None)
+    }
+
+    fn parse_inner(name: &str, text: &str, cap: Option<u64>) -> Result<Scenario, ScenarioErrors> {
+        if text.len() > MAX_FILE_BYTES {
+            return Err(too_large(name));
+        }
         let src = Source::new(name, text);
         let file = crate::read::read(&src).map_err(|e| ScenarioErrors::new(&src, e))?;
-        compile(src, file, None)
+        compile(src, file, cap)
+    }
+
+    /// Like [`Scenario::parse`], from the file's bytes: bytes that are not UTF-8 get an
+    /// error at the line and column of the first of them.
+    pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Scenario, ScenarioErrors> {
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(too_large(name));
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Scenario::parse(name, text),
+            Err(e) => {
+                let at = e.valid_up_to();
+                // The text up to the bad byte, which is all a place needs.
+                let good = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+                let src = Source::new(name, good);
+                let error = ScenarioError::new(&src, Some(at..at), Msg::NotUtf8(bytes[at]))
+                    .help(Msg::SaveAsUtf8);
+                Err(ScenarioErrors::new(&src, vec![error]))
+            }
+        }
     }
 
     /// Like [`Scenario::parse`], for a program that schedules at most `max_calls` calls
@@ -989,9 +1034,7 @@ impl Scenario {
         text: &str,
         max_calls: u64,
     ) -> Result<Scenario, ScenarioErrors> {
-        let src = Source::new(name, text);
-        let file = crate::read::read(&src).map_err(|e| ScenarioErrors::new(&src, e))?;
-        compile(src, file, Some(max_calls))
+        Scenario::parse_inner(name, text, Some(max_calls))
     }
 }
 
@@ -1036,9 +1079,16 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         apply_overrides(&mut cfg, &f.tcp);
         cfg
     };
-    if let Err(m) = base.validate() {
-        ctx.err(None, Msg::TcpSection(m), None);
-    }
+    // A setting the core refuses is reported once, at the key that set it: in [tcp], not again
+    // for each host that inherits it.
+    let base_ok = match base.validate() {
+        Ok(()) => true,
+        Err(m) => {
+            let at = f.tcp.at.key(&m.settings()).or(f.tcp.at.table.clone());
+            ctx.err(at.or(Some(0..0)), Msg::TcpSection(m), None);
+            false
+        }
+    };
     if f.hosts.is_empty() {
         ctx.err(Some(0..0), Msg::NoHosts, Msg::AddHosts);
     }
@@ -1066,18 +1116,21 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                 Msg::SecondHostAddress(h.addr.get_ref().to_string()),
                 Msg::OwnAddress,
             );
-            continue;
+            // Kept, so that the calls naming it are checked and not also refused.
         }
         let mut cfg = base.clone();
         apply_overrides(&mut cfg, &h.tcp);
         if let Err(m) = cfg.validate() {
-            let host = name.clone();
-            let error = Box::new(m);
-            ctx.err(
-                span_of(&h.name),
-                Msg::Config(ConfigError::Host { host, error }),
-                None,
-            );
+            let own = h.tcp.at.key(&m.settings());
+            if base_ok || own.is_some() {
+                let host = name.clone();
+                let error = Box::new(m);
+                ctx.err(
+                    own.or_else(|| span_of(&h.name)),
+                    Msg::Config(ConfigError::Host { host, error }),
+                    None,
+                );
+            }
         }
         let mut spec = HostSpec::new(&name, h.addr.get_ref().octets()).tcp(cfg);
         if let Some(n) = h.fd_limit {
@@ -1232,16 +1285,16 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             }
         };
         let total = count.saturating_mul(rep.calls.len() as u64);
-        if total
-            .saturating_add(scheduled)
-            .saturating_add(calls.len() as u64)
-            > max_calls
-        {
+        let before = scheduled.saturating_add(calls.len() as u64);
+        if total.saturating_add(before) > max_calls {
+            // The calls before it are worth a word only when they are what tips it over.
+            let before = if total > max_calls { 0 } else { before };
             if max_calls < file_max_calls {
                 ctx.err(
                     Some(r.span()),
                     Msg::RepeatOverPage {
                         total,
+                        before,
                         max: max_calls,
                     },
                     Msg::UseCli(file_max_calls),
@@ -1251,6 +1304,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                     Some(r.span()),
                     Msg::RepeatOverLimit {
                         total,
+                        before,
                         max: max_calls,
                     },
                     Msg::RepeatFewer(max_calls >= MAX_CALLS_CEILING),

@@ -18,22 +18,34 @@ impl HumanDuration {
     }
 }
 
-/// Why a duration did not parse: the text, and whether it was only too fine.
+/// Why a duration did not parse: the text, and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DurationError {
     /// What was written.
     pub text: String,
+    /// What is wrong with it.
+    pub fault: DurationFault,
+}
+
+/// What is wrong with a duration's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DurationFault {
+    /// Not a number and a unit.
+    NotADuration,
     /// A duration, but finer than a microsecond.
-    pub too_fine: bool,
+    TooFine,
+    /// A duration, but more microseconds than 64 bits hold.
+    TooLong,
 }
 
 impl DurationError {
     /// The message, in both languages.
     pub fn msg(&self) -> Msg {
-        if self.too_fine {
-            Msg::FinerThanMicros(self.text.clone())
-        } else {
-            Msg::NotADuration(self.text.clone())
+        let text = self.text.clone();
+        match self.fault {
+            DurationFault::NotADuration => Msg::NotADuration(text),
+            DurationFault::TooFine => Msg::FinerThanMicros(text),
+            DurationFault::TooLong => Msg::DurationTooLong(text),
         }
     }
 }
@@ -48,10 +60,12 @@ impl fmt::Display for DurationError {
 impl FromStr for HumanDuration {
     type Err = DurationError;
     fn from_str(s: &str) -> Result<Self, DurationError> {
-        let err = || DurationError {
+        let fail = |fault| DurationError {
             text: s.to_string(),
-            too_fine: false,
+            fault,
         };
+        let err = || fail(DurationFault::NotADuration);
+        let too_long = || fail(DurationFault::TooLong);
         let t = s.trim();
         if t == "0" {
             return Ok(HumanDuration(Duration::ZERO));
@@ -89,7 +103,8 @@ impl FromStr for HumanDuration {
             let int: u128 = if int.is_empty() {
                 0
             } else {
-                int.parse().map_err(|_| err())?
+                // Only digits are left: parsing fails on overflow alone.
+                int.parse().map_err(|_| too_long())?
             };
             let frac_val: u128 = if frac.is_empty() {
                 0
@@ -97,17 +112,14 @@ impl FromStr for HumanDuration {
                 frac.parse().map_err(|_| err())?
             };
             let frac_scale = 10u128.pow(frac.len() as u32);
-            let part = int.checked_mul(scale).ok_or_else(err)? + frac_val * scale / frac_scale;
+            let part = int.checked_mul(scale).ok_or_else(too_long)? + frac_val * scale / frac_scale;
             if !(frac_val * scale).is_multiple_of(frac_scale) {
-                return Err(DurationError {
-                    text: s.to_string(),
-                    too_fine: true,
-                });
+                return Err(fail(DurationFault::TooFine));
             }
-            total = total.checked_add(part).ok_or_else(err)?;
+            total = total.checked_add(part).ok_or_else(too_long)?;
             rest = next;
         }
-        let us = u64::try_from(total).map_err(|_| err())?;
+        let us = u64::try_from(total).map_err(|_| too_long())?;
         Ok(HumanDuration(Duration::from_micros(us)))
     }
 }
@@ -177,6 +189,21 @@ mod tests {
                 "{bad}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn a_duration_too_long_is_said_to_be_too_long_not_unreadable() {
+        for long in [
+            "1000000000000000000000000000000s",
+            "18446744073709551616us",
+            "5124096000h",
+        ] {
+            let e = long.parse::<HumanDuration>().unwrap_err();
+            assert_eq!(e.fault, DurationFault::TooLong, "{long}");
+            assert!(e.to_string().contains("too long"), "{e}");
+        }
+        // The largest that fits still reads.
+        assert!("18446744073709551615us".parse::<HumanDuration>().is_ok());
     }
 
     #[test]

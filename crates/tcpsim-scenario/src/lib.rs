@@ -47,9 +47,9 @@ pub mod model;
 mod read;
 
 pub use check::{
-    CheckFailure, ScenarioRunError, never_made, ports_ran_out, run_stopped, socket_at,
+    CheckFailure, ScenarioRunError, closed_twice, never_made, ports_ran_out, run_stopped, socket_at,
 };
-pub use compile::{At, Expect, ExpectKind, Scenario, ScheduledCall, WantResult};
+pub use compile::{At, Expect, ExpectKind, MAX_FILE_BYTES, Scenario, ScheduledCall, WantResult};
 pub use error::{ScenarioError, ScenarioErrors};
 
 /// The JSON Schema of scenario files, generated from [`model::ScenarioFile`].

@@ -190,6 +190,28 @@ pub struct TcpOverrides {
     pub rfc5961: Option<bool>,
     /// tcp_rfc1337: ignore RSTs in TIME-WAIT.
     pub rfc1337: Option<bool>,
+    /// Where the table and each of its keys are in the file: a setting the core refuses is
+    /// reported at its key.
+    #[schemars(skip)]
+    pub at: KeySpans,
+}
+
+/// A table's place in its file, and each key's (from the key to the end of its value).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeySpans {
+    /// The table.
+    pub table: Option<std::ops::Range<usize>>,
+    /// Each key: its name and place.
+    pub keys: Vec<(String, std::ops::Range<usize>)>,
+}
+
+impl KeySpans {
+    /// The place of the first of `keys` the table has.
+    pub fn key(&self, keys: &[&str]) -> Option<std::ops::Range<usize>> {
+        keys.iter()
+            .find_map(|k| self.keys.iter().find(|(name, _)| name == k))
+            .map(|(_, span)| span.clone())
+    }
 }
 
 /// A duration, or "off".

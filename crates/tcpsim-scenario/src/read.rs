@@ -167,8 +167,18 @@ pub(crate) fn read(src: &Source) -> Result<ScenarioFile, Vec<ScenarioError>> {
                 continue;
             }
             lines.push(line);
-            let msg = tcpsim_words::toml_syntax(e.message().trim_end());
-            r.errors.push(ScenarioError::new(src, e.span(), msg));
+            let message = e.message().trim_end();
+            let span = e.span().or_else(|| deepest_key(text));
+            let key = span.as_ref().and_then(|s| text.get(s.clone()));
+            let msg: tcpsim_words::Bi = match key {
+                Some(key) if message == "duplicate key" && !key.is_empty() => {
+                    Msg::DuplicateKey(key.trim().to_string()).into()
+                }
+                _ => tcpsim_words::toml_syntax(message),
+            };
+            let help = tcpsim_words::toml_syntax_help(message);
+            r.errors
+                .push(ScenarioError::new(src, span.or(Some(0..0)), msg).help(help));
         }
         return Err(r.errors);
     }
@@ -186,6 +196,23 @@ pub(crate) fn read(src: &Source) -> Result<ScenarioFile, Vec<ScenarioError>> {
             Err(r.errors)
         }
     }
+}
+
+/// The key with the most dotted parts, for the parser's "recursion limit", which comes without
+/// a place: it is the only way a file nests that deep without brackets.
+fn deepest_key(text: &str) -> Option<Range<usize>> {
+    let mut best: Option<(usize, Range<usize>)> = None;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let key = line.split('=').next().unwrap_or(line);
+        let dots = key.bytes().filter(|b| *b == b'.').count();
+        if dots > best.as_ref().map_or(0, |b| b.0) {
+            let lead = key.len() - key.trim_start().len();
+            best = Some((dots, start + lead..start + key.trim_end().len()));
+        }
+        start += line.len();
+    }
+    best.map(|b| b.1)
 }
 
 /// A table of the document, with its place and its name in messages.
@@ -433,18 +460,35 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self, v: &Val, key: &str) -> Option<f64> {
-        let parsed = match v.get_ref() {
-            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-                .ok()
-                .map(|n| n as f64),
-            _ => None,
+    /// A probability, 0 to 1: checked here, where the file's own text can be quoted (`inf`,
+    /// `1e400`), not as the float it became.
+    fn probability(&mut self, v: &Val, key: &str) -> Option<f64> {
+        let (text, parsed) = match v.get_ref() {
+            DeValue::Float(f) => (f.as_str(), f.as_str().parse::<f64>().ok()),
+            DeValue::Integer(i) => (
+                i.as_str(),
+                i64::from_str_radix(i.as_str(), i.radix())
+                    .ok()
+                    .map(|n| n as f64),
+            ),
+            _ => {
+                self.wrong(v, key, Want::Number);
+                return None;
+            }
         };
-        if parsed.is_none() {
-            self.wrong(v, key, Want::Number);
+        match parsed {
+            Some(p) if (0.0..=1.0).contains(&p) => Some(p),
+            _ => {
+                let value = text.to_string();
+                let key = key.to_string();
+                self.err(
+                    v.span(),
+                    Msg::IntOutOfRange { key, value },
+                    Msg::ProbabilityRange,
+                );
+                None
+            }
         }
-        parsed
     }
 
     fn int(&mut self, v: &Val, key: &str, lo: i128, hi: i128) -> Option<i128> {
@@ -468,8 +512,9 @@ impl Reader<'_> {
         }
     }
 
-    fn u16(&mut self, v: &Val, key: &str) -> Option<u16> {
-        self.int(v, key, 0, u16::MAX.into()).map(|n| n as u16)
+    /// A port: 0 is not one a file can name (it asks the kernel to choose).
+    fn port(&mut self, v: &Val, key: &str) -> Option<u16> {
+        self.int(v, key, 1, u16::MAX.into()).map(|n| n as u16)
     }
 
     fn u32(&mut self, v: &Val, key: &str) -> Option<u32> {
@@ -708,6 +753,14 @@ impl Reader<'_> {
             linger_zero: self.opt(t, "linger_zero", Self::boolean),
             rfc5961: self.opt(t, "rfc5961", Self::boolean),
             rfc1337: self.opt(t, "rfc1337", Self::boolean),
+            at: crate::model::KeySpans {
+                table: Some(t.span.clone()),
+                keys: t
+                    .map
+                    .iter()
+                    .map(|(k, v)| (k.get_ref().to_string(), k.span().start..v.span().end))
+                    .collect(),
+            },
         }
     }
 
@@ -727,9 +780,9 @@ impl Reader<'_> {
             both_ways: self.opt(&t, "both_ways", Self::boolean).unwrap_or(true),
             latency: self.opt(&t, "latency", Self::duration),
             jitter: self.opt(&t, "jitter", Self::duration),
-            loss: self.opt(&t, "loss", Self::number),
-            duplicate: self.opt(&t, "duplicate", Self::number),
-            reorder: self.opt(&t, "reorder", Self::number),
+            loss: self.opt(&t, "loss", Self::probability),
+            duplicate: self.opt(&t, "duplicate", Self::probability),
+            reorder: self.opt(&t, "reorder", Self::probability),
             reorder_delay: self.opt(&t, "reorder_delay", Self::duration),
             from: from?,
             to: to?,
@@ -768,8 +821,8 @@ impl Reader<'_> {
             after: self.spanned(&t, "after", Self::duration),
             socket: self.spanned(&t, "socket", Self::string),
             to: self.spanned(&t, "to", Self::string),
-            local_port: self.spanned(&t, "local_port", Self::u16),
-            port: self.spanned(&t, "port", Self::u16),
+            local_port: self.spanned(&t, "local_port", Self::port),
+            port: self.spanned(&t, "port", Self::port),
             backlog: self.spanned(&t, "backlog", Self::u32),
             listener: self.spanned(&t, "listener", Self::string),
             bytes: self.spanned(&t, "bytes", Self::u64),
@@ -915,7 +968,7 @@ mod tests {
                 "t.toml:9:8: `name` must be a string in quotes, not an integer | write it in quotes: name = \"7\"",
                 "t.toml:11:6: `5` has no unit | write it in quotes with a unit, like \"5s\" or \"5ms\"",
                 "t.toml:13:8: `conect` is not a valid `call` | did you mean `connect`? `call` is one of: listen, connect, accept, send, recv, close, shutdown, abort, setsockopt, crash, restart",
-                "t.toml:14:8: `port` = 70000 is out of range | use a whole number from 0 to 65535",
+                "t.toml:14:8: `port` = 70000 is out of range | use a whole number from 1 to 65535",
             ]
         );
     }

@@ -63,6 +63,16 @@ pub use tcpsim_core::text::terminal;
 /// errors as English text only, with no kind to match on, so its fixed messages are matched
 /// here exactly; one it has added since is shown in English under a Chinese heading.
 pub fn toml_syntax(message: &str) -> Bi {
+    if matches!(
+        message,
+        "recursion limit" | "cannot recurse further; max recursion depth met"
+    ) {
+        // The parser's words name its own workings, not the file's.
+        return Bi::new(
+            "nested too deeply: arrays, inline tables or dotted keys go deeper than the reader allows",
+            "嵌套过深：数组、内联表或带点的键超过了读取器允许的层数",
+        );
+    }
     // "what, expected what-instead": each part said on its own.
     if let Some((what, expected)) = message.split_once(", expected ") {
         let w = toml_syntax(what);
@@ -79,6 +89,81 @@ pub fn toml_syntax(message: &str) -> Bi {
         Some(zh) => Bi::new(message, zh),
         None => Bi::new(message, format!("TOML 语法错误：{message}")),
     }
+}
+
+/// What to do about a message of the TOML parser, by the kind of mistake its fixed words
+/// name (the part before ", expected", which says what the parser wanted instead).
+pub fn toml_syntax_help(message: &str) -> Bi {
+    let what = message
+        .split_once(", expected ")
+        .map_or(message, |(w, _)| w);
+    let (en, zh) = match what {
+        "duplicate key" => (
+            "a key appears once in a table: delete one of the two; for several hosts, steps or expectations, begin each with its own [[hosts]], [[timeline]] or [[expect]] line",
+            "同一个表中一个键只能出现一次：删掉其中一个；要写多个主机、步骤或预期时，每个都以自己的 [[hosts]]、[[timeline]] 或 [[expect]] 行开头",
+        ),
+        "unclosed array table" | "unclosed table" => (
+            "close the header with `]` (or `]]`) on the same line",
+            "请在同一行用 `]`（或 `]]`）闭合表头",
+        ),
+        "unclosed inline table" | "extra comma in inline table" => (
+            "an inline table { ... } stays on one line, with commas between its pairs and none after the last",
+            "内联表 { ... } 须写在一行内，键值对之间用逗号分隔，最后一个之后不加逗号",
+        ),
+        "unclosed array" | "missing comma between array elements" | "extra comma in array" => (
+            "write an array as [a, b, c]: commas between its elements, and `]` at its end",
+            "数组写作 [a, b, c]：元素之间用逗号分隔，并以 `]` 结尾",
+        ),
+        "missing comma between key-value pairs" => (
+            "separate an inline table's pairs with commas: { en = \"...\", zh = \"...\" }",
+            "内联表的键值对之间用逗号分隔：{ en = \"...\", zh = \"……\" }",
+        ),
+        "missing assignment between key-value pairs"
+        | "missing value for key"
+        | "missing value"
+        | "key with no value"
+        | "extra assignment between key-value pairs"
+        | "extra `=`" => ("write one `key = value` per line", "每行写一个 `键 = 值`"),
+        "string values must be quoted" | "missing opening quote" => (
+            "put text in double quotes: name = \"client\"",
+            "文本要放在双引号中：name = \"client\"",
+        ),
+        "invalid unquoted key" | "unquoted keys cannot be empty" => (
+            "a key is letters, digits, `-` and `_`, before an `=`",
+            "键由字母、数字、`-` 和 `_` 组成，写在 `=` 之前",
+        ),
+        "missing escaped value" => (
+            "in double quotes a backslash starts an escape: write \\\\ for a backslash, or use single quotes",
+            "双引号中的反斜杠表示转义：反斜杠本身写作 \\\\，或改用单引号",
+        ),
+        "invalid basic string" => (
+            "close the text with `\"` on the same line, or use \"\"\" ... \"\"\" for text over several lines",
+            "请在同一行用 `\"` 结束文本，多行文本请用 \"\"\" ... \"\"\"",
+        ),
+        "unexpected key or value"
+        | "unexpected content"
+        | "unexpected content between comment and newline" => (
+            "one `key = value`, table header or comment per line",
+            "每行只写一个 `键 = 值`、一个表头或一条注释",
+        ),
+        "unexpected leading zero" => (
+            "write a number without leading zeros: 80, not 080",
+            "数字不要以 0 开头：写 80，而不是 080",
+        ),
+        "carriage return must be followed by newline" => (
+            "save the file with LF or CRLF line endings",
+            "请以 LF 或 CRLF 换行保存文件",
+        ),
+        "cannot recurse further; max recursion depth met" | "recursion limit" => (
+            "nest arrays, inline tables and dotted keys at most a few dozen levels deep: a scenario needs three",
+            "数组、内联表和带点的键最多嵌套几十层：场景文件只需要三层",
+        ),
+        _ => (
+            "the file must be TOML (https://toml.io); compare with a bundled one: tcpsim check scenarios/handshake.toml",
+            "文件须为 TOML 格式（https://toml.io）；可对照自带的场景：tcpsim check scenarios/handshake.toml",
+        ),
+    };
+    Bi::new(en, zh)
 }
 
 /// The Chinese of one of the TOML parser's fixed phrases.

@@ -277,10 +277,10 @@ pub enum Msg {
     ConnectionsOnly,
     /// accept takes the listening socket in `listener`.
     AcceptTakesListener,
-    /// Port 0 cannot be listened on.
-    PortZero,
-    /// Ports go from 1 to 65535.
-    PortRange,
+    /// The file is not UTF-8: the first byte that is not.
+    NotUtf8(u8),
+    /// How to save it as UTF-8.
+    SaveAsUtf8,
     /// A send with neither `bytes` nor `data`.
     SendNeedsBytesOrData,
     /// How to give a send its bytes.
@@ -429,6 +429,8 @@ pub enum Msg {
     RepeatOverPage {
         /// Calls it schedules.
         total: u64,
+        /// Calls the timeline and the repeats before it schedule.
+        before: u64,
         /// What runs in the page.
         max: u64,
     },
@@ -438,6 +440,8 @@ pub enum Msg {
     RepeatOverLimit {
         /// Calls it schedules.
         total: u64,
+        /// Calls the timeline and the repeats before it schedule.
+        before: u64,
         /// The limit.
         max: u64,
     },
@@ -465,6 +469,18 @@ pub enum Msg {
     DelayOnDrop,
     /// How to fix a drop with a delay.
     DelayOnDropHelp,
+    /// How to write a range of counts.
+    MinMaxHelp,
+    /// An expectation's `min` above its `max`: no count can pass.
+    MinOverMax(u64, u64),
+    /// A file over the most a scenario file may be, in bytes.
+    FileTooLarge(u64),
+    /// A key written twice in one table (the TOML parser's error, with the key named).
+    DuplicateKey(String),
+    /// A duration too long to count in microseconds.
+    DurationTooLong(String),
+    /// A probability's range, with an example.
+    ProbabilityRange,
 }
 
 impl Msg {
@@ -694,11 +710,14 @@ impl Msg {
                 "accept takes the listening socket in `listener`".into(),
                 "accept 的监听套接字要写在 `listener` 中".into(),
             ),
-            Msg::PortZero => (
-                "port 0 cannot be listened on".into(),
-                "不能监听 0 号端口".into(),
+            Msg::NotUtf8(byte) => (
+                format!("the file is not UTF-8 text: byte 0x{byte:02x} here starts no character"),
+                format!("文件不是 UTF-8 文本：此处的字节 0x{byte:02x} 不是任何字符的开头"),
             ),
-            Msg::PortRange => ("use 1 to 65535".into(), "请使用 1 到 65535".into()),
+            Msg::SaveAsUtf8 => (
+                "save the file as UTF-8 (for example `iconv -f GBK -t UTF-8 in.toml > out.toml`)".into(),
+                "请把文件另存为 UTF-8 编码（例如 `iconv -f GBK -t UTF-8 in.toml > out.toml`）".into(),
+            ),
             Msg::SendNeedsBytesOrData => (
                 "`send` needs `bytes` (how many) or `data` (the bytes themselves)".into(),
                 "`send` 需要 `bytes`（字节数）或 `data`（要发送的内容）".into(),
@@ -936,17 +955,37 @@ impl Msg {
                 "a repeat needs exactly one of `count` and `until`".into(),
                 "repeat 需要 `count` 和 `until` 中的恰好一个".into(),
             ),
-            Msg::RepeatOverPage { total, max } => (
+            Msg::RepeatOverPage { total, before: 0, max } => (
                 format!("this repeat schedules {total} calls, over the {max} that run here"),
                 format!("这个 repeat 安排了 {total} 个调用，超过了这里能运行的 {max} 个"),
+            ),
+            Msg::RepeatOverPage { total, before, max } => (
+                format!(
+                    "this repeat schedules {total} calls, and the {before} before it make {}: over the {max} that run here",
+                    total.saturating_add(*before)
+                ),
+                format!(
+                    "这个 repeat 安排了 {total} 个调用，加上之前的 {before} 个共 {} 个，超过了这里能运行的 {max} 个",
+                    total.saturating_add(*before)
+                ),
             ),
             Msg::UseCli(n) => (
                 format!("run it with the tcpsim command-line tool (this file allows {n}), or repeat fewer times"),
                 format!("请用 tcpsim 命令行工具运行（这个文件允许 {n} 个），或减少重复次数"),
             ),
-            Msg::RepeatOverLimit { total, max } => (
+            Msg::RepeatOverLimit { total, before: 0, max } => (
                 format!("this repeat schedules {total} calls, over the limit of {max}"),
                 format!("这个 repeat 安排了 {total} 个调用，超过了上限 {max}"),
+            ),
+            Msg::RepeatOverLimit { total, before, max } => (
+                format!(
+                    "this repeat schedules {total} calls, and the {before} before it make {}: over the limit of {max}",
+                    total.saturating_add(*before)
+                ),
+                format!(
+                    "这个 repeat 安排了 {total} 个调用，加上之前的 {before} 个共 {} 个，超过了上限 {max}",
+                    total.saturating_add(*before)
+                ),
             ),
             Msg::RepeatFewer(true) => (
                 "repeat fewer times: no file may schedule more calls".into(),
@@ -990,6 +1029,30 @@ impl Msg {
             Msg::DelayOnDropHelp => (
                 "use action = \"delay\", or remove `delay`".into(),
                 "请使用 action = \"delay\"，或去掉 `delay`".into(),
+            ),
+            Msg::MinMaxHelp => (
+                "swap them, or write `equals` for one count".into(),
+                "请交换两者，或用 `equals` 指定一个确切数量".into(),
+            ),
+            Msg::MinOverMax(min, max) => (
+                format!("`min` = {min} is above `max` = {max}: no count can pass this expectation"),
+                format!("`min` = {min} 大于 `max` = {max}：任何数量都无法满足这个预期"),
+            ),
+            Msg::FileTooLarge(max) => (
+                format!("the file is over {} MiB, the most a scenario file may be: is it a scenario?", max >> 20),
+                format!("文件超过了场景文件的上限 {} MiB：它是场景文件吗？", max >> 20),
+            ),
+            Msg::DuplicateKey(key) => (
+                format!("`{key}` is written twice in this table"),
+                format!("`{key}` 在同一个表中写了两次"),
+            ),
+            Msg::DurationTooLong(t) => (
+                format!("`{t}` is too long: a duration must fit in 2^64 microseconds (about 584 542 years)"),
+                format!("`{t}` 太长：时长须能以微秒计入 2^64（约 584 542 年）"),
+            ),
+            Msg::ProbabilityRange => (
+                "use a number from 0 to 1: 0.05 loses one segment in twenty".into(),
+                "请使用 0 到 1 之间的数：0.05 表示每二十个报文段丢一个".into(),
             ),
         };
         Bi { en, zh }
@@ -1201,6 +1264,19 @@ pub enum ExpectMsg {
         /// How many connect() calls failed.
         n: usize,
     },
+    /// close() failed with EBADF on a host: the first such call, and how many more.
+    ClosedTwice {
+        /// The host.
+        host: String,
+        /// The socket's name.
+        socket: String,
+        /// When the failing close() was made.
+        at: Instant,
+        /// When the same name was last closed successfully before (none: never open then).
+        first: Option<Instant>,
+        /// Other close() calls on the host that failed so.
+        more: usize,
+    },
     /// A reacting call never made: the host, the call, its socket, the event, why.
     NeverMade {
         /// The host.
@@ -1386,6 +1462,41 @@ impl ExpectMsg {
                      （处于 TIME-WAIT 或从未关闭的连接占着它们）"
                 ),
             ),
+            ExpectMsg::ClosedTwice {
+                host,
+                socket,
+                at,
+                first,
+                more,
+            } => {
+                let (en, zh) = match first {
+                    Some(first) => (
+                        format!(
+                            "close() of `{socket}` on {host} at {at} failed with EBADF: it was closed at {first} already. \
+                             A second close() is a bug: in a threaded program the descriptor may by then number another socket"
+                        ),
+                        format!(
+                            "{host} 在 {at} 对 `{socket}` 调用 close() 失败（EBADF）：它已在 {first} 关闭。\
+                             重复 close() 是缺陷：在多线程程序中，这个描述符届时可能已指向另一个套接字"
+                        ),
+                    ),
+                    None => (
+                        format!(
+                            "close() of `{socket}` on {host} at {at} failed with EBADF: no socket of that name was open"
+                        ),
+                        format!(
+                            "{host} 在 {at} 对 `{socket}` 调用 close() 失败（EBADF）：没有这个名字的套接字处于打开状态"
+                        ),
+                    ),
+                };
+                match more {
+                    0 => (en, zh),
+                    n => (
+                        format!("{en} (and {n} more close() calls on {host} like it)"),
+                        format!("{zh}（{host} 上还有 {n} 次同样的 close()）"),
+                    ),
+                }
+            }
             ExpectMsg::NeverMade {
                 host,
                 call,
@@ -1922,8 +2033,8 @@ mod tests {
             Msg::WrongKind { .. } => 41,
             Msg::ConnectionsOnly => 42,
             Msg::AcceptTakesListener => 43,
-            Msg::PortZero => 44,
-            Msg::PortRange => 45,
+            Msg::NotUtf8(..) => 44,
+            Msg::SaveAsUtf8 => 45,
             Msg::SendNeedsBytesOrData => 46,
             Msg::SendExample => 47,
             Msg::SendBytesAndData => 48,
@@ -1997,6 +2108,12 @@ mod tests {
             Msg::DelayNeedsDelay => 116,
             Msg::DelayOnDrop => 117,
             Msg::DelayOnDropHelp => 118,
+            Msg::MinMaxHelp => 124,
+            Msg::MinOverMax(..) => 123,
+            Msg::FileTooLarge(..) => 122,
+            Msg::DuplicateKey(..) => 121,
+            Msg::DurationTooLong(..) => 120,
+            Msg::ProbabilityRange => 119,
         }
     }
 
@@ -2016,6 +2133,7 @@ mod tests {
             ExpectMsg::NoSuchCall => 11,
             ExpectMsg::Returned(..) => 12,
             ExpectMsg::PortsRanOut { .. } => 14,
+            ExpectMsg::ClosedTwice { .. } => 15,
             ExpectMsg::NeverMade { .. } => 13,
         }
     }
@@ -2279,8 +2397,8 @@ mod tests {
             },
             Msg::ConnectionsOnly,
             Msg::AcceptTakesListener,
-            Msg::PortZero,
-            Msg::PortRange,
+            Msg::NotUtf8(0xff),
+            Msg::SaveAsUtf8,
             Msg::SendNeedsBytesOrData,
             Msg::SendExample,
             Msg::SendBytesAndData,
@@ -2354,9 +2472,27 @@ mod tests {
             Msg::UseAtMost(1),
             Msg::EveryZero,
             Msg::CountOrUntil,
-            Msg::RepeatOverPage { total: 2, max: 1 },
+            Msg::RepeatOverPage {
+                total: 2,
+                before: 0,
+                max: 1,
+            },
+            Msg::RepeatOverPage {
+                total: 2,
+                before: 3,
+                max: 4,
+            },
             Msg::UseCli(3),
-            Msg::RepeatOverLimit { total: 2, max: 1 },
+            Msg::RepeatOverLimit {
+                total: 2,
+                before: 0,
+                max: 1,
+            },
+            Msg::RepeatOverLimit {
+                total: 2,
+                before: 3,
+                max: 4,
+            },
             Msg::RepeatFewer(true),
             Msg::RepeatFewer(false),
             Msg::RepeatNoCalls,
@@ -2370,6 +2506,12 @@ mod tests {
             Msg::DelayNeedsDelay,
             Msg::DelayOnDrop,
             Msg::DelayOnDropHelp,
+            Msg::MinMaxHelp,
+            Msg::MinOverMax(5, 2),
+            Msg::FileTooLarge(16 << 20),
+            Msg::DuplicateKey(s()),
+            Msg::DurationTooLong(s()),
+            Msg::ProbabilityRange,
         ];
         all.extend(
             configs()
@@ -2474,6 +2616,20 @@ mod tests {
             },
             ExpectMsg::NoSuchCall,
             ExpectMsg::PortsRanOut { host: s(), n: 3 },
+            ExpectMsg::ClosedTwice {
+                host: s(),
+                socket: s(),
+                at: t,
+                first: Some(t),
+                more: 0,
+            },
+            ExpectMsg::ClosedTwice {
+                host: s(),
+                socket: s(),
+                at: t,
+                first: None,
+                more: 2,
+            },
             ExpectMsg::Returned(vec![
                 (t, "recv", CallResult::Eof),
                 (t, "recv", CallResult::Error(Errno::EPIPE)),
@@ -2588,7 +2744,7 @@ mod tests {
     #[test]
     fn every_message_is_said_in_both_languages_with_its_values() {
         let all = examples();
-        let mut seen = [false; 119];
+        let mut seen = [false; 125];
         for m in &all {
             seen[index(m)] = true;
             let Bi { en, zh } = m.text();
@@ -2615,7 +2771,7 @@ mod tests {
                 "{what}: {en} / {zh}"
             );
         };
-        let mut seen = [false; 15];
+        let mut seen = [false; 16];
         for m in expect_examples() {
             seen[index_expect(&m)] = true;
             both(format!("{m:?}"), m.text());
