@@ -17,6 +17,9 @@ use yew::prelude::*;
 /// Limits of a run in the page, so that a hostile or huge file gets a message, not a frozen tab.
 pub const PAGE_MAX_EVENTS: u64 = 3_000_000;
 pub const PAGE_MAX_SOCKETS: u32 = 50_000;
+/// The most memory a run's record may take in the page: a tab's wasm memory is 4 GiB at most,
+/// and a browser kills a tab long before.
+pub const PAGE_MAX_MEMORY: u64 = 512 << 20;
 /// Calls a file may schedule in the page: expanding repeats happens before the run can be
 /// sliced, so it is capped (the production scenario schedules 70 000).
 pub const PAGE_MAX_CALLS: u64 = 200_000;
@@ -465,6 +468,7 @@ fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
     } = compiled;
     setup.cfg.max_events = setup.cfg.max_events.min(PAGE_MAX_EVENTS);
     setup.cfg.max_sockets = setup.cfg.max_sockets.min(PAGE_MAX_SOCKETS);
+    setup.cfg.max_memory = setup.cfg.max_memory.min(PAGE_MAX_MEMORY);
     let duration = setup.duration;
     let sim = setup.simulator();
     phases.done("set up");
@@ -592,12 +596,12 @@ pub fn run(id: &str, edited: Option<&str>) -> Rc<Outcome> {
 /// A run stopped on a limit, and where the limits are set, as the page says it in either
 /// language.
 fn stopped(name: &str, e: tcpsim_core::sim::RunError) -> Bi {
+    let help = RunMsg::limit_help(&e.error).text();
     let what = RunMsg::Stopped {
         file: name.to_string(),
         error: e.error,
     }
     .text();
-    let help = RunMsg::LimitsHelp.text();
     Bi::new(
         format!("{} ({})", what.en, help.en),
         format!("{}（{}）", what.zh, help.zh),

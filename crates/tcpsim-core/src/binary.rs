@@ -49,9 +49,9 @@ impl Setup {
 
 const MAGIC: &[u8; 4] = b"TSIM";
 /// Changes whenever the layout of any encoded type changes.
-const VERSION: u8 = 4;
+const VERSION: u8 = 5;
 /// What [`Reader::header`] expects where the version is (written out: a `&'static str`).
-const VERSION_EXPECTED: &str = "format version 4";
+const VERSION_EXPECTED: &str = "format version 5";
 
 /// An input that is not a setup written by this version of [`Setup::encode`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -501,7 +501,8 @@ wire_struct!(SimConfig {
     default_link,
     max_events,
     max_duration,
-    max_sockets
+    max_sockets,
+    max_memory
 });
 wire_struct!(HostSpec {
     name,

@@ -135,7 +135,13 @@ fn setup() -> impl Strategy<Value = Setup> {
             strategies::tcp_config(),
             strategies::link_config(0.5),
         ),
-        (any::<u64>(), duration(), any::<u32>(), duration()),
+        (
+            any::<u64>(),
+            duration(),
+            any::<u32>(),
+            duration(),
+            any::<u64>(),
+        ),
         prop::collection::vec(host, 0..4),
         prop::collection::vec(
             (any::<u32>(), any::<u32>(), strategies::link_config(1.0))
@@ -152,7 +158,7 @@ fn setup() -> impl Strategy<Value = Setup> {
         .prop_map(
             |(
                 (seed, tcp, default_link),
-                (max_events, max_duration, max_sockets, duration),
+                (max_events, max_duration, max_sockets, duration, max_memory),
                 hosts,
                 links,
                 faults,
@@ -166,6 +172,7 @@ fn setup() -> impl Strategy<Value = Setup> {
                     max_events,
                     max_duration,
                     max_sockets,
+                    max_memory,
                 },
                 duration,
                 hosts,

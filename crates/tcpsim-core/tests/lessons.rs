@@ -741,6 +741,73 @@ fn netstat_from_the_trace_matches_the_live_sockets() {
     insta::assert_snapshot!("netstat_server", end.render_ss(s));
 }
 
+/// Memory is bounded by what the run's record holds, not by counts: a keep-alive storm (the
+/// idle connections probe each other every second) stops at its memory limit, having counted
+/// what it held; and a run whose calls alone would be over it is refused before it starts.
+#[test]
+fn runs_are_bounded_in_memory() {
+    let storm = |max_memory: u64| {
+        let mut sim = Simulator::new(SimConfig {
+            max_memory,
+            tcp: TcpConfig {
+                keepalive: Keepalive {
+                    enabled: true,
+                    idle: Duration::from_secs(1),
+                    interval: Duration::from_secs(1),
+                    probes: 9,
+                },
+                ..TcpConfig::linux()
+            },
+            ..SimConfig::default()
+        });
+        let c = sim
+            .add_host(HostSpec::new("client", [10, 0, 0, 1]))
+            .unwrap();
+        let s = sim
+            .add_host(HostSpec::new("server", [10, 0, 0, 2]))
+            .unwrap();
+        let listen = Call::Listen {
+            socket: "l".into(),
+            port: 80,
+            backlog: 1000,
+        };
+        sim.call(ms(0), s, listen).unwrap();
+        for i in 0..100 {
+            sim.call(ms(1), c, connect(&format!("c{i}"))).unwrap();
+        }
+        sim
+    };
+    let limit = 4 << 20;
+    let err = storm(limit)
+        .run_for(Duration::from_secs(24 * 3600))
+        .unwrap_err();
+    let SimError::MemoryLimit { limit: said, at } = err.error else {
+        panic!("{:?}", err.error)
+    };
+    assert_eq!(said, limit);
+    // Stopped within a check's worth of events of the limit, well before the day ended.
+    assert!(at < secs(24 * 3600), "{at}");
+    let held = (err.partial.events.capacity() * std::mem::size_of::<TraceEvent>()
+        + err.partial.segments.capacity() * std::mem::size_of::<Segment>()) as u64;
+    assert!(held > limit / 2 && held < 2 * limit, "{held} bytes held");
+    assert!(err.to_string().contains("4 MiB"), "{err}");
+
+    // 100 101 calls (a listen, 100 connects and 100 000 more) need at least 128 bytes each:
+    // refused before any work.
+    let mut sim = storm(1 << 20);
+    let c = HostId(0);
+    for i in 0..100_000 {
+        sim.call(ms(2), c, connect(&format!("d{i}"))).unwrap();
+    }
+    let err = sim.run_for(Duration::from_secs(1)).unwrap_err();
+    assert!(
+        matches!(err.error, SimError::MemoryEstimate { calls: 100_101, limit, .. } if limit == 1 << 20),
+        "{:?}",
+        err.error
+    );
+    assert_eq!(err.partial.stats.queue_events, 0);
+}
+
 #[test]
 fn runs_are_bounded() {
     let mut sim = Simulator::new(SimConfig {

@@ -545,7 +545,7 @@ pub fn run_stopped(file: &str, error: &SimError, lang: Lang) -> String {
         file: file.to_string(),
         error: error.clone(),
     };
-    let (what, help) = (stopped.text(), RunMsg::LimitsHelp.text());
+    let (what, help) = (stopped.text(), RunMsg::limit_help(error).text());
     format!(
         "{}\n  {}: {}",
         what.get(lang),

@@ -22,13 +22,27 @@ use tcpsim_core::net::{
 use tcpsim_core::prelude::*;
 use tcpsim_words::msg::{self, Msg, OptionValue};
 
-/// The default limits: generous for a laptop, and still a bounded run.
+/// The default `[limits] max_events`: generous for a laptop, and still a bounded run.
 pub const DEFAULT_MAX_EVENTS: u64 = 20_000_000;
+/// The default `[limits] max_sockets`.
 pub const DEFAULT_MAX_SOCKETS: u32 = 200_000;
+/// The default `[limits] max_calls`.
 pub const DEFAULT_MAX_CALLS: u64 = 1_000_000;
 /// The most calls any file may schedule, whatever its `[limits] max_calls` says: expanding
-/// repeats is work done before the run's own limits apply.
-pub const MAX_CALLS_CEILING: u64 = 10_000_000;
+/// repeats is work done before the run's own limits apply, and their record alone (at least
+/// `tcpsim_core::sim::MIN_BYTES_PER_CALL` each, 128 bytes) stays within the run's memory
+/// limit.
+pub const MAX_CALLS_CEILING: u64 = 5_000_000;
+const _: () = assert!(
+    MAX_CALLS_CEILING * tcpsim_core::sim::MIN_BYTES_PER_CALL < tcpsim_core::sim::DEFAULT_MAX_MEMORY
+);
+/// The most queue events any file may ask for: about a minute of simulation on a laptop (the
+/// run's time is its events; its memory has a limit of its own, `SimConfig::max_memory`).
+pub const MAX_EVENTS_CEILING: u64 = 100_000_000;
+/// The most hosts a file may have: a /16 network, about 180 MB of set-up (2.7 KB a host).
+pub const MAX_HOSTS: usize = 65_536;
+/// The most sockets any file may ask for: the core's own default.
+pub const MAX_SOCKETS_CEILING: u32 = 1_000_000;
 /// The longest run a file may ask for.
 pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -190,6 +204,8 @@ struct Ctx<'a> {
     hosts: BTreeMap<String, HostId>,
     host_names: Vec<String>,
     addrs: Vec<std::net::Ipv4Addr>,
+    /// The same addresses, to find one at once among many hosts.
+    addr_set: std::collections::BTreeSet<std::net::Ipv4Addr>,
     /// Per host: socket name -> (earliest time it is opened, kind of socket). Looked up by
     /// every call (by `&str`, without allocating); hashed with a fixed hasher; listed only
     /// sorted.
@@ -979,10 +995,11 @@ fn compile_expectation(
     })
 }
 
-/// The most bytes a scenario file may hold: the bundled ones are under 10 KB, and a file that
-/// generates its hosts or calls uses `[[repeat]]`. Reading stops here (standard input may never
-/// end), and a file over it is refused before it is parsed.
-pub const MAX_FILE_BYTES: usize = 16 << 20;
+/// The most bytes a scenario file may hold: the bundled ones are under 10 KB, a file of the most
+/// hosts a file may have is 3.6 MB, and a file that generates its calls uses `[[repeat]]`.
+/// Reading stops here (standard input may never end), and a file over it is refused before it
+/// is parsed: toml's document of a text takes about 50 times its size (400 MB for this).
+pub const MAX_FILE_BYTES: usize = 8 << 20;
 
 /// The error for a text over [`MAX_FILE_BYTES`], at its first byte.
 fn too_large(name: &str) -> ScenarioErrors {
@@ -1038,6 +1055,29 @@ impl Scenario {
     }
 }
 
+/// A `[limits]` value: the file's, else the default; over the ceiling, an error and the
+/// ceiling.
+fn limit<T: Copy + PartialOrd + Into<u64>>(
+    ctx: &mut Ctx,
+    asked: &Option<Spanned<T>>,
+    default: T,
+    ceiling: T,
+    over: fn(T, T) -> Msg,
+) -> T {
+    match asked {
+        Some(a) if *a.get_ref() > ceiling => {
+            ctx.err(
+                Some(a.span()),
+                over(*a.get_ref(), ceiling),
+                Msg::UseAtMost(ceiling.into()),
+            );
+            ceiling
+        }
+        Some(a) => *a.get_ref(),
+        None => default,
+    }
+}
+
 fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, ScenarioErrors> {
     let mut opens_in_timeline = BTreeMap::new();
     for step in &f.timeline {
@@ -1057,6 +1097,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         hosts: BTreeMap::new(),
         host_names: Vec::new(),
         addrs: Vec::new(),
+        addr_set: Default::default(),
         opened: Vec::new(),
         opens_in_timeline,
     };
@@ -1093,7 +1134,17 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         ctx.err(Some(0..0), Msg::NoHosts, Msg::AddHosts);
     }
     let mut hosts = Vec::new();
-    for h in &f.hosts {
+    if let Some(over) = f.hosts.get(MAX_HOSTS) {
+        ctx.err(
+            span_of(&over.name),
+            Msg::TooManyHosts {
+                count: f.hosts.len(),
+                max: MAX_HOSTS,
+            },
+            Msg::FewerHosts,
+        );
+    }
+    for h in f.hosts.iter().take(MAX_HOSTS) {
         let name = h.name.get_ref().clone();
         if ctx.hosts.contains_key(&name) {
             ctx.err(
@@ -1110,7 +1161,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
                 Msg::NameForm,
             );
         }
-        if ctx.addrs.contains(h.addr.get_ref()) {
+        if ctx.addr_set.contains(h.addr.get_ref()) {
             ctx.err(
                 span_of(&h.addr),
                 Msg::SecondHostAddress(h.addr.get_ref().to_string()),
@@ -1154,6 +1205,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         ctx.hosts.insert(name.clone(), HostId(hosts.len() as u32));
         ctx.host_names.push(name);
         ctx.addrs.push(*h.addr.get_ref());
+        ctx.addr_set.insert(*h.addr.get_ref());
         hosts.push(spec);
     }
 
@@ -1189,6 +1241,24 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
             links.push((b, a, link));
         }
     }
+
+    let max_events = limit(
+        &mut ctx,
+        &f.limits.max_events,
+        DEFAULT_MAX_EVENTS,
+        MAX_EVENTS_CEILING,
+        |asked, ceiling| Msg::MaxEventsOverCeiling { asked, ceiling },
+    );
+    let max_sockets = limit(
+        &mut ctx,
+        &f.limits.max_sockets,
+        DEFAULT_MAX_SOCKETS,
+        MAX_SOCKETS_CEILING,
+        |asked, ceiling| Msg::MaxSocketsOverCeiling {
+            asked: asked.into(),
+            ceiling: ceiling.into(),
+        },
+    );
 
     // Calls, in file order: the timeline, then each repeat.
     let mut file_max_calls = f
@@ -1493,8 +1563,8 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         calls,
         repeats,
         expectations,
-        max_events: f.limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS),
-        max_sockets: f.limits.max_sockets.unwrap_or(DEFAULT_MAX_SOCKETS),
+        max_events,
+        max_sockets,
     })
 }
 

@@ -49,7 +49,11 @@ mod read;
 pub use check::{
     CheckFailure, ScenarioRunError, closed_twice, never_made, ports_ran_out, run_stopped, socket_at,
 };
-pub use compile::{At, Expect, ExpectKind, MAX_FILE_BYTES, Scenario, ScheduledCall, WantResult};
+pub use compile::{
+    At, DEFAULT_MAX_CALLS, DEFAULT_MAX_EVENTS, DEFAULT_MAX_SOCKETS, Expect, ExpectKind,
+    MAX_CALLS_CEILING, MAX_EVENTS_CEILING, MAX_FILE_BYTES, MAX_HOSTS, MAX_SOCKETS_CEILING,
+    Scenario, ScheduledCall, WantResult,
+};
 pub use error::{ScenarioError, ScenarioErrors};
 
 /// The JSON Schema of scenario files, generated from [`model::ScenarioFile`].

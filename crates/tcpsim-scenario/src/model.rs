@@ -565,11 +565,13 @@ pub struct Expectation {
 #[derive(Clone, Debug, Default, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
-    /// Most events the run may take (default 20 000 000).
-    pub max_events: Option<u64>,
-    /// Most sockets the run may create (default 200 000).
-    pub max_sockets: Option<u32>,
-    /// Most calls the timeline and repeats may schedule (default 1 000 000, at most 10 000 000).
+    /// Most events the run may take (default 20 000 000, at most 100 000 000).
+    #[schemars(with = "Option<u64>")]
+    pub max_events: Option<Spanned<u64>>,
+    /// Most sockets the run may create (default 200 000, at most 1 000 000).
+    #[schemars(with = "Option<u32>")]
+    pub max_sockets: Option<Spanned<u32>>,
+    /// Most calls the timeline and repeats may schedule (default 1 000 000, at most 5 000 000).
     #[schemars(with = "Option<u64>")]
     pub max_calls: Option<Spanned<u64>>,
 }

@@ -923,8 +923,8 @@ impl Reader<'_> {
     fn limits(&mut self, v: &Val, key: &str) -> Option<Limits> {
         let t = self.table(v, key, "[limits]", LIMITS_KEYS)?;
         Some(Limits {
-            max_events: self.opt(&t, "max_events", Self::u64),
-            max_sockets: self.opt(&t, "max_sockets", Self::u32),
+            max_events: self.spanned(&t, "max_events", Self::u64),
+            max_sockets: self.spanned(&t, "max_sockets", Self::u32),
             max_calls: self.spanned(&t, "max_calls", Self::u64),
         })
     }

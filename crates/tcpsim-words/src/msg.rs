@@ -469,6 +469,29 @@ pub enum Msg {
     DelayOnDrop,
     /// How to fix a drop with a delay.
     DelayOnDropHelp,
+    /// What to do about too many hosts.
+    FewerHosts,
+    /// More hosts than a file may have: how many it has, the most.
+    TooManyHosts {
+        /// The hosts in the file.
+        count: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// `[limits] max_sockets` over what any file may ask: what it asks, the ceiling.
+    MaxSocketsOverCeiling {
+        /// What the file asks.
+        asked: u64,
+        /// The ceiling.
+        ceiling: u64,
+    },
+    /// `[limits] max_events` over what any file may ask: what it asks, the ceiling.
+    MaxEventsOverCeiling {
+        /// What the file asks.
+        asked: u64,
+        /// The ceiling.
+        ceiling: u64,
+    },
     /// How to write a range of counts.
     MinMaxHelp,
     /// An expectation's `min` above its `max`: no count can pass.
@@ -1030,6 +1053,22 @@ impl Msg {
                 "use action = \"delay\", or remove `delay`".into(),
                 "请使用 action = \"delay\"，或去掉 `delay`".into(),
             ),
+            Msg::FewerHosts => (
+                "simulate fewer hosts: many clients can share one host, each connection on its own port".into(),
+                "请减少主机：许多客户端可以共用一台主机，每个连接使用自己的端口".into(),
+            ),
+            Msg::TooManyHosts { count, max } => (
+                format!("the file has {count} hosts, over the {max} a file may have (a /16 network)"),
+                format!("文件有 {count} 台主机，超过了一个文件最多能有的 {max} 台（一个 /16 网络）"),
+            ),
+            Msg::MaxSocketsOverCeiling { asked, ceiling } => (
+                format!("[limits] max_sockets = {asked} is over the most a file may ask ({ceiling})"),
+                format!("[limits] max_sockets = {asked} 超过了一个文件最多能要求的套接字数（{ceiling}）"),
+            ),
+            Msg::MaxEventsOverCeiling { asked, ceiling } => (
+                format!("[limits] max_events = {asked} is over the most a file may ask ({ceiling}, about a minute of simulation)"),
+                format!("[limits] max_events = {asked} 超过了一个文件最多能要求的事件数（{ceiling}，约一分钟的模拟）"),
+            ),
             Msg::MinMaxHelp => (
                 "swap them, or write `equals` for one count".into(),
                 "请交换两者，或用 `equals` 指定一个确切数量".into(),
@@ -1082,6 +1121,8 @@ pub enum RunMsg {
     },
     /// Where a file's limits are set.
     LimitsHelp,
+    /// A limit no file can raise (memory, real bytes).
+    FixedLimit,
     /// No bundled scenario has this name.
     NoBundled(String),
     /// A compiled scenario that could not be read, and why.
@@ -1123,6 +1164,10 @@ impl RunMsg {
             RunMsg::LimitsHelp => (
                 "the limits are set in the file's [limits] table".into(),
                 "上限在文件的 [limits] 表中设置".into(),
+            ),
+            RunMsg::FixedLimit => (
+                "no file can raise this limit: it keeps a run within a laptop's memory".into(),
+                "任何文件都不能调高这个上限：它让运行不超出一台笔记本电脑的内存".into(),
             ),
         };
         Bi { en, zh }
@@ -1604,6 +1649,19 @@ impl From<CliMsg> for Bi {
     }
 }
 
+impl RunMsg {
+    /// What to do about a run stopped by `error`: where its limit is set, or that no file can
+    /// set it.
+    pub fn limit_help(error: &SimError) -> RunMsg {
+        match error {
+            SimError::MemoryLimit { .. }
+            | SimError::MemoryEstimate { .. }
+            | SimError::DataLimit { .. } => RunMsg::FixedLimit,
+            _ => RunMsg::LimitsHelp,
+        }
+    }
+}
+
 impl From<RunMsg> for Bi {
     fn from(m: RunMsg) -> Bi {
         m.text()
@@ -1921,6 +1979,8 @@ pub fn sim_text(e: &SimError) -> Bi {
         | SimError::DurationLimit { .. }
         | SimError::EventLimit { .. }
         | SimError::SocketLimit { .. }
+        | SimError::MemoryLimit { .. }
+        | SimError::MemoryEstimate { .. }
         | SimError::DataLimit { .. } => return stop_text(e),
     };
     Bi { en, zh }
@@ -1953,6 +2013,34 @@ pub fn stop_text(e: &SimError) -> Bi {
                 "the run was stopped at {at}: it created more than {limit} sockets, the limit; use fewer connections"
             ),
             format!("运行在 {at} 被停止：创建的套接字超过了上限 {limit}；请减少连接"),
+        ),
+        SimError::MemoryEstimate {
+            calls,
+            bytes,
+            limit,
+        } => (
+            format!(
+                "the run's {calls} calls would take at least {} MiB of memory to record, over the \
+                 limit of {} MiB: make fewer calls (repeat fewer times)",
+                bytes >> 20,
+                limit >> 20
+            ),
+            format!(
+                "这次运行的 {calls} 个调用至少需要 {} MiB 内存来记录，超过了上限 {} MiB：请减少调用（减少重复次数）",
+                bytes >> 20,
+                limit >> 20
+            ),
+        ),
+        SimError::MemoryLimit { limit, at } => (
+            format!(
+                "the run was stopped at {at}: its record took more than {} MiB of memory, the limit; \
+                 shorten the run, or use fewer connections",
+                limit >> 20
+            ),
+            format!(
+                "运行在 {at} 被停止：运行记录占用的内存超过了上限 {} MiB；请缩短运行，或减少连接",
+                limit >> 20
+            ),
         ),
         SimError::DataLimit { limit, at } => (
             format!(
@@ -2108,6 +2196,10 @@ mod tests {
             Msg::DelayNeedsDelay => 116,
             Msg::DelayOnDrop => 117,
             Msg::DelayOnDropHelp => 118,
+            Msg::FewerHosts => 128,
+            Msg::TooManyHosts { .. } => 127,
+            Msg::MaxSocketsOverCeiling { .. } => 126,
+            Msg::MaxEventsOverCeiling { .. } => 125,
             Msg::MinMaxHelp => 124,
             Msg::MinOverMax(..) => 123,
             Msg::FileTooLarge(..) => 122,
@@ -2190,6 +2282,7 @@ mod tests {
             RunMsg::SetupFailed => 0,
             RunMsg::Stopped { .. } => 1,
             RunMsg::LimitsHelp => 2,
+            RunMsg::FixedLimit => 7,
             RunMsg::NoBundled(..) => 3,
             RunMsg::CompiledUnreadable(..) => 4,
             RunMsg::Unfinished => 5,
@@ -2245,6 +2338,15 @@ mod tests {
             SimError::EventLimit { limit: 10, at },
             SimError::SocketLimit { limit: 10, at },
             SimError::DataLimit { limit: 10, at },
+            SimError::MemoryLimit {
+                limit: 10 << 20,
+                at,
+            },
+            SimError::MemoryEstimate {
+                calls: 10,
+                bytes: 20 << 20,
+                limit: 10 << 20,
+            },
         ];
         all.extend(configs().into_iter().map(SimError::InvalidConfig));
         all
@@ -2506,6 +2608,16 @@ mod tests {
             Msg::DelayNeedsDelay,
             Msg::DelayOnDrop,
             Msg::DelayOnDropHelp,
+            Msg::FewerHosts,
+            Msg::TooManyHosts { count: 2, max: 1 },
+            Msg::MaxSocketsOverCeiling {
+                asked: 2,
+                ceiling: 1,
+            },
+            Msg::MaxEventsOverCeiling {
+                asked: 2,
+                ceiling: 1,
+            },
             Msg::MinMaxHelp,
             Msg::MinOverMax(5, 2),
             Msg::FileTooLarge(16 << 20),
@@ -2717,6 +2829,7 @@ mod tests {
     fn run_examples() -> Vec<RunMsg> {
         let mut all = vec![
             RunMsg::LimitsHelp,
+            RunMsg::FixedLimit,
             RunMsg::NoBundled(V.into()),
             RunMsg::CompiledUnreadable(V.into()),
             RunMsg::Unfinished,
@@ -2744,7 +2857,7 @@ mod tests {
     #[test]
     fn every_message_is_said_in_both_languages_with_its_values() {
         let all = examples();
-        let mut seen = [false; 125];
+        let mut seen = [false; 129];
         for m in &all {
             seen[index(m)] = true;
             let Bi { en, zh } = m.text();
@@ -2801,7 +2914,7 @@ mod tests {
             seen.iter().all(|s| *s),
             "ViewMsg variants without an example: {seen:?}"
         );
-        let mut seen = [false; 7];
+        let mut seen = [false; 8];
         for m in run_examples() {
             seen[index_run(&m)] = true;
             both(format!("{m:?}"), m.text());
@@ -2827,6 +2940,8 @@ mod tests {
                     | SimError::DurationLimit { .. }
                     | SimError::EventLimit { .. }
                     | SimError::SocketLimit { .. }
+                    | SimError::MemoryLimit { .. }
+                    | SimError::MemoryEstimate { .. }
                     | SimError::DataLimit { .. }
             );
             if limit {

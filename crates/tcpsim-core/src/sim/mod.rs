@@ -60,7 +60,27 @@ pub struct SimConfig {
     pub max_duration: Duration,
     /// The most sockets a run may create, across hosts (default: 1 000 000).
     pub max_sockets: u32,
+    /// The most bytes the run's record may take: the trace's events, segments, sockets, calls
+    /// and data, and the sockets' state (default: [`DEFAULT_MAX_MEMORY`], 1 GiB). Counted as the
+    /// vectors' capacity every [`MEMORY_CHECK_EVERY`] queue events; the run stops with
+    /// [`SimError::MemoryLimit`] once over it.
+    pub max_memory: u64,
 }
+
+/// The default [`SimConfig::max_memory`]: 1 GiB. The process may briefly hold about twice that
+/// (a vector that doubles holds its old copy until the new one is filled, and an allocator
+/// returns freed memory late): 2.2 GB at most, measured, for a keep-alive storm stopped by it.
+pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
+
+/// The least memory a call takes in a run's record: its place in the trace's calls and the
+/// event that records it. A run whose calls need more than [`SimConfig::max_memory`] by this
+/// count is refused before it starts ([`SimError::MemoryEstimate`]).
+pub const MIN_BYTES_PER_CALL: u64 =
+    (std::mem::size_of::<ScheduledCall>() + std::mem::size_of::<crate::trace::TraceEvent>()) as u64;
+
+/// Queue events between two counts of a run's memory: a count costs a few multiplications,
+/// and between two of them the trace grows by at most a few megabytes.
+pub const MEMORY_CHECK_EVERY: u64 = 4096;
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -71,6 +91,7 @@ impl Default for SimConfig {
             max_events: 50_000_000,
             max_duration: Duration::from_secs(30 * 24 * 3600),
             max_sockets: 1_000_000,
+            max_memory: DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -167,6 +188,23 @@ pub enum SimError {
         /// When the run was stopped.
         at: Instant,
     },
+    /// The run's calls would surely take more memory than [`SimConfig::max_memory`]: refused
+    /// before it starts.
+    MemoryEstimate {
+        /// The calls the run would make.
+        calls: u64,
+        /// The least memory they take ([`MIN_BYTES_PER_CALL`] each).
+        bytes: u64,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The run's record took more memory than [`SimConfig::max_memory`].
+    MemoryLimit {
+        /// The limit, in bytes.
+        limit: u64,
+        /// When the run was stopped.
+        at: Instant,
+    },
     /// The applications moved more real bytes ([`Call::Send`]'s `data`, and what recv() read
     /// of them) than the trace keeps: [`MAX_DATA_BYTES`].
     DataLimit {
@@ -222,6 +260,23 @@ impl fmt::Display for SimError {
             SimError::SocketLimit { limit, at } => write!(
                 f,
                 "the run was stopped at {at}: it created more than {limit} sockets, the limit; use fewer connections"
+            ),
+            SimError::MemoryEstimate {
+                calls,
+                bytes,
+                limit,
+            } => write!(
+                f,
+                "the run's {calls} calls would take at least {} MiB of memory to record, over the \
+                 limit of {} MiB: make fewer calls (repeat fewer times)",
+                bytes >> 20,
+                limit >> 20
+            ),
+            SimError::MemoryLimit { limit, at } => write!(
+                f,
+                "the run was stopped at {at}: its record took more than {} MiB of memory, the limit; \
+                 shorten the run, or use fewer connections",
+                limit >> 20
             ),
             SimError::DataLimit { limit, at } => write!(
                 f,
@@ -338,6 +393,8 @@ pub struct Simulator {
     cfg: SimConfig,
     hosts: Vec<Host>,
     by_addr: BTreeMap<Ipv4Addr, HostId>,
+    /// Host names in use: a run with many hosts checks each new name at once.
+    host_names: std::collections::BTreeSet<String>,
     links: BTreeMap<(HostId, HostId), LinkConfig>,
     faults: Vec<FaultRule>,
     fault_hits: Vec<u32>,
@@ -389,6 +446,7 @@ impl Simulator {
             cfg,
             hosts: Vec::new(),
             by_addr: BTreeMap::new(),
+            host_names: std::collections::BTreeSet::new(),
             links: BTreeMap::new(),
             faults: Vec::new(),
             fault_hits: Vec::new(),
@@ -424,7 +482,7 @@ impl Simulator {
         {
             return Err(SimError::InvalidConfig(ConfigError::HostName(spec.name)));
         }
-        if self.trace.hosts.iter().any(|h| h.name == spec.name) {
+        if self.host_names.contains(&spec.name) {
             return Err(SimError::DuplicateHostName(spec.name));
         }
         if self.by_addr.contains_key(&spec.addr) {
@@ -463,6 +521,7 @@ impl Simulator {
             labels: SocketNames::default(),
         });
         self.by_addr.insert(spec.addr, id);
+        self.host_names.insert(spec.name.clone());
         self.trace.hosts.push(HostInfo {
             name: spec.name,
             addr: spec.addr,
@@ -608,12 +667,22 @@ impl Simulator {
     /// browser tab that keeps painting). The trace is the one [`Simulator::run_until`] gives:
     /// slicing only decides where the work pauses, never what happens.
     pub fn sliced_until(mut self, end: Instant) -> Result<SlicedRun, RunError> {
+        let calls =
+            self.trace.calls.len() as u64 + self.queue.merge.as_ref().map_or(0, |m| m.expected());
+        // What every call surely takes: its place in the trace's calls and its call event.
+        let least = calls.saturating_mul(MIN_BYTES_PER_CALL);
         let error = if let Err(e) = self.not_in_past(end) {
             Some(e)
         } else if end.saturating_since(Instant::ZERO) > self.cfg.max_duration {
             Some(SimError::DurationLimit {
                 asked: end.saturating_since(Instant::ZERO),
                 max: self.cfg.max_duration,
+            })
+        } else if least > self.cfg.max_memory {
+            Some(SimError::MemoryEstimate {
+                calls,
+                bytes: least,
+                limit: self.cfg.max_memory,
             })
         } else {
             None
@@ -628,8 +697,6 @@ impl Simulator {
         // A connection's calls record eight to ten events each (the bundled scenarios: 8.6 on
         // average); growing the vector by doubling would copy it a dozen times on a large run,
         // and one doubling too many at the end copies all of it once more.
-        let calls =
-            self.trace.calls.len() as u64 + self.queue.merge.as_ref().map_or(0, |m| m.expected());
         let expected = calls.saturating_mul(10).min(1 << 24) as usize;
         self.trace
             .events
@@ -695,6 +762,22 @@ impl Simulator {
         Ok(true)
     }
 
+    /// The bytes the run's record holds: what its vectors have reserved (reserved memory is
+    /// taken memory, and a vector that has just doubled counts in full), and the real bytes.
+    pub fn memory(&self) -> u64 {
+        fn held<T>(v: &Vec<T>) -> u64 {
+            (v.capacity() * std::mem::size_of::<T>()) as u64
+        }
+        let t = &self.trace;
+        held(&t.events)
+            + held(&t.segments)
+            + held(&t.sockets)
+            + held(&t.calls)
+            + held(&t.data)
+            + held(&self.socks)
+            + self.data_bytes
+    }
+
     /// Takes the next event off the queue and processes it.
     #[inline]
     fn process_next(&mut self) -> Result<(), SimError> {
@@ -706,6 +789,18 @@ impl Simulator {
         if self.trace.stats.queue_events > self.cfg.max_events {
             return Err(SimError::EventLimit {
                 limit: self.cfg.max_events,
+                at: self.now,
+            });
+        }
+        if self
+            .trace
+            .stats
+            .queue_events
+            .is_multiple_of(MEMORY_CHECK_EVERY)
+            && self.memory() > self.cfg.max_memory
+        {
+            return Err(SimError::MemoryLimit {
+                limit: self.cfg.max_memory,
                 at: self.now,
             });
         }
