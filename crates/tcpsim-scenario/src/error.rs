@@ -42,7 +42,9 @@ impl Source {
 
     /// Characters before byte `offset` (a character boundary).
     fn chars_before(&self, offset: usize) -> usize {
-        let k = offset / CHECKPOINT;
+        // The end of a text whose length is a multiple of CHECKPOINT has no checkpoint of its
+        // own: it counts from the last one (the fuzzer found this).
+        let k = (offset / CHECKPOINT).min(self.index.1.len().saturating_sub(1));
         let counted = self.index.1.get(k).copied().unwrap_or(0);
         let from = (k * CHECKPOINT).min(offset);
         counted
@@ -250,6 +252,27 @@ impl std::error::Error for ScenarioErrors {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_end_of_a_text_of_whole_checkpoints_has_its_place() {
+        // 4 096 characters on one line, then "é" lines: the end falls on a checkpoint.
+        for text in [
+            "x".repeat(CHECKPOINT),
+            "x".repeat(CHECKPOINT - 1) + "\n",
+            "é".repeat(CHECKPOINT),
+        ] {
+            let s = Source::new("f.toml", &text);
+            let last_line = text.lines().count().max(1);
+            let (line, col) = s.line_col(text.len());
+            let chars_on_last = text.lines().last().unwrap_or("").chars().count();
+            let want = if text.ends_with('\n') {
+                (last_line + 1, 1)
+            } else {
+                (last_line, chars_on_last + 1)
+            };
+            assert_eq!((line, col), want, "{} bytes", text.len());
+        }
+    }
 
     #[test]
     fn line_and_column_count_characters_from_one() {
