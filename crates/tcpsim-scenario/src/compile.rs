@@ -213,6 +213,9 @@ struct Ctx<'a> {
     /// Times at which the timeline opens each (host, socket name), found before checking, to
     /// tell "opened too late" from "never opened".
     opens_in_timeline: BTreeMap<(String, String), Instant>,
+    /// Socket names the timeline opens on hosts the file does not have: a misspelt host's
+    /// error says it, and "never opened" on the right host would only repeat it.
+    opened_on_unknown_hosts: std::collections::BTreeSet<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -527,6 +530,7 @@ fn compile_step(
                 );
                 false
             }
+            None if ctx.opened_on_unknown_hosts.contains(n) => false,
             None => {
                 ctx.err(
                     Some(sp),
@@ -842,6 +846,9 @@ fn socket_ref(ctx: &mut Ctx, s: &Spanned<String>) -> Option<(HostId, String)> {
     };
     let host = ctx.host(&Spanned::new(s.span(), h.to_string()))?;
     if ctx.opened(host, name).is_none() {
+        if ctx.opened_on_unknown_hosts.contains(name) {
+            return None;
+        }
         let mut names: Vec<&str> = ctx
             .opened
             .get(host.index())
@@ -1100,6 +1107,7 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         addr_set: Default::default(),
         opened: Vec::new(),
         opens_in_timeline,
+        opened_on_unknown_hosts: Default::default(),
     };
     let duration = f.duration.get_ref().get();
     if duration.is_zero() || duration > MAX_DURATION {
@@ -1208,6 +1216,14 @@ fn compile(src: Source, f: ScenarioFile, cap: Option<u64>) -> Result<Scenario, S
         ctx.addr_set.insert(*h.addr.get_ref());
         hosts.push(spec);
     }
+
+    let unknown: std::collections::BTreeSet<String> = ctx
+        .opens_in_timeline
+        .keys()
+        .filter(|(h, _)| !ctx.hosts.contains_key(h))
+        .map(|(_, socket)| socket.clone())
+        .collect();
+    ctx.opened_on_unknown_hosts = unknown;
 
     // Network.
     let default_latency = f
