@@ -5,6 +5,8 @@ pub use tcpsim_core as core;
 pub use tcpsim_render as render;
 pub use tcpsim_scenario as scenario;
 
+pub mod fuzz;
+
 /// The README's examples, run as doctests so that they cannot drift from the API.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -9,6 +9,9 @@ use std::process::{Command, ExitCode};
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// trunk 0.22 needs a newer rustc than this machine's 1.95 (see shared/toolchain.md).
 const TRUNK_VERSION: &str = "0.21.14";
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+/// The fuzz targets (`fuzz/fuzz_targets`), each a reader of `src/fuzz.rs`.
+const FUZZ_TARGETS: &[&str] = &["scenario_toml", "scenario_run", "wire"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -21,6 +24,7 @@ fn main() -> ExitCode {
         Some("build-web") => build_web().map(|_| ()),
         Some("serve") => serve(),
         Some("e2e") => build_web().and_then(|_| e2e()),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -53,10 +57,75 @@ Commands:
   build-web    write a release build of the web app to dist/ (works from any static host),
                with a size report (dist/size-report.txt)
   e2e          build the web app and run the browser tests (headless Chromium)
+  fuzz [TARGET] [SECONDS]
+               run a fuzz target (scenario_toml, scenario_run, wire; default: each in
+               turn) for SECONDS (default 600) with debug assertions, then minimize its
+               corpus in fuzz/corpus/TARGET, which `test` replays (installs cargo-fuzz)
   tools        install what the web app needs: the wasm target, trunk {TRUNK_VERSION},
                the wasm-bindgen CLI matching Cargo.lock, wasm-opt and playwright-core (npm),
                Chromium (Debian)"
     );
+}
+
+/// Runs the fuzzers: cargo fuzz on nightly where rustup has it, else on stable with
+/// RUSTC_BOOTSTRAP=1 (the sanitizer flags it passes are nightly features).
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let (targets, seconds) = match args {
+        [] => (FUZZ_TARGETS.to_vec(), 600),
+        [t] if t.parse::<u64>().is_ok() => (FUZZ_TARGETS.to_vec(), t.parse().unwrap()),
+        [t] => (vec![t.as_str()], 600),
+        [t, s] => (
+            vec![t.as_str()],
+            s.parse()
+                .map_err(|_| format!("`{s}` is not a number of seconds"))?,
+        ),
+        _ => return Err("usage: cargo xtask fuzz [TARGET] [SECONDS]".into()),
+    };
+    if let Some(bad) = targets.iter().find(|t| !FUZZ_TARGETS.contains(t)) {
+        return Err(format!(
+            "no fuzz target `{bad}`: the targets are {}",
+            FUZZ_TARGETS.join(", ")
+        ));
+    }
+    ensure_cargo_tool(
+        "cargo-fuzz",
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        &format!("cargo-fuzz {CARGO_FUZZ_VERSION}"),
+        true,
+    )?;
+    let nightly = Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("nightly"));
+    let fuzz_cmd = |verb: &str, target: &str| {
+        let mut c = Command::new("cargo");
+        if nightly {
+            c.arg("+nightly");
+        } else {
+            c.env("RUSTC_BOOTSTRAP", "1");
+        }
+        c.args(["fuzz", verb, "-a", "-O", target])
+            .current_dir(root().join("fuzz"));
+        c
+    };
+    for target in targets {
+        let mut c = fuzz_cmd("run", target);
+        c.args([
+            "--",
+            &format!("-max_total_time={seconds}"),
+            "-timeout=20",
+            "-rss_limit_mb=3072",
+            "-max_len=16384",
+            "-print_final_stats=1",
+        ]);
+        run(&format!("fuzzing {target} for {seconds} s"), c)?;
+        run(
+            &format!("minimizing the corpus of {target}"),
+            fuzz_cmd("cmin", target),
+        )?;
+    }
+    Ok(())
 }
 
 fn root() -> PathBuf {
