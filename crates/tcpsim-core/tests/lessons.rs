@@ -747,7 +747,7 @@ fn netstat_from_the_trace_matches_the_live_sockets() {
 #[test]
 fn runs_are_bounded_in_memory() {
     let storm = |max_memory: u64| {
-        let mut sim = Simulator::new(SimConfig {
+        let (mut sim, c, s) = common::hosts(SimConfig {
             max_memory,
             tcp: TcpConfig {
                 keepalive: Keepalive {
@@ -760,12 +760,6 @@ fn runs_are_bounded_in_memory() {
             },
             ..SimConfig::default()
         });
-        let c = sim
-            .add_host(HostSpec::new("client", [10, 0, 0, 1]))
-            .unwrap();
-        let s = sim
-            .add_host(HostSpec::new("server", [10, 0, 0, 2]))
-            .unwrap();
         let listen = Call::Listen {
             socket: "l".into(),
             port: 80,
