@@ -393,8 +393,10 @@ pub struct Simulator {
     cfg: SimConfig,
     hosts: Vec<Host>,
     by_addr: BTreeMap<Ipv4Addr, HostId>,
-    /// Host names in use: a run with many hosts checks each new name at once.
-    host_names: std::collections::BTreeSet<String>,
+    /// Host names in use, so that a run with many hosts checks each new name at once. Kept in
+    /// the table type of socket names (the value, the host's number, is not read): the page
+    /// already carries its code.
+    host_names: SocketNames,
     links: BTreeMap<(HostId, HostId), LinkConfig>,
     faults: Vec<FaultRule>,
     fault_hits: Vec<u32>,
@@ -446,7 +448,7 @@ impl Simulator {
             cfg,
             hosts: Vec::new(),
             by_addr: BTreeMap::new(),
-            host_names: std::collections::BTreeSet::new(),
+            host_names: SocketNames::default(),
             links: BTreeMap::new(),
             faults: Vec::new(),
             fault_hits: Vec::new(),
@@ -482,7 +484,7 @@ impl Simulator {
         {
             return Err(SimError::InvalidConfig(ConfigError::HostName(spec.name)));
         }
-        if self.host_names.contains(&spec.name) {
+        if self.host_names.contains_key(spec.name.as_str()) {
             return Err(SimError::DuplicateHostName(spec.name));
         }
         if self.by_addr.contains_key(&spec.addr) {
@@ -521,7 +523,7 @@ impl Simulator {
             labels: SocketNames::default(),
         });
         self.by_addr.insert(spec.addr, id);
-        self.host_names.insert(spec.name.clone());
+        self.host_names.insert(spec.name.clone(), SocketId(id.0));
         self.trace.hosts.push(HostInfo {
             name: spec.name,
             addr: spec.addr,
