@@ -12,7 +12,7 @@ pub const FUZZ_MAX_EVENTS: u64 = 20_000;
 
 /// The most calls a fuzzed scenario may schedule, as in the page: a file may ask for a
 /// million, and checking each repetition of a repeat would make one input take seconds.
-pub const FUZZ_MAX_CALLS: u64 = 10_000;
+pub const FUZZ_MAX_CALLS: u64 = 1_000;
 
 /// What one input came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
