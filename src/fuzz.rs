@@ -86,3 +86,21 @@ pub fn wire(data: &[u8]) -> Outcome {
         _ => Outcome::Refused,
     }
 }
+
+/// A socket table (`tcpsim diagnose`): decoded, read, diagnosed, and reported as text in both
+/// languages and as JSON.
+pub fn socket_table(data: &[u8]) -> Outcome {
+    use crate::evidence::{findings, report, table};
+    let text = table::decode(data);
+    match table::read(&text) {
+        Err(_) => Outcome::Refused,
+        Ok(t) => {
+            let r = findings::diagnose(&t, &findings::Options { fd_limit: Some(64) });
+            for lang in [crate::render::i18n::Lang::En, crate::render::i18n::Lang::Zh] {
+                std::hint::black_box(report::text("fuzz.txt", &t, &r, lang));
+            }
+            std::hint::black_box(report::json(&t, &r));
+            Outcome::Ran
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! tool and a facade over the workspace's crates.
 
 pub use tcpsim_core as core;
+pub use tcpsim_evidence as evidence;
 pub use tcpsim_render as render;
 pub use tcpsim_scenario as scenario;
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant as WallClock;
 use tcpsim::core::prelude::*;
 use tcpsim::render::i18n::Bi;
-use tcpsim::render::i18n::msg::{CliMsg, RunMsg, ViewMsg, error_label};
+use tcpsim::render::i18n::msg::{CliMsg, RunMsg, ViewMsg, error_label, help_label};
 use tcpsim::render::{jsonl, ladder, netstat};
 use tcpsim::scenario::duration::HumanDuration;
 use tcpsim::scenario::error::Pretty;
@@ -191,6 +191,27 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files (for editor completion and checking).
     Schema,
+    /// Read a socket table from ss, netstat or /proc/net/tcp and say what it shows: which side
+    /// holds CLOSE-WAIT and why, what piles up, what to do, and the lesson that shows it.
+    #[command(
+        after_help = "Reads: ss -tan (-p, -o, -e, -i), netstat -tan/-tanp (Linux), netstat -an (macOS),\n\
+                      netstat -ano (Windows; also as PowerShell saves it, in UTF-16), /proc/net/tcp(6),\n\
+                      and counts per state (CLOSE_WAIT 3000, or uniq -c's 3000 CLOSE_WAIT).\n\n\
+                      Examples:\n  ss -tanp | tcpsim diagnose -\n  tcpsim diagnose netstat.txt --fd-limit 1024\n  tcpsim diagnose ss.txt --json\n  tcpsim diagnose ss.txt --lang zh"
+    )]
+    Diagnose {
+        /// The table (`-` reads standard input).
+        file: PathBuf,
+        /// The processes' descriptor limit (`ulimit -n`), to say how close each is to it.
+        #[arg(long)]
+        fd_limit: Option<u64>,
+        /// The findings as JSON, for scripts and CI.
+        #[arg(long)]
+        json: bool,
+        /// Language of the report (default: from LC_ALL or LANG).
+        #[arg(long)]
+        lang: Option<Lang>,
+    },
 }
 
 /// What a command ends with: `Err` for an early stop (bad input, a failed run).
@@ -241,7 +262,9 @@ fn stdout_failed(e: &std::io::Error) -> ! {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // `run --lang` and `check --lang` hold for every message of the command, errors included.
-    if let Command::Run { lang: Some(l), .. } | Command::Check { lang: Some(l), .. } = &cli.command
+    if let Command::Run { lang: Some(l), .. }
+    | Command::Check { lang: Some(l), .. }
+    | Command::Diagnose { lang: Some(l), .. } = &cli.command
     {
         let _ = LANG_FLAG.set(*l);
     }
@@ -294,6 +317,12 @@ fn main() -> ExitCode {
             out!("{}", tcpsim::scenario::json_schema());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Diagnose {
+            file,
+            fd_limit,
+            json,
+            lang: _,
+        } => cmd_diagnose(&file, fd_limit, json),
     };
     outcome.unwrap_or_else(|code| code)
 }
@@ -366,20 +395,8 @@ fn report(errors: &ScenarioErrors) {
 /// Reads a scenario file, or standard input for `-`, up to one byte over the most a scenario
 /// may be (standard input may never end), and parses it.
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    use std::io::Read;
-    let stdin = path == Path::new("-");
-    let limit = MAX_FILE_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
-    let read = if stdin {
-        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-    };
-    if let Err(e) = read {
-        say_error(Some(path), CliMsg::CannotRead(e.to_string()));
-        return Err(ExitCode::from(BAD_INPUT));
-    }
-    let name = if stdin {
+    let bytes = read_input(path, MAX_FILE_BYTES)?;
+    let name = if path == Path::new("-") {
         "<stdin>".to_string()
     } else {
         path.display().to_string()
@@ -388,6 +405,72 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
         report(&e);
         ExitCode::from(BAD_INPUT)
     })
+}
+
+/// Reads a file, or standard input for `-`, up to `limit` bytes and one more (standard input
+/// may never end); says why not.
+fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, ExitCode> {
+    use std::io::Read;
+    let limit = limit as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    match read {
+        Ok(_) => Ok(bytes),
+        Err(e) => {
+            say_error(Some(path), CliMsg::CannotRead(e.to_string()));
+            Err(ExitCode::from(BAD_INPUT))
+        }
+    }
+}
+
+/// `tcpsim diagnose`: a socket table, read and explained.
+fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
+    use tcpsim::evidence::{findings, report, table};
+    use tcpsim::render::i18n::evidence::ReportMsg;
+    let lang = lang_from_env();
+    let bytes = read_input(file, table::MAX_TABLE_BYTES)?;
+    let text = table::decode(&bytes);
+    let name = if file == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        file.display().to_string()
+    };
+    let t = match table::read(&text) {
+        Ok(t) => t,
+        Err(e) => {
+            let (msg, place) = match e {
+                table::TableError::TooLarge => (
+                    ReportMsg::TooLarge(table::MAX_TABLE_BYTES as u64),
+                    String::new(),
+                ),
+                table::TableError::NoRows { first } => (
+                    ReportMsg::NoRows,
+                    first.map_or(String::new(), |l| format!(":{l}:1")),
+                ),
+            };
+            let lang = lang.words();
+            eprintln!(
+                "{}{place}: {}: {}\n  {}: {}",
+                tcpsim::core::text::terminal(&name),
+                error_label(lang),
+                msg.text().get(lang),
+                help_label(lang),
+                ReportMsg::Formats.text().get(lang)
+            );
+            return Err(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let r = findings::diagnose(&t, &findings::Options { fd_limit });
+    if as_json {
+        outln!("{}", report::json(&t, &r));
+    } else {
+        out!("{}", report::text(&name, &t, &r, lang.words()));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_time(s: &str, what: &'static str) -> Result<Instant, ExitCode> {

@@ -11,7 +11,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.21.14";
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// The fuzz targets (`fuzz/fuzz_targets`), each a reader of `src/fuzz.rs`.
-const FUZZ_TARGETS: &[&str] = &["scenario_toml", "scenario_run", "wire"];
+const FUZZ_TARGETS: &[&str] = &["scenario_toml", "scenario_run", "wire", "socket_table"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -58,9 +58,10 @@ Commands:
                with a size report (dist/size-report.txt)
   e2e          build the web app and run the browser tests (headless Chromium)
   fuzz [TARGET] [SECONDS]
-               run a fuzz target (scenario_toml, scenario_run, wire; default: each in
-               turn) for SECONDS (default 600) with debug assertions, then minimize its
-               corpus in fuzz/corpus/TARGET, which `test` replays (installs cargo-fuzz)
+               run a fuzz target (scenario_toml, scenario_run, wire, socket_table;
+               default: each in turn) for SECONDS (default 600) with debug assertions,
+               then minimize its corpus in fuzz/corpus/TARGET, which `test` replays
+               (installs cargo-fuzz)
   tools        install what the web app needs: the wasm target, trunk {TRUNK_VERSION},
                the wasm-bindgen CLI matching Cargo.lock, wasm-opt and playwright-core (npm),
                Chromium (Debian)"
@@ -193,6 +194,8 @@ fn test() -> Result<(), String> {
         "-p",
         "tcpsim-render",
         "-p",
+        "tcpsim-evidence",
+        "-p",
         "tcpsim",
     ])
     .env("RUSTDOCFLAGS", "-D warnings");
@@ -201,6 +204,10 @@ fn test() -> Result<(), String> {
     // The pcap test reads every bundled scenario's capture with tshark; chart tests draw text
     // with DejaVu Sans.
     ensure_apt("tshark", &["tshark"])?;
+    // The evidence crate's live test lists real sockets in a network namespace with the
+    // machine's own ss and netstat.
+    ensure_apt("ss", &["iproute2"])?;
+    ensure_apt("netstat", &["net-tools"])?;
     if !Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists() {
         ensure_apt("/nonexistent/fonts-probe", &["fonts-dejavu-core"])?;
     }

@@ -11,6 +11,7 @@
 //! TOML parser ([`toml_syntax`]), which offers no other handle on them.
 #![warn(missing_docs)]
 
+pub mod evidence;
 pub mod msg;
 
 use tcpsim_core::endpoint::TimerKind;

@@ -1,0 +1,63 @@
+//! `tcpsim diagnose` as a user runs it: a table from a file or piped in, in either language, as
+//! JSON, and a text that is no table.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const TABLE: &str = "crates/tcpsim-evidence/tests/tables/linux-ss-tanp.txt";
+
+fn tcpsim(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcpsim"))
+        .args(args)
+        .env("LC_ALL", "C")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_table_piped_in_is_explained_in_the_users_language() {
+    let table = std::fs::read(TABLE).unwrap();
+    let (code, out, _) = tcpsim(&["diagnose", "-"], Some(&table));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("<stdin>: 78 sockets, from ss"), "{out}");
+    assert!(out.contains("1. 20 sockets in CLOSE-WAIT held by this host's clients"), "{out}");
+    assert!(out.contains("tcpsim run scenarios/http-client-leak.toml"), "{out}");
+
+    let (code, out, _) = tcpsim(&["diagnose", TABLE, "--lang", "zh"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("20 个 CLOSE-WAIT 套接字由本机的客户端持有"), "{out}");
+
+    let (code, out, _) = tcpsim(&["diagnose", TABLE, "--json", "--fd-limit", "40"], None);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"][0]["kind"], "descriptors");
+    assert_eq!(v["findings"][1]["kind"], "close-wait-client");
+}
+
+#[test]
+fn a_text_that_is_no_table_says_what_the_reader_takes() {
+    let (code, _, err) = tcpsim(&["diagnose", "-"], Some(b"hello\nworld\n"));
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("<stdin>:1:1: error: no line is a TCP socket or a count per state"),
+        "{err}"
+    );
+    assert!(err.contains("help: paste the output of `ss -tanp`"), "{err}");
+    let (code, _, err) = tcpsim(&["diagnose", "no-such-file.txt"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-file.txt"), "{err}");
+}
