@@ -432,13 +432,16 @@ fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
     use tcpsim::evidence::{findings, report, table};
     use tcpsim::render::i18n::evidence::ReportMsg;
     let lang = lang_from_env();
-    let bytes = read_input(file, table::MAX_TABLE_BYTES)?;
-    let text = table::decode(&bytes);
     let name = if file == Path::new("-") {
         "<stdin>".to_string()
     } else {
         file.display().to_string()
     };
+    if is_capture(file) {
+        return diagnose_capture(file, &name, as_json);
+    }
+    let bytes = read_input(file, table::MAX_TABLE_BYTES)?;
+    let text = table::decode(&bytes);
     let t = match table::read(&text) {
         Ok(t) => t,
         Err(e) => {
@@ -469,6 +472,58 @@ fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
         outln!("{}", report::json(&t, &r));
     } else {
         out!("{}", report::text(&name, &t, &r, lang.words()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a file starts as a pcap or pcapng capture does (standard input is a table).
+fn is_capture(file: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    file != Path::new("-")
+        && std::fs::File::open(file)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok()
+        && matches!(
+            u32::from_le_bytes(magic),
+            0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a
+        )
+}
+
+/// `tcpsim diagnose` of a capture: its connections, how each went, both endpoints' states.
+fn diagnose_capture(file: &Path, name: &str, as_json: bool) -> Outcome {
+    use tcpsim::evidence::{capture, report};
+    use tcpsim::render::i18n::evidence::ReportMsg;
+    let lang = lang_from_env().words();
+    let read = std::fs::File::open(file)
+        .map_err(|e| capture::CaptureError::Io(e.to_string()))
+        .and_then(|f| capture::read(std::io::BufReader::new(f)));
+    let cap = match read {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = match e {
+                capture::CaptureError::NotACapture => ReportMsg::NotACapture,
+                capture::CaptureError::BadBlock { offset } => ReportMsg::CaptureStopped(offset),
+                capture::CaptureError::Io(e) => {
+                    say_error(Some(file), CliMsg::CannotRead(e));
+                    return Err(ExitCode::from(BAD_INPUT));
+                }
+            };
+            eprintln!(
+                "{}: {}: {}\n  {}: {}",
+                tcpsim::core::text::terminal(name),
+                error_label(lang),
+                msg.text().get(lang),
+                help_label(lang),
+                ReportMsg::CaptureFormats.text().get(lang)
+            );
+            return Err(ExitCode::from(BAD_INPUT));
+        }
+    };
+    if as_json {
+        outln!("{}", report::capture_json(&cap));
+    } else {
+        out!("{}", report::capture_text(name, &cap, lang));
     }
     Ok(ExitCode::SUCCESS)
 }

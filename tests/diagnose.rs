@@ -34,12 +34,21 @@ fn a_table_piped_in_is_explained_in_the_users_language() {
     let (code, out, _) = tcpsim(&["diagnose", "-"], Some(&table));
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("<stdin>: 78 sockets, from ss"), "{out}");
-    assert!(out.contains("1. 20 sockets in CLOSE-WAIT held by this host's clients"), "{out}");
-    assert!(out.contains("tcpsim run scenarios/http-client-leak.toml"), "{out}");
+    assert!(
+        out.contains("1. 20 sockets in CLOSE-WAIT held by this host's clients"),
+        "{out}"
+    );
+    assert!(
+        out.contains("tcpsim run scenarios/http-client-leak.toml"),
+        "{out}"
+    );
 
     let (code, out, _) = tcpsim(&["diagnose", TABLE, "--lang", "zh"], None);
     assert_eq!(code, 0);
-    assert!(out.contains("20 个 CLOSE-WAIT 套接字由本机的客户端持有"), "{out}");
+    assert!(
+        out.contains("20 个 CLOSE-WAIT 套接字由本机的客户端持有"),
+        "{out}"
+    );
 
     let (code, out, _) = tcpsim(&["diagnose", TABLE, "--json", "--fd-limit", "40"], None);
     assert_eq!(code, 0);
@@ -56,8 +65,44 @@ fn a_text_that_is_no_table_says_what_the_reader_takes() {
         err.starts_with("<stdin>:1:1: error: no line is a TCP socket or a count per state"),
         "{err}"
     );
-    assert!(err.contains("help: paste the output of `ss -tanp`"), "{err}");
+    assert!(
+        err.contains("help: paste the output of `ss -tanp`"),
+        "{err}"
+    );
     let (code, _, err) = tcpsim(&["diagnose", "no-such-file.txt"], None);
     assert_eq!(code, 2);
     assert!(err.contains("no-such-file.txt"), "{err}");
+}
+
+#[test]
+fn a_capture_is_told_connection_by_connection() {
+    let dir = std::env::temp_dir().join(format!("tcpsim-diagnose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcap = dir.join("leak.pcap");
+    let (code, _, err) = tcpsim(
+        &[
+            "pcap",
+            "scenarios/leaked-close.toml",
+            "-o",
+            pcap.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap()], None);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("10.0.0.2:80 closed; 10.0.0.1:52430 never did: its application holds the connection in CLOSE-WAIT"),
+        "{out}"
+    );
+    let (_, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap(), "--json"], None);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["connections"][0]["story"], "left-open-by-client");
+    // A file that starts as a capture and breaks off.
+    let bytes = std::fs::read(&pcap).unwrap();
+    std::fs::write(&pcap, &bytes[..bytes.len() - 7]).unwrap();
+    let (code, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap()], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("the capture breaks off at byte"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,6 +8,7 @@
 //! reads comes from `tcpsim-words` ([`tcpsim_words::evidence`]).
 #![warn(missing_docs)]
 
+pub mod capture;
 pub mod findings;
 pub mod report;
 pub mod table;

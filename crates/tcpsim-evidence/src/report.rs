@@ -3,6 +3,7 @@
 use crate::findings::{Found, Report};
 use crate::table::{SkipReason, Table};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use tcpsim_words::Lang;
 use tcpsim_words::evidence::{Finding, ReportMsg};
 
@@ -160,4 +161,86 @@ fn kind(f: &Finding) -> &'static str {
         Finding::LastAck { .. } => "last-ack",
         Finding::FinNotAcked { .. } => "fin-not-acked",
     }
+}
+
+/// Connections listed by name; the rest are counted.
+const CONNECTIONS_SHOWN: usize = 20;
+
+/// A capture's report as text: what it held, its connections by how they went, then each
+/// connection (the first [`CONNECTIONS_SHOWN`]) with both endpoints' inferred states.
+pub fn capture_text(name: &str, cap: &crate::capture::Capture, lang: Lang) -> String {
+    use crate::capture::Story;
+    let say = |m: ReportMsg| m.text().get(lang).to_string();
+    let mut out = String::new();
+    let skipped = cap.skipped.not_tcp + cap.skipped.unreadable + cap.skipped.other_link;
+    out += &format!(
+        "{}: {}\n",
+        tcpsim_core::text::terminal(name),
+        say(ReportMsg::CaptureRead {
+            packets: cap.packets,
+            connections: cap.connections.len() as u64,
+            skipped,
+        })
+    );
+    if let Some(crate::capture::CaptureError::BadBlock { offset }) = &cap.stopped {
+        out += &format!("{}\n", say(ReportMsg::CaptureStopped(*offset)));
+    }
+    out += &format!("{}\n\n", say(ReportMsg::Inferred));
+    let mut by_story: BTreeMap<Story, u64> = BTreeMap::new();
+    for c in &cap.connections {
+        *by_story.entry(c.story).or_default() += 1;
+    }
+    let mut stories: Vec<(Story, u64)> = by_story.into_iter().collect();
+    stories.sort_by_key(|(s, n)| (std::cmp::Reverse(*n), *s));
+    out += &say(ReportMsg::ByStory);
+    out.push('\n');
+    let labels: Vec<(String, u64)> = stories
+        .iter()
+        .map(|(s, n)| (s.label().get(lang).to_string(), *n))
+        .collect();
+    let width = labels
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, n) in &labels {
+        let pad = width - label.chars().count();
+        out += &format!("  {label}{} {n}\n", " ".repeat(pad));
+    }
+    out.push('\n');
+    out += &say(ReportMsg::Connections);
+    out.push('\n');
+    let secs = |us: u64| format!("{}.{:06}s", us / 1_000_000, us % 1_000_000);
+    for (i, c) in cap.connections.iter().take(CONNECTIONS_SHOWN).enumerate() {
+        let ep = |s: &crate::capture::Side| s.addr.map_or("?".to_string(), |a| a.to_string());
+        let (client, server) = (ep(&c.client), ep(&c.server));
+        out += &format!(
+            "{}. {client} -> {server}  {} - {}\n   {}\n",
+            i + 1,
+            secs(c.first_us),
+            secs(c.last_us),
+            c.story.said(&client, &server).get(lang)
+        );
+        for (who, side) in [(&client, &c.client), (&server, &c.server)] {
+            let path: Vec<String> = side
+                .states
+                .iter()
+                .map(|(t, s)| format!("{} {}", s.rfc_name(), secs(*t)))
+                .collect();
+            out += &format!("   {who}: {}\n", path.join(" > "));
+        }
+    }
+    if cap.connections.len() > CONNECTIONS_SHOWN {
+        out += &say(ReportMsg::MoreConnections(
+            cap.connections.len() - CONNECTIONS_SHOWN,
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// A capture's report for scripts: per connection both endpoints, each endpoint's inferred
+/// states with times (µs from the first packet), and how it went.
+pub fn capture_json(cap: &crate::capture::Capture) -> Value {
+    serde_json::to_value(cap).unwrap_or(Value::Null)
 }

@@ -94,3 +94,111 @@ fn tables_of_real_sockets_show_which_side_leaks() {
         assert!(t.skipped.is_empty(), "{what}: {:?}", t.skipped);
     }
 }
+
+/// The incidents captured (pcapng) on the namespace's loopback with the machine's own `dumpcap`
+/// (Wireshark's capture tool; tcpdump where present writes the same pcap), then diagnosed:
+/// each connection's story names the endpoint whose application did not close.
+#[test]
+fn a_capture_of_real_incidents_names_who_did_not_close() {
+    use tcpsim_evidence::capture::{self, Story};
+    let name = format!("tcpsim-capture-{}", std::process::id());
+    let added = ip(&["netns", "add", &name]);
+    assert!(
+        added.status.success(),
+        "this test captures real sockets in a network namespace: `ip netns add` needs root \
+         (CI runs as root): {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let mut ns = Namespace(name.clone(), None);
+    assert!(
+        ip(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"])
+            .status
+            .success()
+    );
+    // An orphan in FIN-WAIT-2 is dropped after a second here, not a minute.
+    let fin = ip(&[
+        "netns",
+        "exec",
+        &name,
+        "sysctl",
+        "-qw",
+        "net.ipv4.tcp_fin_timeout=1",
+    ]);
+    assert!(
+        fin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fin.stderr)
+    );
+    let file = std::env::temp_dir().join(format!("{name}.pcapng"));
+    let mut dumpcap = Command::new("ip")
+        .args(["netns", "exec", &name, "dumpcap", "-q", "-i", "lo", "-w"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dumpcap (apt-get install tshark) captures on the namespace's loopback");
+    // It has opened the interface once the file has its header; a moment more to be live.
+    let start = std::time::Instant::now();
+    while std::fs::metadata(&file).map_or(true, |m| m.len() < 24) {
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "dumpcap did not start capturing in 20 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &name,
+            "python3",
+            "tests/real/leaks.py",
+            "--incidents",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs the sockets' script");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    for want in ["ready", "done"] {
+        line.clear();
+        out.read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), want, "the script stopped before `{want}`");
+    }
+    ns.1 = Some(child);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // `ip netns exec` may have forked: dumpcap is stopped by name, and flushes its file.
+    let _ = Command::new("pkill")
+        .args(["-INT", "-f"])
+        .arg(file.to_string_lossy().as_ref())
+        .status();
+    let _ = dumpcap.wait();
+    let cap = capture::read(std::fs::File::open(&file).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&file);
+    let story_of = |port: u16| -> Vec<Story> {
+        cap.connections
+            .iter()
+            .filter(|c| c.server.addr.map(|a| a.port()) == Some(port))
+            .map(|c| c.story)
+            .collect()
+    };
+    // The client's leak: the server closed, the client never did.
+    assert_eq!(story_of(8080), vec![Story::LeftOpenByClient; 20]);
+    // The server's leak.
+    assert_eq!(story_of(9090), vec![Story::LeftOpenByServer; 15]);
+    assert_eq!(story_of(7070), vec![Story::Graceful; 5]);
+    assert_eq!(story_of(6060), vec![Story::ResetUnreadData]);
+    assert_eq!(story_of(5050), vec![Story::LateFinReset]);
+    // The late FIN's server was inferred gone at its tcp_fin_timeout, not in TIME-WAIT.
+    let late = cap
+        .connections
+        .iter()
+        .find(|c| c.story == Story::LateFinReset)
+        .unwrap();
+    assert_eq!(
+        late.server.states.last().map(|(_, s)| *s),
+        Some(tcpsim_core::state::State::Closed)
+    );
+}

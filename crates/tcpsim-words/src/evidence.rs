@@ -87,6 +87,131 @@ pub enum Finding {
     },
 }
 
+/// How a connection went, as its packets show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Story {
+    /// Both sides closed and both FINs were acknowledged.
+    Graceful,
+    /// Open at the capture's end, no FIN from either side.
+    Open,
+    /// The client closed; the server never did by the capture's end: its application holds
+    /// the connection in CLOSE-WAIT.
+    LeftOpenByServer,
+    /// The server closed; the client never did: the client's application holds it in
+    /// CLOSE-WAIT.
+    LeftOpenByClient,
+    /// One side closed long before the other's FIN, which drew a RST: the first side's
+    /// socket had gone (Linux's `tcp_fin_timeout` for an orphan).
+    LateFinReset,
+    /// A side reset a connection whose peer had sent it data: it closed with data unread.
+    ResetUnreadData,
+    /// A side reset after it had closed, when data arrived: data after close.
+    ResetDataAfterClose,
+    /// Reset after the connection idled for a minute or more: the signature of a middlebox's
+    /// idle timeout (a load balancer, a NAT, a firewall), whose RST carries the peer's address.
+    IdleReset,
+    /// Reset otherwise.
+    Reset,
+    /// The SYN was answered by RST: nothing listens there.
+    Refused,
+    /// The SYN was never answered.
+    NeverAnswered,
+    /// The capture began after the handshake: who is client is guessed from the ports.
+    Incomplete,
+}
+
+impl Story {
+    /// Its name for scripts.
+    pub fn key(self) -> &'static str {
+        match self {
+            Story::Graceful => "graceful",
+            Story::Open => "open",
+            Story::LeftOpenByServer => "left-open-by-server",
+            Story::LeftOpenByClient => "left-open-by-client",
+            Story::LateFinReset => "late-fin-reset",
+            Story::ResetUnreadData => "reset-unread-data",
+            Story::ResetDataAfterClose => "reset-data-after-close",
+            Story::IdleReset => "idle-reset",
+            Story::Reset => "reset",
+            Story::Refused => "refused",
+            Story::NeverAnswered => "never-answered",
+            Story::Incomplete => "incomplete",
+        }
+    }
+
+    /// A short name, for a table of counts.
+    pub fn label(self) -> Bi {
+        let (en, zh) = match self {
+            Story::Graceful => ("closed gracefully", "正常关闭"),
+            Story::Open => ("open", "仍然打开"),
+            Story::LeftOpenByServer => ("left open by the server", "服务器未关闭"),
+            Story::LeftOpenByClient => ("left open by the client", "客户端未关闭"),
+            Story::LateFinReset => ("late FIN answered by RST", "迟到的 FIN 换来 RST"),
+            Story::ResetUnreadData => ("reset: unread data at close", "重置：关闭时有未读数据"),
+            Story::ResetDataAfterClose => ("reset: data after close", "重置：关闭后收到数据"),
+            Story::IdleReset => ("reset after idling", "空闲后被重置"),
+            Story::Reset => ("reset", "重置"),
+            Story::Refused => ("refused", "被拒绝"),
+            Story::NeverAnswered => ("never answered", "无应答"),
+            Story::Incomplete => ("begun before the capture", "抓包前已建立"),
+        };
+        Bi::new(en, zh)
+    }
+
+    /// What it means, naming the endpoints (`client`, `server`: address and port), in both
+    /// languages.
+    pub fn said(self, client: &str, server: &str) -> Bi {
+        let (en, zh) = match self {
+            Story::Graceful => (
+                "closed by both sides, each FIN acknowledged".to_string(),
+                "双方都已关闭，每个 FIN 都得到确认".to_string(),
+            ),
+            Story::Open => (
+                "open at the capture's end".to_string(),
+                "抓包结束时仍处于打开状态".to_string(),
+            ),
+            Story::LeftOpenByServer => (
+                format!("{client} closed; {server} never did: its application holds the connection in CLOSE-WAIT"),
+                format!("{client} 已关闭；{server} 始终没有关闭：它的应用让连接停留在 CLOSE-WAIT"),
+            ),
+            Story::LeftOpenByClient => (
+                format!("{server} closed; {client} never did: its application holds the connection in CLOSE-WAIT"),
+                format!("{server} 已关闭；{client} 始终没有关闭：它的应用让连接停留在 CLOSE-WAIT"),
+            ),
+            Story::LateFinReset => (
+                "one side closed long before the other's FIN, which drew a RST: the first side's socket was gone (an orphan's tcp_fin_timeout)".to_string(),
+                "一方在另一方发出 FIN 之前很久就已关闭，这个迟到的 FIN 换来了 RST：先关闭一方的套接字已不存在（孤立连接的 tcp_fin_timeout）".to_string(),
+            ),
+            Story::ResetUnreadData => (
+                "reset by a side that closed with data it had not read: close() sends RST, not FIN, then".to_string(),
+                "被一方重置：它关闭时还有未读取的数据，此时 close() 发送的是 RST 而不是 FIN".to_string(),
+            ),
+            Story::ResetDataAfterClose => (
+                "reset by a side that had closed, when data arrived for it".to_string(),
+                "被一方重置：它已经关闭之后，又有数据发给它".to_string(),
+            ),
+            Story::IdleReset => (
+                "reset after a minute or more of silence: the signature of a middlebox's idle timeout (a load balancer, a NAT, a firewall), whose RST carries the peer's address; the peer itself may still hold the connection".to_string(),
+                "沉默一分钟以上后被重置：这是中间设备（负载均衡、NAT、防火墙）空闲超时的特征，它发出的 RST 带着对端的地址；对端自己可能仍然保持着这个连接".to_string(),
+            ),
+            Story::Reset => ("reset".to_string(), "被重置".to_string()),
+            Story::Refused => (
+                format!("refused: nothing listens on {server}"),
+                format!("被拒绝：{server} 上没有程序在监听"),
+            ),
+            Story::NeverAnswered => (
+                format!("{server} never answered the SYN"),
+                format!("{server} 从未应答 SYN"),
+            ),
+            Story::Incomplete => (
+                "the capture began after the handshake: which side is the client is guessed from the ports".to_string(),
+                "抓包开始于握手之后：哪一方是客户端是根据端口推测的".to_string(),
+            ),
+        };
+        Bi { en, zh }
+    }
+}
+
 /// The heading of a finding, its explanation, and what to do: in both languages.
 pub struct Said {
     /// One line: what it is.
@@ -397,6 +522,29 @@ pub enum ReportMsg {
     NoRows,
     /// What the reader takes.
     Formats,
+    /// What a capture held: packets, TCP connections, packets not TCP.
+    CaptureRead {
+        /// Packets.
+        packets: u64,
+        /// TCP connections.
+        connections: u64,
+        /// Packets not TCP or not readable.
+        skipped: u64,
+    },
+    /// The heading of the connections by how they went.
+    ByStory,
+    /// The heading of the list of connections.
+    Connections,
+    /// More connections than listed.
+    MoreConnections(usize),
+    /// The capture broke off at a byte: what was before it is reported.
+    CaptureStopped(u64),
+    /// Not a capture.
+    NotACapture,
+    /// What a capture reader takes.
+    CaptureFormats,
+    /// What a capture cannot show.
+    Inferred,
 }
 
 impl ReportMsg {
@@ -459,6 +607,44 @@ impl ReportMsg {
             ReportMsg::NoRows => (
                 "no line is a TCP socket or a count per state".into(),
                 "没有一行是 TCP 套接字或某个状态的计数".into(),
+            ),
+            ReportMsg::CaptureRead {
+                packets,
+                connections,
+                skipped: 0,
+            } => (
+                format!("{}, {}", plural(*packets, "packet", "packets"), plural(*connections, "TCP connection", "TCP connections")),
+                format!("{} 个报文，{} 个 TCP 连接", n(*packets), n(*connections)),
+            ),
+            ReportMsg::CaptureRead {
+                packets,
+                connections,
+                skipped,
+            } => (
+                format!("{}, {} ({} not TCP or not readable)", plural(*packets, "packet", "packets"), plural(*connections, "TCP connection", "TCP connections"), n(*skipped)),
+                format!("{} 个报文，{} 个 TCP 连接（{} 个报文不是 TCP 或无法读取）", n(*packets), n(*connections), n(*skipped)),
+            ),
+            ReportMsg::ByStory => ("Connections by how they went:".into(), "连接的结局：".into()),
+            ReportMsg::Connections => ("Connections:".into(), "连接：".into()),
+            ReportMsg::MoreConnections(k) => (
+                format!("and {} more (--json lists them all)", n(*k as u64)),
+                format!("另有 {} 个（--json 会列出全部）", n(*k as u64)),
+            ),
+            ReportMsg::CaptureStopped(offset) => (
+                format!("the capture breaks off at byte {offset} (cut short, or damaged): what comes before is reported"),
+                format!("抓包文件在第 {offset} 字节处中断（被截断或已损坏）：报告其之前的内容"),
+            ),
+            ReportMsg::NotACapture => (
+                "not a pcap or pcapng capture".into(),
+                "不是 pcap 或 pcapng 抓包文件".into(),
+            ),
+            ReportMsg::CaptureFormats => (
+                "write a capture with `tcpdump -w file.pcap` or Wireshark (pcap or pcapng), or paste a socket table".into(),
+                "请用 `tcpdump -w file.pcap` 或 Wireshark 保存抓包（pcap 或 pcapng），或者粘贴套接字表".into(),
+            ),
+            ReportMsg::Inferred => (
+                "states are inferred from the packets: a close() shows only as a FIN, and a socket a timer drops (TIME-WAIT's end, tcp_fin_timeout) is not seen".into(),
+                "状态是根据报文推断的：close() 只表现为一个 FIN，被定时器删除的套接字（TIME-WAIT 结束、tcp_fin_timeout）在线路上看不到".into(),
             ),
             ReportMsg::Formats => (
                 "paste the output of `ss -tanp`, `netstat -tanp` (Linux), `netstat -an` (macOS), `netstat -ano` (Windows) or `cat /proc/net/tcp`, or counts per state such as `CLOSE_WAIT 3000`".into(),
@@ -576,7 +762,43 @@ mod tests {
             ReportMsg::TooLarge(128 << 20),
             ReportMsg::NoRows,
             ReportMsg::Formats,
+            ReportMsg::CaptureRead {
+                packets: 1,
+                connections: 1,
+                skipped: 0,
+            },
+            ReportMsg::CaptureRead {
+                packets: 10,
+                connections: 2,
+                skipped: 3,
+            },
+            ReportMsg::ByStory,
+            ReportMsg::Connections,
+            ReportMsg::MoreConnections(3),
+            ReportMsg::CaptureStopped(100),
+            ReportMsg::NotACapture,
+            ReportMsg::CaptureFormats,
+            ReportMsg::Inferred,
         ];
+        for story in [
+            Story::Graceful,
+            Story::Open,
+            Story::LeftOpenByServer,
+            Story::LeftOpenByClient,
+            Story::LateFinReset,
+            Story::ResetUnreadData,
+            Story::ResetDataAfterClose,
+            Story::IdleReset,
+            Story::Reset,
+            Story::Refused,
+            Story::NeverAnswered,
+            Story::Incomplete,
+        ] {
+            for t in [story.label(), story.said("10.0.0.1:5000", "10.0.0.2:80")] {
+                assert!(!has_chinese(&t.en), "{story:?}: {}", t.en);
+                assert!(has_chinese(&t.zh), "{story:?}: {}", t.zh);
+            }
+        }
         for m in &msgs {
             let t = m.text();
             assert!(!t.en.is_empty() && !has_chinese(&t.en), "{m:?}: {}", t.en);

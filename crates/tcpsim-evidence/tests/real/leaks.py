@@ -8,6 +8,12 @@ for its standard input to close.
 - port 9090: clients send a request and close; the server accepts and never closes (the
   server's leak: CLOSE-WAIT on port 9090, the clients' sockets orphaned in FIN-WAIT-2).
 - port 7070: clients close first after a reply, both sides properly: TIME-WAIT on the client.
+
+With `--incidents` (for a capture), after `ready` it also plays, then prints `done`:
+- port 6060: a client closes with an answer unread: its close() sends RST.
+- port 5050: the server closes, its socket is orphaned in FIN-WAIT-2 and dropped after
+  tcp_fin_timeout (the test sets 1 s in the namespace); the client closes 2.5 s later and its
+  late FIN draws a RST.
 """
 import socket
 import sys
@@ -53,4 +59,27 @@ for i in range(5):
     sv.close()
 
 print("ready", flush=True)
+
+if "--incidents" in sys.argv:
+    import time
+
+    d = listener(6060)
+    cl = socket.create_connection(("127.0.0.1", 6060))
+    sv, _ = d.accept()
+    sv.sendall(b"an answer the client never reads")
+    time.sleep(0.2)
+    cl.close()  # unread data: RST
+    time.sleep(0.2)
+    sv.close()
+
+    e = listener(5050)
+    cl = socket.create_connection(("127.0.0.1", 5050))
+    sv, _ = e.accept()
+    sv.close()  # FIN; the client does not close yet
+    time.sleep(2.5)
+    cl.close()  # late FIN: the server's socket is gone, RST
+    time.sleep(0.3)
+    keep += [d, e]
+    print("done", flush=True)
+
 sys.stdin.read()
