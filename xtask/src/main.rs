@@ -11,13 +11,22 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.21.14";
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// The fuzz targets (`fuzz/fuzz_targets`), each a reader of `src/fuzz.rs`.
-const FUZZ_TARGETS: &[&str] = &["scenario_toml", "scenario_run", "wire", "socket_table"];
+const FUZZ_TARGETS: &[&str] = &[
+    "scenario_toml",
+    "scenario_run",
+    "wire",
+    "socket_table",
+    "capture",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
-        Some("bench") => bench().and_then(|_| page_bench()),
+        Some("bench") => bench()
+            .and_then(|_| capture_bench())
+            .and_then(|_| page_bench()),
+        Some("bench-capture") => capture_bench(),
         Some("bench-page") => page_bench(),
         Some("wasm-check") => wasm_check(),
         Some("tools") => web_tools().map(|_| ()),
@@ -49,6 +58,9 @@ Commands:
                the core built for {WASM_TARGET}, and the native-vs-wasm trace check
   bench        criterion benchmarks (simulation throughput, the production-scale leak),
                then the page benchmark
+  bench-capture
+               tcpsim diagnose and tshark -q -z conv,tcp read the same 1.3 million-packet
+               capture, five times each, side by side (target/capture-bench.txt)
   bench-page   the page benchmark: the web app's release build runs the production-scale
                leak in headless Chromium, in fresh pages and again in the same page
   wasm-check   build the core for {WASM_TARGET}, run a seeded scenario in Node.js,
@@ -58,8 +70,8 @@ Commands:
                with a size report (dist/size-report.txt)
   e2e          build the web app and run the browser tests (headless Chromium)
   fuzz [TARGET] [SECONDS]
-               run a fuzz target (scenario_toml, scenario_run, wire, socket_table;
-               default: each in turn) for SECONDS (default 600) with debug assertions,
+               run a fuzz target (scenario_toml, scenario_run, wire, socket_table,
+               capture; default: each in turn) for SECONDS (default 600) with debug assertions,
                then minimize its corpus in fuzz/corpus/TARGET, which `test` replays
                (installs cargo-fuzz)
   tools        install what the web app needs: the wasm target, trunk {TRUNK_VERSION},
@@ -286,6 +298,74 @@ fn bench() -> Result<(), String> {
     let mut c = cargo();
     c.args(["bench", "-p", "tcpsim-core", "-p", "tcpsim-scenario"]);
     run("benchmarks", c)
+}
+
+/// The capture benchmark: `tcpsim diagnose` and `tshark -q -z conv,tcp` read the same capture
+/// (1.3 million packets, 100 000 connections, written by `tcpsim pcap` from the evidence crate's
+/// bench scenario) in turn, five times each; times as min, median and max, and the ratio of the
+/// medians, a ratio against a peer in the same run (this machine is shared and noisy). Written
+/// to target/capture-bench.txt.
+fn capture_bench() -> Result<(), String> {
+    ensure_apt("tshark", &["tshark"])?;
+    let mut build = cargo();
+    build.args(["build", "--release", "-p", "tcpsim"]);
+    run("building the CLI (release)", build)?;
+    let tcpsim = root().join("target/release/tcpsim");
+    let pcap = root().join("target/million-packets.pcap");
+    let mut write = Command::new(&tcpsim);
+    write
+        .args([
+            "pcap",
+            "crates/tcpsim-evidence/benches/million-packets.toml",
+            "-o",
+        ])
+        .arg(&pcap)
+        .current_dir(root());
+    run("writing the capture (1.3 million packets)", write)?;
+    let time = |cmd: &mut Command| -> Result<f64, String> {
+        let start = std::time::Instant::now();
+        let out = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !out.success() {
+            return Err(format!("{cmd:?} failed ({out})"));
+        }
+        Ok(start.elapsed().as_secs_f64())
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        ours.push(time(Command::new(&tcpsim).arg("diagnose").arg(&pcap))?);
+        theirs.push(time(
+            Command::new("tshark")
+                .arg("-r")
+                .arg(&pcap)
+                .args(["-q", "-z", "conv,tcp"]),
+        )?);
+    }
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[0], v[v.len() / 2], v[v.len() - 1])
+    };
+    let (o, t) = (stats(&mut ours), stats(&mut theirs));
+    let report = format!(
+        "capture: {} (1.3 million packets, 100 000 connections)\n\
+         tcpsim diagnose:           min {:.3} s, median {:.3} s, max {:.3} s\n\
+         tshark -q -z conv,tcp:     min {:.3} s, median {:.3} s, max {:.3} s\n\
+         tcpsim reads it {:.1} times as fast as tshark (medians)\n",
+        pcap.display(),
+        o.0,
+        o.1,
+        o.2,
+        t.0,
+        t.1,
+        t.2,
+        t.1 / o.1
+    );
+    print!("{report}");
+    let path = root().join("target/capture-bench.txt");
+    std::fs::write(&path, report).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The page benchmark (tests/e2e/bench.mjs): the production-scale leak run by the release build

@@ -348,6 +348,8 @@ struct Track {
     last_before: u64,
     /// The silence before that packet.
     gap_before_last: u64,
+    /// The client's initial sequence number, from its SYN.
+    isn: Option<u32>,
 }
 
 impl Tracker {
@@ -357,9 +359,12 @@ impl Tracker {
         } else {
             (s.dst, s.src)
         };
+        // A SYN with another initial sequence number on a known pair is a new connection on
+        // the same ports (after TIME-WAIT, or with SO_REUSEADDR).
+        let reused = |t: &Track| s.syn && !s.ack && t.isn.is_some_and(|isn| isn != s.seq);
         let i = match self.index.get(&key) {
-            Some(i) => *i,
-            None => {
+            Some(i) if !reused(&self.conns[*i]) => *i,
+            _ => {
                 if self.conns.len() >= MAX_CONNECTIONS {
                     skipped.connections_not_followed += 1;
                     return;
@@ -399,6 +404,7 @@ impl Tracker {
                     server_got_data: false,
                     last_before: s.t_us,
                     gap_before_last: 0,
+                    isn: None,
                 });
                 self.index.insert(key, self.conns.len() - 1);
                 self.conns.len() - 1
@@ -459,6 +465,7 @@ impl Track {
         }
         if s.syn && !s.ack {
             self.syn = true;
+            self.isn.get_or_insert(s.seq);
             me.enter(t, State::SynSent);
             if peer.state().is_none() {
                 peer.enter(t, State::Listen);
