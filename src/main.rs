@@ -191,16 +191,18 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files (for editor completion and checking).
     Schema,
-    /// Read a socket table from ss, netstat or /proc/net/tcp and say what it shows: which side
-    /// holds CLOSE-WAIT and why, what piles up, what to do, and the lesson that shows it.
+    /// Read a socket table (ss, netstat, /proc/net/tcp) or a capture (pcap, pcapng) and say
+    /// what it shows: which side holds CLOSE-WAIT and why, what piles up, who never closed,
+    /// what to do, and the lesson that shows it.
     #[command(
         after_help = "Reads: ss -tan (-p, -o, -e, -i), netstat -tan/-tanp (Linux), netstat -an (macOS),\n\
                       netstat -ano (Windows; also as PowerShell saves it, in UTF-16), /proc/net/tcp(6),\n\
-                      and counts per state (CLOSE_WAIT 3000, or uniq -c's 3000 CLOSE_WAIT).\n\n\
-                      Examples:\n  ss -tanp | tcpsim diagnose -\n  tcpsim diagnose netstat.txt --fd-limit 1024\n  tcpsim diagnose ss.txt --json\n  tcpsim diagnose ss.txt --lang zh"
+                      and counts per state (CLOSE_WAIT 3000, or uniq -c's 3000 CLOSE_WAIT);\n\
+                      and captures: pcap and pcapng from tcpdump, dumpcap or Wireshark.\n\n\
+                      Examples:\n  ss -tanp | tcpsim diagnose -\n  tcpsim diagnose incident.pcap\n  tcpdump -i any -w - port 80 | tcpsim diagnose -\n  tcpsim diagnose netstat.txt --fd-limit 1024\n  tcpsim diagnose ss.txt --json\n  tcpsim diagnose ss.txt --lang zh"
     )]
     Diagnose {
-        /// The table (`-` reads standard input).
+        /// The table or capture (`-` reads standard input).
         file: PathBuf,
         /// The processes' descriptor limit (`ulimit -n`), to say how close each is to it.
         #[arg(long)]
@@ -437,10 +439,35 @@ fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
     } else {
         file.display().to_string()
     };
-    if is_capture(file) {
-        return diagnose_capture(file, &name, as_json);
+    let mut input: Box<dyn std::io::BufRead + Send> = if file == Path::new("-") {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        match std::fs::File::open(file) {
+            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Err(e) => {
+                say_error(Some(file), CliMsg::CannotRead(e.to_string()));
+                return Err(ExitCode::from(BAD_INPUT));
+            }
+        }
+    };
+    // A capture is told by its first four bytes (`tcpdump -w - | tcpsim diagnose -` too).
+    let magic = input.fill_buf().map(|b| b.get(..4).map(<[u8]>::to_vec));
+    if let Ok(Some(m)) = &magic
+        && matches!(
+            u32::from_le_bytes([m[0], m[1], m[2], m[3]]),
+            0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a
+        )
+    {
+        return diagnose_capture(input, file, &name, as_json);
     }
-    let bytes = read_input(file, table::MAX_TABLE_BYTES)?;
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(
+        &mut std::io::Read::take(input, table::MAX_TABLE_BYTES as u64 + 1),
+        &mut bytes,
+    ) {
+        say_error(Some(file), CliMsg::CannotRead(e.to_string()));
+        return Err(ExitCode::from(BAD_INPUT));
+    }
     let text = table::decode(&bytes);
     let t = match table::read(&text) {
         Ok(t) => t,
@@ -476,29 +503,17 @@ fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether a file starts as a pcap or pcapng capture does (standard input is a table).
-fn is_capture(file: &Path) -> bool {
-    use std::io::Read;
-    let mut magic = [0u8; 4];
-    file != Path::new("-")
-        && std::fs::File::open(file)
-            .and_then(|mut f| f.read_exact(&mut magic))
-            .is_ok()
-        && matches!(
-            u32::from_le_bytes(magic),
-            0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a
-        )
-}
-
 /// `tcpsim diagnose` of a capture: its connections, how each went, both endpoints' states.
-fn diagnose_capture(file: &Path, name: &str, as_json: bool) -> Outcome {
+fn diagnose_capture(
+    input: Box<dyn std::io::BufRead + Send>,
+    file: &Path,
+    name: &str,
+    as_json: bool,
+) -> Outcome {
     use tcpsim::evidence::{capture, report};
     use tcpsim::render::i18n::evidence::ReportMsg;
     let lang = lang_from_env().words();
-    let read = std::fs::File::open(file)
-        .map_err(|e| capture::CaptureError::Io(e.to_string()))
-        .and_then(|f| capture::read(std::io::BufReader::new(f)));
-    let cap = match read {
+    let cap = match capture::read(input) {
         Ok(c) => c,
         Err(e) => {
             let msg = match e {

@@ -95,11 +95,18 @@ fn a_capture_is_told_connection_by_connection() {
         out.contains("10.0.0.2:80 closed; 10.0.0.1:52430 never did: its application holds the connection in CLOSE-WAIT"),
         "{out}"
     );
+    // Piped in, as from `tcpdump -w -`.
+    let bytes = std::fs::read(&pcap).unwrap();
+    let (code, piped, _) = tcpsim(&["diagnose", "-"], Some(&bytes));
+    assert_eq!(code, 0);
+    assert!(
+        piped.contains("never did: its application holds the connection in CLOSE-WAIT"),
+        "{piped}"
+    );
     let (_, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap(), "--json"], None);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["connections"][0]["story"], "left-open-by-client");
     // A file that starts as a capture and breaks off.
-    let bytes = std::fs::read(&pcap).unwrap();
     std::fs::write(&pcap, &bytes[..bytes.len() - 7]).unwrap();
     let (code, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap()], None);
     assert_eq!(code, 0);
