@@ -359,9 +359,15 @@ impl Tracker {
         } else {
             (s.dst, s.src)
         };
-        // A SYN with another initial sequence number on a known pair is a new connection on
-        // the same ports (after TIME-WAIT, or with SO_REUSEADDR).
-        let reused = |t: &Track| s.syn && !s.ack && t.isn.is_some_and(|isn| isn != s.seq);
+        // A SYN from the same client with another initial sequence number is a new connection
+        // on the same ports (after TIME-WAIT, or with SO_REUSEADDR); a SYN from the other side
+        // is a simultaneous open.
+        let reused = |t: &Track| {
+            s.syn
+                && !s.ack
+                && t.conn.client.addr == Some(s.src)
+                && t.isn.is_some_and(|isn| isn != s.seq)
+        };
         let i = match self.index.get(&key) {
             Some(i) if !reused(&self.conns[*i]) => *i,
             _ => {
