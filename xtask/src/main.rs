@@ -217,9 +217,12 @@ fn test() -> Result<(), String> {
     // with DejaVu Sans.
     ensure_apt("tshark", &["tshark"])?;
     // The evidence crate's live test lists real sockets in a network namespace with the
-    // machine's own ss and netstat.
+    // machine's own ss and netstat, and captures them with dumpcap (tshark's package), run by
+    // a Python script and stopped with pkill.
     ensure_apt("ss", &["iproute2"])?;
     ensure_apt("netstat", &["net-tools"])?;
+    ensure_apt("python3", &["python3"])?;
+    ensure_apt("pkill", &["procps"])?;
     if !Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists() {
         ensure_apt("/nonexistent/fonts-probe", &["fonts-dejavu-core"])?;
     }
