@@ -201,6 +201,21 @@ enum Command {
                       and captures: pcap and pcapng from tcpdump, dumpcap or Wireshark.\n\n\
                       Examples:\n  ss -tanp | tcpsim diagnose -\n  tcpsim diagnose incident.pcap\n  tcpdump -i any -w - port 80 | tcpsim diagnose -\n  tcpsim diagnose netstat.txt --fd-limit 1024\n  tcpsim diagnose ss.txt --json\n  tcpsim diagnose ss.txt --lang zh"
     )]
+    /// Write a scenario that replays connection N of a capture (as `diagnose` numbers them):
+    /// the calls each side evidently made, with expectations that it ends where the capture
+    /// left it. Then change a call (add the close() that was never made) and run it again.
+    #[command(
+        after_help = "Examples:\n  tcpsim diagnose incident.pcap\n  tcpsim scenario-from incident.pcap 3 -o replay.toml\n  tcpsim check replay.toml"
+    )]
+    ScenarioFrom {
+        /// The capture (pcap or pcapng).
+        capture: PathBuf,
+        /// The connection's number in `tcpsim diagnose`'s list, from 1.
+        connection: usize,
+        /// Where to write the scenario (default: standard output).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
     Diagnose {
         /// The table or capture (`-` reads standard input).
         file: PathBuf,
@@ -325,6 +340,11 @@ fn main() -> ExitCode {
             json,
             lang: _,
         } => cmd_diagnose(&file, fd_limit, json),
+        Command::ScenarioFrom {
+            capture,
+            connection,
+            output,
+        } => cmd_scenario_from(&capture, connection, output.as_deref()),
     };
     outcome.unwrap_or_else(|code| code)
 }
@@ -501,6 +521,49 @@ fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
         out!("{}", report::text(&name, &t, &r, lang.words()));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tcpsim scenario-from`: a captured connection as a scenario file.
+fn cmd_scenario_from(file: &Path, n: usize, output: Option<&Path>) -> Outcome {
+    use tcpsim::evidence::{capture, replay};
+    let cap = std::fs::File::open(file)
+        .map_err(|e| e.to_string())
+        .and_then(|f| capture::read(std::io::BufReader::new(f)).map_err(|e| format!("{e:?}")));
+    let cap = match cap {
+        Ok(c) => c,
+        Err(e) => {
+            say_error(Some(file), CliMsg::CannotRead(e));
+            return Err(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let Some(c) = n.checked_sub(1).and_then(|i| cap.connections.get(i)) else {
+        say_error(
+            Some(file),
+            CliMsg::NoSuchConnection(n, cap.connections.len()),
+        );
+        return Err(ExitCode::from(BAD_INPUT));
+    };
+    let text = match replay::scenario_from(&file.display().to_string(), n, c) {
+        Ok(t) => t,
+        Err(e) => {
+            let why = match e {
+                replay::NotReplayable::Ipv6 => CliMsg::NotReplayableIpv6,
+                replay::NotReplayable::Story(s) => CliMsg::NotReplayable(s.key()),
+            };
+            say_error(Some(file), why);
+            return Err(ExitCode::from(BAD_INPUT));
+        }
+    };
+    match output {
+        Some(path) => {
+            not_the_input(file, [Some(path)])?;
+            write_file(path, text)
+        }
+        None => {
+            out!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 /// `tcpsim diagnose` of a capture: its connections, how each went, both endpoints' states.

@@ -87,3 +87,44 @@ fn every_bundled_capture_gives_back_the_states_of_its_trace() {
     assert!(exact >= 1000, "{exact} of {endpoints} exact: {misses:?}");
     eprintln!("{exact} of {endpoints} endpoints inferred exactly; the others: {misses:?}");
 }
+
+/// A captured connection written back as a scenario (`tcpsim scenario-from`) reads, runs, and
+/// ends where the capture left it: its expectations pass in the simulator.
+#[test]
+fn captured_incidents_replay_as_scenarios_that_pass_their_own_check() {
+    for lesson in [
+        "leaked-close",
+        "four-way-close",
+        "leaked-close-late-rst",
+        "close-with-unread-data",
+        "connect-refused",
+        "half-close",
+    ] {
+        let path = format!("scenarios/{lesson}.toml");
+        let s = Scenario::parse(&path, &std::fs::read_to_string(&path).unwrap()).unwrap();
+        let bytes = tcpsim::render::pcap::pcap(&s.run().unwrap());
+        let cap = capture::read(&bytes[..]).unwrap();
+        let text = tcpsim::evidence::replay::scenario_from("x.pcap", 1, &cap.connections[0])
+            .unwrap_or_else(|e| panic!("{lesson}: {e:?}"));
+        let replay = Scenario::parse("replay.toml", &text)
+            .unwrap_or_else(|e| panic!("{lesson}: {e}\n{text}"));
+        let trace = replay.run().unwrap();
+        let failures = replay.check(&trace);
+        assert!(
+            failures.is_empty(),
+            "{lesson}: {}\n{text}",
+            failures
+                .iter()
+                .map(|f| f.render(tcpsim::render::i18n::Lang::En))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(!replay.expectations.is_empty(), "{lesson}");
+        // Every call it writes is made: none waits for an event that never comes.
+        assert!(
+            tcpsim::scenario::never_made(&trace).is_empty(),
+            "{lesson}: {:?}\n{text}",
+            tcpsim::scenario::never_made(&trace)
+        );
+    }
+}

@@ -106,6 +106,27 @@ fn a_capture_is_told_connection_by_connection() {
     let (_, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap(), "--json"], None);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["connections"][0]["story"], "left-open-by-client");
+    // The connection written back as a scenario, which passes its own check.
+    let replay = dir.join("replay.toml");
+    let (code, _, err) = tcpsim(
+        &[
+            "scenario-from",
+            pcap.to_str().unwrap(),
+            "1",
+            "-o",
+            replay.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = tcpsim(&["check", replay.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = tcpsim(&["scenario-from", pcap.to_str().unwrap(), "2"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("there is no connection 2: the capture has 1"),
+        "{err}"
+    );
     // A file that starts as a capture and breaks off.
     std::fs::write(&pcap, &bytes[..bytes.len() - 7]).unwrap();
     let (code, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap()], None);

@@ -92,7 +92,7 @@ pub struct Side {
     fin_acked: Option<u64>,
     /// When it sent a RST.
     #[serde(skip)]
-    rst: Option<u64>,
+    pub(crate) rst: Option<u64>,
     /// It sent a SYN,ACK; it received one (both: a simultaneous open's end).
     #[serde(skip)]
     synack: (bool, bool),

@@ -10,5 +10,6 @@
 
 pub mod capture;
 pub mod findings;
+pub mod replay;
 pub mod report;
 pub mod table;

@@ -191,6 +191,29 @@ fn a_capture_of_real_incidents_names_who_did_not_close() {
     assert_eq!(story_of(7070), vec![Story::Graceful; 5]);
     assert_eq!(story_of(6060), vec![Story::ResetUnreadData]);
     assert_eq!(story_of(5050), vec![Story::LateFinReset]);
+    // Each real incident, written back as a scenario, runs to where the capture left it.
+    for port in [8080, 9090, 7070, 6060, 5050] {
+        let (i, c) = cap
+            .connections
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.server.addr.map(|a| a.port()) == Some(port))
+            .unwrap();
+        let text = tcpsim_evidence::replay::scenario_from("live.pcapng", i + 1, c).unwrap();
+        let s = tcpsim_scenario::Scenario::parse("replay.toml", &text)
+            .unwrap_or_else(|e| panic!("port {port}: {e}\n{text}"));
+        let trace = s.run().unwrap();
+        let failures = s.check(&trace);
+        assert!(
+            failures.is_empty(),
+            "port {port}: {}\n{text}",
+            failures
+                .iter()
+                .map(|f| f.render(tcpsim_words::Lang::En))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
     // The late FIN's server was inferred gone at its tcp_fin_timeout, not in TIME-WAIT.
     let late = cap
         .connections

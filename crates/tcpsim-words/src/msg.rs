@@ -1607,6 +1607,12 @@ pub enum CliMsg {
     BadTime(&'static str, Msg),
     /// `--socket` names no socket of the run.
     NoSuchSocket(String),
+    /// `scenario-from`: no connection of this number; how many there are.
+    NoSuchConnection(usize, usize),
+    /// `scenario-from`: a connection whose story has no replay yet (its key).
+    NotReplayable(&'static str),
+    /// `scenario-from`: an IPv6 connection (the simulator's hosts are IPv4).
+    NotReplayableIpv6,
     /// `--at` after the end of the run.
     AtAfterEnd {
         /// The moment asked for.
@@ -1695,6 +1701,18 @@ impl CliMsg {
                 let t = m.text();
                 (format!("{flag}: {}", t.en), format!("{flag}：{}", t.zh))
             }
+            CliMsg::NoSuchConnection(n, count) => (
+                format!("there is no connection {n}: the capture has {count}, numbered from 1 as `tcpsim diagnose` lists them"),
+                format!("没有第 {n} 个连接：抓包中共有 {count} 个，按 `tcpsim diagnose` 列出的顺序从 1 开始编号"),
+            ),
+            CliMsg::NotReplayable(story) => (
+                format!("a connection that went `{story}` cannot be replayed yet: pick one left open, closed, reset with unread data, refused or a late FIN's"),
+                format!("结局为 `{story}` 的连接暂时无法重放：请选择未关闭、正常关闭、因未读数据被重置、被拒绝或迟到 FIN 的连接"),
+            ),
+            CliMsg::NotReplayableIpv6 => (
+                "an IPv6 connection cannot be replayed: the simulator's hosts have IPv4 addresses".into(),
+                "IPv6 连接无法重放：模拟器中的主机使用 IPv4 地址".into(),
+            ),
             CliMsg::NoSuchSocket(spec) => (
                 format!(
                     "--socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
@@ -2249,6 +2267,9 @@ mod tests {
             CliMsg::Simulating { .. } => 14,
             CliMsg::Simulated(..) => 15,
             CliMsg::OutputIsInput => 16,
+            CliMsg::NoSuchConnection(..) => 17,
+            CliMsg::NotReplayable(..) => 18,
+            CliMsg::NotReplayableIpv6 => 19,
         }
     }
 
@@ -2780,6 +2801,9 @@ mod tests {
             CliMsg::OutputIsInput,
             CliMsg::BadTime("--at", Msg::NotADuration(s())),
             CliMsg::NoSuchSocket(s()),
+            CliMsg::NoSuchConnection(3, 2),
+            CliMsg::NotReplayable("reset"),
+            CliMsg::NotReplayableIpv6,
             CliMsg::AtAfterEnd {
                 at: d(2),
                 duration: d(1),
@@ -2893,7 +2917,7 @@ mod tests {
             seen.iter().all(|s| *s),
             "ExpectMsg variants without an example: {seen:?}"
         );
-        let mut seen = [false; 17];
+        let mut seen = [false; 20];
         for m in cli_examples() {
             seen[index_cli(&m)] = true;
             both(format!("{m:?}"), m.text());
