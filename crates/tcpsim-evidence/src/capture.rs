@@ -229,45 +229,38 @@ pub fn read(input: impl Read + Send) -> Result<Capture, CaptureError> {
                 reader.consume(offset);
             }
             Err(PcapError::Eof) => break,
-            Err(PcapError::Incomplete(_)) => {
-                if reader.reader_exhausted() {
-                    cap.stopped = Some(CaptureError::BadBlock {
-                        offset: reader.consumed() as u64,
-                    });
-                    break;
-                }
-                if let Err(e) = reader.refill() {
-                    cap.stopped = Some(CaptureError::Io(format!("{e:?}")));
-                    break;
-                }
-            }
-            Err(PcapError::BufferTooSmall) => {
-                let size = reader.data().len().max(1 << 16) * 2;
-                if size > MAX_BLOCK || !reader.grow(size) {
-                    cap.stopped = Some(CaptureError::BadBlock {
-                        offset: reader.consumed() as u64,
-                    });
-                    break;
-                }
-                if let Err(e) = reader.refill() {
-                    cap.stopped = Some(CaptureError::Io(format!("{e:?}")));
-                    break;
-                }
-            }
-            Err(PcapError::UnexpectedEof) => {
-                cap.stopped = Some(CaptureError::BadBlock {
-                    offset: reader.consumed() as u64,
-                });
-                break;
-            }
             Err(e) => {
-                cap.stopped = Some(match e {
-                    PcapError::ReadError => CaptureError::Io("read error".into()),
-                    _ => CaptureError::BadBlock {
+                // What went wrong, kept apart from the error, which borrows the reader's buffer.
+                let (incomplete, too_small, read_error) = (
+                    matches!(e, PcapError::Incomplete(_)),
+                    matches!(e, PcapError::BufferTooSmall),
+                    matches!(e, PcapError::ReadError),
+                );
+                // A block cut short with more to read, or larger than the buffer: read on.
+                let more = if incomplete {
+                    !reader.reader_exhausted()
+                } else if too_small {
+                    let size = reader.data().len().max(1 << 16) * 2;
+                    size <= MAX_BLOCK && reader.grow(size)
+                } else {
+                    false
+                };
+                let stop = if !more && read_error {
+                    Some(CaptureError::Io("read error".into()))
+                } else if !more {
+                    Some(CaptureError::BadBlock {
                         offset: reader.consumed() as u64,
-                    },
-                });
-                break;
+                    })
+                } else {
+                    reader
+                        .refill()
+                        .err()
+                        .map(|e| CaptureError::Io(format!("{e:?}")))
+                };
+                if stop.is_some() {
+                    cap.stopped = stop;
+                    break;
+                }
             }
         }
     }

@@ -396,33 +396,37 @@ fn bad(format: Format, field: &'static str, col: usize) -> Line {
     Line::Skip(col, SkipReason::BadField { format, field })
 }
 
+type Field<'a> = (usize, &'a str);
+
+/// The state, queues and addresses that ss and netstat rows share, each read at its column;
+/// the first that does not read is the line's fault.
+fn socket_fields(
+    fmt: Format,
+    [state, recv, send, local, peer]: [Field; 5],
+    endpoint: fn(&str) -> Option<Endpoint>,
+) -> Result<(State, u64, u64, Endpoint, Endpoint), Line> {
+    let state = state
+        .1
+        .parse::<State>()
+        .map_err(|_| bad(fmt, "state", state.0))?;
+    let recv_q = recv.1.parse().map_err(|_| bad(fmt, "queue", recv.0))?;
+    let send_q = send.1.parse().map_err(|_| bad(fmt, "queue", send.0))?;
+    let l = endpoint(local.1).ok_or_else(|| bad(fmt, "local address", local.0))?;
+    let p = endpoint(peer.1).ok_or_else(|| bad(fmt, "peer address", peer.0))?;
+    Ok((state, recv_q, send_q, l, p))
+}
+
 /// `State Recv-Q Send-Q Local Peer [Process] [extras]`, the Netid already taken off.
 fn ss_row(f: &[(usize, &str)], line: &str) -> Line {
     let fmt = Format::Ss;
-    let [
-        (sc, state),
-        (rc, recv),
-        (qc, send),
-        (lc, local),
-        (pc, peer),
-        ..,
-    ] = f
-    else {
+    let [state, recv, send, local, peer, ..] = *f else {
         return bad(fmt, "columns", f.last().map_or(1, |x| x.0));
     };
-    let Ok(state) = state.parse::<State>() else {
-        return bad(fmt, "state", *sc);
-    };
-    let (Ok(recv_q), Ok(send_q)) = (recv.parse(), send.parse()) else {
-        let c = if recv.parse::<u64>().is_err() { rc } else { qc };
-        return bad(fmt, "queue", *c);
-    };
-    let Some(local) = colon_endpoint(local) else {
-        return bad(fmt, "local address", *lc);
-    };
-    let Some(peer) = colon_endpoint(peer) else {
-        return bad(fmt, "peer address", *pc);
-    };
+    let (state, recv_q, send_q, local, peer) =
+        match socket_fields(fmt, [state, recv, send, local, peer], colon_endpoint) {
+            Ok(v) => v,
+            Err(line) => return line,
+        };
     Line::Row(
         fmt,
         Box::new(Row {
@@ -499,45 +503,25 @@ fn ss_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 /// Linux: `tcp 0 0 10.0.0.1:22 10.0.0.2:51234 ESTABLISHED [1234/sshd] [timer]`; macOS:
 /// `tcp4 0 0 10.0.0.1.22 10.0.0.2.51234 ESTABLISHED`.
 fn netstat_row(f: &[(usize, &str)]) -> Line {
-    let [
-        _,
-        (rc, recv),
-        (qc, send),
-        (lc, local),
-        (pc, peer),
-        rest @ ..,
-    ] = f
-    else {
+    let [_, recv, send, local, peer, state, ref rest @ ..] = *f else {
         let fmt = Format::NetstatLinux;
         return bad(fmt, "columns", f.last().map_or(1, |x| x.0));
     };
     // macOS writes the port after a dot (`10.0.0.1.22`, `*.80`, `fe80::1%lo0.631`): where the
     // colon form does not read, the dot form is tried.
-    let mac = colon_endpoint(local).is_none() && dot_endpoint(local).is_some();
-    let fmt = if mac {
-        Format::NetstatMac
+    let mac = colon_endpoint(local.1).is_none() && dot_endpoint(local.1).is_some();
+    let (fmt, parse): (_, fn(&str) -> Option<Endpoint>) = if mac {
+        (Format::NetstatMac, dot_endpoint)
     } else {
-        Format::NetstatLinux
+        (Format::NetstatLinux, colon_endpoint)
     };
-    let Some(&(sc, state)) = rest.first() else {
-        return bad(fmt, "state", f.last().map_or(1, |x| x.0));
-    };
-    let Ok(state) = state.parse::<State>() else {
-        return bad(fmt, "state", sc);
-    };
-    let (Ok(recv_q), Ok(send_q)) = (recv.parse(), send.parse()) else {
-        let c = if recv.parse::<u64>().is_err() { rc } else { qc };
-        return bad(fmt, "queue", *c);
-    };
-    let parse = if mac { dot_endpoint } else { colon_endpoint };
-    let Some(local) = parse(local) else {
-        return bad(fmt, "local address", *lc);
-    };
-    let Some(peer) = parse(peer) else {
-        return bad(fmt, "peer address", *pc);
-    };
+    let (state, recv_q, send_q, local, peer) =
+        match socket_fields(fmt, [state, recv, send, local, peer], parse) {
+            Ok(v) => v,
+            Err(line) => return line,
+        };
     // `-p`: "1234/java" or "-"; `-o`: "keepalive (7176.90/0/0)".
-    let process = rest.get(1).and_then(|(_, p)| {
+    let process = rest.first().and_then(|(_, p)| {
         let (pid, name) = p.split_once('/')?;
         Some(Process {
             name: Some(name.to_string()),

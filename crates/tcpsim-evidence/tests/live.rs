@@ -31,9 +31,10 @@ fn ip(args: &[&str]) -> std::process::Output {
     })
 }
 
-#[test]
-fn tables_of_real_sockets_show_which_side_leaks() {
-    let name = format!("tcpsim-evidence-{}", std::process::id());
+/// A fresh network namespace `tcpsim-<what>-<pid>` with its loopback up, or a failure that
+/// says what the test needs.
+fn namespace(what: &str) -> (String, Namespace) {
+    let name = format!("tcpsim-{what}-{}", std::process::id());
     let added = ip(&["netns", "add", &name]);
     assert!(
         added.status.success(),
@@ -41,12 +42,19 @@ fn tables_of_real_sockets_show_which_side_leaks() {
          (CI runs as root): {}",
         String::from_utf8_lossy(&added.stderr)
     );
-    let mut ns = Namespace(name.clone(), None);
+    let ns = Namespace(name.clone(), None);
+    let up = ip(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"]);
     assert!(
-        ip(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"])
-            .status
-            .success()
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
     );
+    (name, ns)
+}
+
+#[test]
+fn tables_of_real_sockets_show_which_side_leaks() {
+    let (name, mut ns) = namespace("evidence");
     let mut child = Command::new("ip")
         .args(["netns", "exec", &name, "python3", "tests/real/leaks.py"])
         .stdin(Stdio::piped())
@@ -101,20 +109,7 @@ fn tables_of_real_sockets_show_which_side_leaks() {
 #[test]
 fn a_capture_of_real_incidents_names_who_did_not_close() {
     use tcpsim_evidence::capture::{self, Story};
-    let name = format!("tcpsim-capture-{}", std::process::id());
-    let added = ip(&["netns", "add", &name]);
-    assert!(
-        added.status.success(),
-        "this test captures real sockets in a network namespace: `ip netns add` needs root \
-         (CI runs as root): {}",
-        String::from_utf8_lossy(&added.stderr)
-    );
-    let mut ns = Namespace(name.clone(), None);
-    assert!(
-        ip(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"])
-            .status
-            .success()
-    );
+    let (name, mut ns) = namespace("capture");
     // An orphan in FIN-WAIT-2 is dropped after a second here, not a minute.
     let fin = ip(&[
         "netns",
