@@ -167,7 +167,7 @@ fn kind(f: &Finding) -> &'static str {
 const CONNECTIONS_SHOWN: usize = 20;
 
 /// A capture's report as text: what it held, its connections by how they went, then each
-/// connection (the first [`CONNECTIONS_SHOWN`]) with both endpoints' inferred states.
+/// connection (the first twenty) with both endpoints' inferred states.
 pub fn capture_text(name: &str, cap: &crate::capture::Capture, lang: Lang) -> String {
     use crate::capture::Story;
     let say = |m: ReportMsg| m.text().get(lang).to_string();
