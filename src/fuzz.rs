@@ -104,3 +104,19 @@ pub fn socket_table(data: &[u8]) -> Outcome {
         }
     }
 }
+
+/// A capture (`tcpsim diagnose x.pcap`): read in one pass, and reported as text in both
+/// languages and as JSON.
+pub fn capture(data: &[u8]) -> Outcome {
+    use crate::evidence::{capture, report};
+    match capture::read(data) {
+        Err(_) => Outcome::Refused,
+        Ok(cap) => {
+            for lang in [crate::render::i18n::Lang::En, crate::render::i18n::Lang::Zh] {
+                std::hint::black_box(report::capture_text("fuzz.pcap", &cap, lang));
+            }
+            std::hint::black_box(report::capture_json(&cap));
+            Outcome::Ran
+        }
+    }
+}
