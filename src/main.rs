@@ -191,16 +191,6 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files (for editor completion and checking).
     Schema,
-    /// Read a socket table (ss, netstat, /proc/net/tcp) or a capture (pcap, pcapng) and say
-    /// what it shows: which side holds CLOSE-WAIT and why, what piles up, who never closed,
-    /// what to do, and the lesson that shows it.
-    #[command(
-        after_help = "Reads: ss -tan (-p, -o, -e, -i), netstat -tan/-tanp (Linux), netstat -an (macOS),\n\
-                      netstat -ano (Windows; also as PowerShell saves it, in UTF-16), /proc/net/tcp(6),\n\
-                      and counts per state (CLOSE_WAIT 3000, or uniq -c's 3000 CLOSE_WAIT);\n\
-                      and captures: pcap and pcapng from tcpdump, dumpcap or Wireshark.\n\n\
-                      Examples:\n  ss -tanp | tcpsim diagnose -\n  tcpsim diagnose incident.pcap\n  tcpdump -i any -w - port 80 | tcpsim diagnose -\n  tcpsim diagnose netstat.txt --fd-limit 1024\n  tcpsim diagnose ss.txt --json\n  tcpsim diagnose ss.txt --lang zh"
-    )]
     /// Write a scenario that replays connection N of a capture (as `diagnose` numbers them):
     /// the calls each side evidently made, with expectations that it ends where the capture
     /// left it. Then change a call (add the close() that was never made) and run it again.
@@ -216,6 +206,16 @@ enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
+    /// Read a socket table (ss, netstat, /proc/net/tcp) or a capture (pcap, pcapng) and say
+    /// what it shows: which side holds CLOSE-WAIT and why, what piles up, who never closed,
+    /// what to do, and the lesson that shows it.
+    #[command(
+        after_help = "Reads: ss -tan (-p, -o, -e, -i), netstat -tan/-tanp (Linux), netstat -an (macOS),\n\
+                      netstat -ano (Windows; also as PowerShell saves it, in UTF-16), /proc/net/tcp(6),\n\
+                      and counts per state (CLOSE_WAIT 3000, or uniq -c's 3000 CLOSE_WAIT);\n\
+                      and captures: pcap and pcapng from tcpdump, dumpcap or Wireshark.\n\n\
+                      Examples:\n  ss -tanp | tcpsim diagnose -\n  tcpsim diagnose incident.pcap\n  tcpdump -i any -w - port 80 | tcpsim diagnose -\n  tcpsim diagnose netstat.txt --fd-limit 1024\n  tcpsim diagnose ss.txt --json\n  tcpsim diagnose ss.txt --lang zh"
+    )]
     Diagnose {
         /// The table or capture (`-` reads standard input).
         file: PathBuf,

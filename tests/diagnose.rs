@@ -134,3 +134,28 @@ fn a_capture_is_told_connection_by_connection() {
     assert!(out.contains("the capture breaks off at byte"), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn each_command_has_its_own_help() {
+    let (_, out, _) = tcpsim(&["--help"], None);
+    let line = |cmd: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{cmd} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("diagnose").contains("Read a socket table"), "{out}");
+    let from = line("scenario-from");
+    assert!(from.contains("Write a scenario that replays"), "{out}");
+    assert!(!from.contains("socket table"), "{out}");
+    let (_, out, _) = tcpsim(&["diagnose", "--help"], None);
+    assert!(
+        out.contains("tcpdump -i any -w - port 80 | tcpsim diagnose -"),
+        "{out}"
+    );
+    let (_, out, _) = tcpsim(&["scenario-from", "--help"], None);
+    assert!(
+        out.contains("tcpsim scenario-from incident.pcap 3 -o replay.toml"),
+        "{out}"
+    );
+}
