@@ -417,30 +417,46 @@ fn report(errors: &ScenarioErrors) {
 /// Reads a scenario file, or standard input for `-`, up to one byte over the most a scenario
 /// may be (standard input may never end), and parses it.
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    let bytes = read_input(path, MAX_FILE_BYTES)?;
-    let name = if path == Path::new("-") {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
-    };
-    Scenario::parse_bytes(&name, &bytes).map_err(|e| {
+    let bytes = read_all(path, open_input(path)?, MAX_FILE_BYTES)?;
+    Scenario::parse_bytes(&input_name(path), &bytes).map_err(|e| {
         report(&e);
         ExitCode::from(BAD_INPUT)
     })
 }
 
-/// Reads a file, or standard input for `-`, up to `limit` bytes and one more (standard input
-/// may never end); says why not.
-fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, ExitCode> {
-    use std::io::Read;
-    let limit = limit as u64 + 1;
-    let mut bytes = Vec::new();
-    let read = if path == Path::new("-") {
-        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+/// How messages name an input: its path, or `<stdin>` for `-`.
+fn input_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_string()
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-    };
-    match read {
+        path.display().to_string()
+    }
+}
+
+/// A file, or standard input for `-`, buffered; says why not.
+fn open_input(path: &Path) -> Result<Box<dyn std::io::BufRead + Send>, ExitCode> {
+    if path == Path::new("-") {
+        return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
+    }
+    match std::fs::File::open(path) {
+        Ok(f) => Ok(Box::new(std::io::BufReader::new(f))),
+        Err(e) => {
+            say_error(Some(path), CliMsg::CannotRead(e.to_string()));
+            Err(ExitCode::from(BAD_INPUT))
+        }
+    }
+}
+
+/// An input's bytes, up to `limit` and one more (standard input may never end: one more is
+/// how the reader tells a text over its limit); says why not.
+fn read_all(
+    path: &Path,
+    input: Box<dyn std::io::BufRead + Send>,
+    limit: usize,
+) -> Result<Vec<u8>, ExitCode> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    match input.take(limit as u64 + 1).read_to_end(&mut bytes) {
         Ok(_) => Ok(bytes),
         Err(e) => {
             say_error(Some(path), CliMsg::CannotRead(e.to_string()));
@@ -449,45 +465,49 @@ fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, ExitCode> {
     }
 }
 
+/// A capture that could not be read, said in the user's language with what to do.
+fn say_capture_error(
+    file: &Path,
+    name: &str,
+    e: tcpsim::evidence::capture::CaptureError,
+) -> ExitCode {
+    use tcpsim::evidence::capture::CaptureError;
+    use tcpsim::render::i18n::evidence::ReportMsg;
+    let lang = lang_from_env().words();
+    let msg = match e {
+        CaptureError::NotACapture => ReportMsg::NotACapture,
+        CaptureError::BadBlock { offset } => ReportMsg::CaptureStopped(offset),
+        CaptureError::Io(e) => {
+            say_error(Some(file), CliMsg::CannotRead(e));
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    eprintln!(
+        "{}: {}: {}\n  {}: {}",
+        tcpsim::core::text::terminal(name),
+        error_label(lang),
+        msg.text().get(lang),
+        help_label(lang),
+        ReportMsg::CaptureFormats.text().get(lang)
+    );
+    ExitCode::from(BAD_INPUT)
+}
+
 /// `tcpsim diagnose`: a socket table, read and explained.
 fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
     use tcpsim::evidence::{findings, report, table};
     use tcpsim::render::i18n::evidence::ReportMsg;
     let lang = lang_from_env();
-    let name = if file == Path::new("-") {
-        "<stdin>".to_string()
-    } else {
-        file.display().to_string()
-    };
-    let mut input: Box<dyn std::io::BufRead + Send> = if file == Path::new("-") {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        match std::fs::File::open(file) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
-            Err(e) => {
-                say_error(Some(file), CliMsg::CannotRead(e.to_string()));
-                return Err(ExitCode::from(BAD_INPUT));
-            }
-        }
-    };
-    // A capture is told by its first four bytes (`tcpdump -w - | tcpsim diagnose -` too).
-    let magic = input.fill_buf().map(|b| b.get(..4).map(<[u8]>::to_vec));
-    if let Ok(Some(m)) = &magic
-        && matches!(
-            u32::from_le_bytes([m[0], m[1], m[2], m[3]]),
-            0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a
-        )
+    let name = input_name(file);
+    let mut input = open_input(file)?;
+    // A capture is told by its first bytes (`tcpdump -w - | tcpsim diagnose -` too).
+    if input
+        .fill_buf()
+        .is_ok_and(tcpsim::evidence::capture::is_capture)
     {
         return diagnose_capture(input, file, &name, as_json);
     }
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::Read::read_to_end(
-        &mut std::io::Read::take(input, table::MAX_TABLE_BYTES as u64 + 1),
-        &mut bytes,
-    ) {
-        say_error(Some(file), CliMsg::CannotRead(e.to_string()));
-        return Err(ExitCode::from(BAD_INPUT));
-    }
+    let bytes = read_all(file, input, table::MAX_TABLE_BYTES)?;
     let text = table::decode(&bytes);
     let t = match table::read(&text) {
         Ok(t) => t,
@@ -526,16 +546,8 @@ fn cmd_diagnose(file: &Path, fd_limit: Option<u64>, as_json: bool) -> Outcome {
 /// `tcpsim scenario-from`: a captured connection as a scenario file.
 fn cmd_scenario_from(file: &Path, n: usize, output: Option<&Path>) -> Outcome {
     use tcpsim::evidence::{capture, replay};
-    let cap = std::fs::File::open(file)
-        .map_err(|e| e.to_string())
-        .and_then(|f| capture::read(std::io::BufReader::new(f)).map_err(|e| format!("{e:?}")));
-    let cap = match cap {
-        Ok(c) => c,
-        Err(e) => {
-            say_error(Some(file), CliMsg::CannotRead(e));
-            return Err(ExitCode::from(BAD_INPUT));
-        }
-    };
+    let cap = capture::read(open_input(file)?)
+        .map_err(|e| say_capture_error(file, &input_name(file), e))?;
     let Some(c) = n.checked_sub(1).and_then(|i| cap.connections.get(i)) else {
         say_error(
             Some(file),
@@ -574,30 +586,8 @@ fn diagnose_capture(
     as_json: bool,
 ) -> Outcome {
     use tcpsim::evidence::{capture, report};
-    use tcpsim::render::i18n::evidence::ReportMsg;
     let lang = lang_from_env().words();
-    let cap = match capture::read(input) {
-        Ok(c) => c,
-        Err(e) => {
-            let msg = match e {
-                capture::CaptureError::NotACapture => ReportMsg::NotACapture,
-                capture::CaptureError::BadBlock { offset } => ReportMsg::CaptureStopped(offset),
-                capture::CaptureError::Io(e) => {
-                    say_error(Some(file), CliMsg::CannotRead(e));
-                    return Err(ExitCode::from(BAD_INPUT));
-                }
-            };
-            eprintln!(
-                "{}: {}: {}\n  {}: {}",
-                tcpsim::core::text::terminal(name),
-                error_label(lang),
-                msg.text().get(lang),
-                help_label(lang),
-                ReportMsg::CaptureFormats.text().get(lang)
-            );
-            return Err(ExitCode::from(BAD_INPUT));
-        }
-    };
+    let cap = capture::read(input).map_err(|e| say_capture_error(file, name, e))?;
     if as_json {
         outln!("{}", report::capture_json(&cap));
     } else {

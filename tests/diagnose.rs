@@ -127,6 +127,13 @@ fn a_capture_is_told_connection_by_connection() {
         err.contains("there is no connection 2: the capture has 1"),
         "{err}"
     );
+    // A file that is no capture is said so, with what to give instead.
+    let (code, _, err) = tcpsim(&["scenario-from", "scenarios/handshake.toml", "1"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error: not a pcap or pcapng capture") && err.contains("tcpdump -w"),
+        "{err}"
+    );
     // A file that starts as a capture and breaks off.
     std::fs::write(&pcap, &bytes[..bytes.len() - 7]).unwrap();
     let (code, out, _) = tcpsim(&["diagnose", pcap.to_str().unwrap()], None);

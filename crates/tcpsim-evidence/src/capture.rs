@@ -157,6 +157,17 @@ pub struct Capture {
     pub stopped: Option<CaptureError>,
 }
 
+/// Whether bytes start as a capture does: pcap (either byte order, micro- or nanosecond
+/// stamps) or pcapng.
+pub fn is_capture(start: &[u8]) -> bool {
+    start.get(..4).is_some_and(|m| {
+        matches!(
+            u32::from_le_bytes([m[0], m[1], m[2], m[3]]),
+            0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a
+        )
+    })
+}
+
 /// Reads a capture from `input` in one pass.
 pub fn read(input: impl Read + Send) -> Result<Capture, CaptureError> {
     let mut reader = match pcap_parser::create_reader(1 << 16, input) {
