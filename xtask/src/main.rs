@@ -175,6 +175,13 @@ fn output(mut cmd: Command) -> Result<String, String> {
 }
 
 fn test() -> Result<(), String> {
+    // A whole run builds everything once: incremental state would be a gigabyte of target/
+    // that no later build of this run reads.
+    if env::var_os("CARGO_INCREMENTAL").is_none() {
+        // SAFETY: set before any thread is started; every cargo this run starts inherits it.
+        unsafe { env::set_var("CARGO_INCREMENTAL", "0") };
+    }
+    check_disk()?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--", "--check"]);
     run("rustfmt check (fix with `cargo fmt --all`)", fmt)?;
@@ -249,10 +256,80 @@ fn test() -> Result<(), String> {
     build_web()?;
     let component_passed = wasm_component_tests()?;
     let e2e_passed = e2e_count()?;
-    eprintln!("\nxtask test: all steps passed");
+    eprintln!(
+        "\nxtask test: all steps passed; target/ holds {:.1} GB",
+        dir_bytes(&target_dir()) as f64 / 1e9
+    );
     let passed = passed + component_passed + e2e_passed;
     // The plain closing line CI reads: totals over every test binary and doc-test run.
     println!("{passed} passed, {failed} failed");
+    Ok(())
+}
+
+/// About what a clean `cargo xtask test` writes under target/ (6.5 GB with full debug info
+/// and incremental state; 3.9 GB with the dev profile's line tables; less without incremental
+/// state, measured in PERFORMANCE.md), with room to spare.
+const TEST_DISK_BYTES: u64 = 4_000_000_000;
+
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Bytes under `dir` as `du` counts them (0 when it does not exist).
+fn dir_bytes(dir: &Path) -> u64 {
+    Command::new("du")
+        .arg("-sk")
+        .arg(dir)
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |k| k * 1024)
+}
+
+/// Fails before the first build, with what to do, when the disk cannot hold the build: a full
+/// disk otherwise stops the run half an hour in, inside whichever compiler step hit it.
+fn check_disk() -> Result<(), String> {
+    let target = target_dir();
+    let mut probe = target.as_path();
+    while !probe.exists() {
+        probe = probe.parent().unwrap_or(Path::new("/"));
+    }
+    let out = Command::new("df")
+        .arg("-Pk")
+        .arg(probe)
+        .output()
+        .map_err(|e| format!("could not run df to check free disk space: {e}"))?;
+    // `df -P`: a header, then "filesystem blocks used available capacity mount".
+    let free = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
+        .map(|k| k * 1024)
+        .ok_or("could not read free disk space from `df -Pk`")?;
+    let need = TEST_DISK_BYTES.saturating_sub(dir_bytes(&target));
+    if free < need {
+        return Err(format!(
+            "{} has {:.1} GB free, and this run needs about {:.1} GB more under {}: free some \
+             space (`cargo clean` in other checkouts) or set CARGO_TARGET_DIR to a larger disk",
+            probe.display(),
+            free as f64 / 1e9,
+            need as f64 / 1e9,
+            target.display()
+        ));
+    }
+    eprintln!(
+        "==> disk: {:.1} GB free, about {:.1} GB more needed",
+        free as f64 / 1e9,
+        need as f64 / 1e9
+    );
     Ok(())
 }
 
