@@ -296,6 +296,8 @@ pub enum SendReason {
     RstKeepalive,
     /// RST to a connection still in the accept queue when its listener closed.
     RstListenerClosed,
+    /// Observed: a reset seen in a capture, whose reason the wire does not show.
+    RstSeen,
 }
 
 impl SendReason {
@@ -311,6 +313,7 @@ impl SendReason {
                 | SendReason::RstDataAfterClose
                 | SendReason::RstKeepalive
                 | SendReason::RstListenerClosed
+                | SendReason::RstSeen
         )
     }
 
@@ -334,6 +337,7 @@ impl SendReason {
             SendReason::RstLingerZero => "3.10.5 (SO_LINGER 0)",
             SendReason::RstKeepalive => "3.8.4 (Linux)",
             SendReason::RstListenerClosed => "3.10.4 (Linux)",
+            SendReason::RstSeen => "3.5.2",
         }
     }
 
@@ -365,6 +369,7 @@ impl SendReason {
             SendReason::RstDataAfterClose => "data arrived after the application closed: reset",
             SendReason::RstKeepalive => "keep-alive probes went unanswered: reset",
             SendReason::RstListenerClosed => "the listening socket closed before accept(): reset",
+            SendReason::RstSeen => "a reset, seen on the wire (a capture does not show why)",
         }
     }
 }

@@ -268,11 +268,15 @@ pub enum Cause {
     ListenerClosed,
     /// The host crashed or was powered off: its connections vanished without a segment.
     HostCrash,
+    /// Observed: the connection was already in this state when the capture began.
+    CaptureBegan,
+    /// Observed: the endpoint sent a reset; a capture does not show why.
+    SentReset,
 }
 
 impl Cause {
     /// Every cause, in declaration order.
-    pub const ALL: [Cause; 25] = [
+    pub const ALL: [Cause; 27] = [
         Cause::PassiveOpen,
         Cause::ActiveOpen,
         Cause::RcvSyn,
@@ -298,6 +302,8 @@ impl Cause {
         Cause::TimeWaitReuse,
         Cause::ListenerClosed,
         Cause::HostCrash,
+        Cause::CaptureBegan,
+        Cause::SentReset,
     ];
 
     /// The section of RFC 9293 (or the other source) that prescribes the transition.
@@ -318,7 +324,8 @@ impl Cause {
             Cause::CloseWithUnreadData | Cause::DataAfterClose => "3.6.1",
             Cause::TimeWaitReuse => "3.6.1 (MAY-2)",
             Cause::ListenerClosed => "3.10.4",
-            Cause::HostCrash => "-",
+            Cause::HostCrash | Cause::CaptureBegan => "-",
+            Cause::SentReset => "3.10.7.4 (second: RST)",
         }
     }
 
@@ -352,6 +359,8 @@ impl Cause {
             Cause::TimeWaitReuse => "a new SYN for the same address pair ended TIME-WAIT",
             Cause::ListenerClosed => "the listening socket closed before accept()",
             Cause::HostCrash => "the host went down",
+            Cause::CaptureBegan => "already so when the capture began",
+            Cause::SentReset => "it sent a reset (a capture does not show why)",
         }
     }
 
@@ -369,6 +378,7 @@ impl Cause {
                 | Cause::DataAfterClose
                 | Cause::ListenerClosed
                 | Cause::HostCrash
+                | Cause::SentReset
         )
     }
 }
@@ -406,6 +416,8 @@ mod tests {
             Cause::TimeWaitReuse => 22,
             Cause::ListenerClosed => 23,
             Cause::HostCrash => 24,
+            Cause::CaptureBegan => 25,
+            Cause::SentReset => 26,
         };
         for (i, c) in Cause::ALL.iter().enumerate() {
             assert_eq!(index(*c), i, "{c:?}");

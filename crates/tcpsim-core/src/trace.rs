@@ -334,9 +334,105 @@ pub struct Trace {
     /// when no application gave bytes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data: Vec<Transfer>,
+    /// Set when the trace was read from a capture, not simulated: what the wire showed, with
+    /// states inferred from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Box<Observed>>,
+}
+
+/// What makes a trace observed: where it came from, and what of it is estimated.
+///
+/// A capture sees each segment once, where it was taken. The endpoints' own times are
+/// estimated from the handshake: a segment is sent `delay` before the capture saw it and
+/// arrives `delay` after, each side's delay half the round trip between it and the capture
+/// point. States are inferred from the segments, as a middlebox tracker infers them; calls,
+/// timers and the bytes applications read are not on the wire and not in the trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    /// The capture's name, as the user gave it.
+    pub source: String,
+    /// When the capture's first packet was taken: microseconds since the Unix epoch. The
+    /// trace's times count from it.
+    pub start_unix_us: u64,
+    /// Each connection, with the delays its times were estimated with.
+    pub connections: Vec<ObservedConnection>,
+    /// The options of the segments that carried any, by segment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<(SegmentId, TcpOptions)>,
+}
+
+/// One connection of an observed trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedConnection {
+    /// Its number in the capture, from 1, as `tcpsim diagnose` lists it.
+    pub number: u32,
+    /// The side that opened it (sent the first SYN, else the one with the higher port).
+    pub client: SocketId,
+    /// The other side; `None` when it had no socket (a refused SYN).
+    pub server: Option<SocketId>,
+    /// Half the round trip between the client and the capture point, µs (0 when the handshake
+    /// was not seen).
+    pub client_delay_us: u64,
+    /// Half the round trip between the capture point and the server, µs.
+    pub server_delay_us: u64,
+    /// Whether the handshake was seen (else the delays are zero, not measured).
+    pub handshake_seen: bool,
+}
+
+/// TCP options as a capture shows them (the simulator models none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TcpOptions {
+    /// Maximum segment size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mss: Option<u16>,
+    /// Window scale shift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wscale: Option<u8>,
+    /// SACK permitted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sack_permitted: bool,
+    /// Timestamps: TSval, TSecr.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamps: Option<(u32, u32)>,
+}
+
+impl TcpOptions {
+    /// Whether no option is set.
+    pub fn is_empty(&self) -> bool {
+        *self == TcpOptions::default()
+    }
+}
+
+impl std::fmt::Display for TcpOptions {
+    /// `mss=1460 ws=7 sack ts=123/0`, as Wireshark's info column abbreviates them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(m) = self.mss {
+            parts.push(format!("mss={m}"));
+        }
+        if let Some(w) = self.wscale {
+            parts.push(format!("ws={w}"));
+        }
+        if self.sack_permitted {
+            parts.push("sack".into());
+        }
+        if let Some((v, e)) = self.timestamps {
+            parts.push(format!("ts={v}/{e}"));
+        }
+        f.write_str(&parts.join(" "))
+    }
 }
 
 impl Trace {
+    /// The options segment `id` carried, in an observed trace.
+    pub fn options_of(&self, id: SegmentId) -> Option<&TcpOptions> {
+        let o = self.observed.as_ref()?;
+        o.options
+            .binary_search_by_key(&id, |(s, _)| *s)
+            .ok()
+            .map(|i| &o.options[i].1)
+    }
+
     /// The host with this name.
     pub fn host_by_name(&self, name: &str) -> Option<HostId> {
         self.hosts

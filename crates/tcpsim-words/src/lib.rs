@@ -327,6 +327,8 @@ pub fn cause_text(cause: Cause, lang: Lang) -> &'static str {
         TimeWaitReuse => lang.pick("a new SYN for the same address pair ended TIME-WAIT", "同一地址对的新 SYN 提前结束了 TIME-WAIT"),
         ListenerClosed => lang.pick("the listening socket closed before accept()", "监听套接字在 accept() 之前关闭"),
         HostCrash => lang.pick("the host went down", "主机宕机"),
+        CaptureBegan => lang.pick("already so when the capture began", "抓包开始时已处于此状态"),
+        SentReset => lang.pick("it sent a reset (a capture does not show why)", "它发出了复位（抓包看不出原因）"),
     }
 }
 
@@ -359,6 +361,7 @@ pub fn reason_text(reason: SendReason, lang: Lang) -> &'static str {
         RstDataAfterClose => lang.pick("data arrived after the application closed: reset", "应用关闭后又收到数据：复位"),
         RstKeepalive => lang.pick("keep-alive probes went unanswered: reset", "保活探测没有回应：复位"),
         RstListenerClosed => lang.pick("the listening socket closed before accept(): reset", "监听套接字在 accept() 之前关闭：复位"),
+        RstSeen => lang.pick("a reset, seen on the wire (a capture does not show why)", "线路上看到的复位（抓包看不出原因）"),
     }
 }
 
