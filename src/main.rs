@@ -351,7 +351,7 @@ fn main() -> ExitCode {
 
 fn cmd_pcap(file: &Path, output: &Path) -> Outcome {
     not_the_input(file, [Some(output)])?;
-    let (_, trace) = load_and_run(file)?;
+    let trace = load_view(file)?.trace;
     write_file(output, tcpsim::render::pcap::pcap(&trace))
 }
 
@@ -417,7 +417,11 @@ fn report(errors: &ScenarioErrors) {
 /// Reads a scenario file, or standard input for `-`, up to one byte over the most a scenario
 /// may be (standard input may never end), and parses it.
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    let bytes = read_all(path, open_input(path)?, MAX_FILE_BYTES)?;
+    load_from(path, open_input(path)?)
+}
+
+fn load_from(path: &Path, input: Box<dyn std::io::BufRead + Send>) -> Result<Scenario, ExitCode> {
+    let bytes = read_all(path, input, MAX_FILE_BYTES)?;
     Scenario::parse_bytes(&input_name(path), &bytes).map_err(|e| {
         report(&e);
         ExitCode::from(BAD_INPUT)
@@ -605,11 +609,103 @@ fn parse_time(s: &str, what: &'static str) -> Result<Instant, ExitCode> {
         })
 }
 
-/// Loads a scenario file and runs it (with progress), or says why not.
-fn load_and_run(file: &Path) -> Result<(Scenario, Trace), ExitCode> {
-    let s = load(file)?;
+/// What the views draw: a scenario's run, or a capture read as a trace.
+struct Loaded {
+    trace: Trace,
+    title: Bi,
+    description: Bi,
+    /// When the run or the capture ended.
+    end: Instant,
+    /// The scenario, for a run (its expectations).
+    scenario: Option<Scenario>,
+    /// The capture, read (its connections' stories).
+    capture: Option<tcpsim::evidence::capture::Capture>,
+}
+
+/// Loads a scenario file and runs it (with progress), or reads a capture (told by its first
+/// bytes) as an observed trace; or says why not.
+fn load_view(file: &Path) -> Result<Loaded, ExitCode> {
+    let mut input = open_input(file)?;
+    if input
+        .fill_buf()
+        .is_ok_and(tcpsim::evidence::capture::is_capture)
+    {
+        return load_capture(input, file);
+    }
+    let s = load_from(file, input)?;
     let trace = run_with_progress(&s)?;
-    Ok((s, trace))
+    Ok(Loaded {
+        title: Bi::new(s.title.en.clone(), s.title.zh.clone()),
+        description: Bi::new(s.description.en.trim(), s.description.zh.trim()),
+        end: s.end(),
+        trace,
+        scenario: Some(s),
+        capture: None,
+    })
+}
+
+/// A capture as an observed trace, with its title and what in it is inferred.
+fn load_capture(input: Box<dyn std::io::BufRead + Send>, file: &Path) -> Result<Loaded, ExitCode> {
+    use tcpsim::evidence::observed::{MAX_TRACE_PACKETS, TraceError, read_trace};
+    use tcpsim::render::i18n::evidence::ReportMsg;
+    let name = input_name(file);
+    let lang = lang_from_env().words();
+    let drawn = read_trace(input, &name, MAX_TRACE_PACKETS).map_err(|e| {
+        let msg = match e {
+            TraceError::Capture(e) => return say_capture_error(file, &name, e),
+            TraceError::TooManyPackets { limit } => ReportMsg::TooManyPackets(limit),
+            TraceError::NoConnection { ipv6 } => ReportMsg::NothingToDraw(ipv6),
+        };
+        eprintln!(
+            "{}: {}: {}\n  {}: {}",
+            tcpsim::core::text::terminal(&name),
+            error_label(lang),
+            msg.text().get(lang),
+            help_label(lang),
+            ReportMsg::DrawHelp.text().get(lang)
+        );
+        ExitCode::from(BAD_INPUT)
+    })?;
+    if drawn.ipv6_left_out > 0 {
+        eprintln!(
+            "{}: {}",
+            tcpsim::core::text::terminal(&name),
+            ReportMsg::Ipv6LeftOut(drawn.ipv6_left_out).text().get(lang)
+        );
+    }
+    let k = drawn.capture.connections.len() as u64 - drawn.ipv6_left_out;
+    Ok(Loaded {
+        title: ReportMsg::ObservedTitle(name, k).text(),
+        description: ReportMsg::ObservedNote.text(),
+        end: drawn.trace.end,
+        trace: drawn.trace,
+        scenario: None,
+        capture: Some(drawn.capture),
+    })
+}
+
+/// How the capture's connection that `socket` belongs to went, in the user's words.
+fn story_of(l: &Loaded, socket: tcpsim::core::id::SocketId) -> Option<String> {
+    use tcpsim::render::i18n::evidence::ReportMsg;
+    let c = l
+        .trace
+        .observed
+        .as_ref()?
+        .connections
+        .iter()
+        .find(|c| c.client == socket || c.server == Some(socket))?;
+    let conn = l.capture.as_ref()?.connections.get(c.number as usize - 1)?;
+    let addr = |a: Option<std::net::SocketAddr>| a.map(|a| a.to_string()).unwrap_or_default();
+    let story = conn
+        .story
+        .said(&addr(conn.client.addr), &addr(conn.server.addr));
+    let lang = lang_from_env().words();
+    Some(
+        ReportMsg::ConnectionStory(u64::from(c.number), story.get(lang).to_string())
+            .text()
+            .get(lang)
+            .to_string(),
+    )
 }
 
 /// `--socket host/name` to the socket it names in the run.
@@ -618,10 +714,30 @@ fn resolve_socket(
     spec: Option<String>,
 ) -> Result<Option<tcpsim::core::id::SocketId>, ExitCode> {
     let Some(spec) = spec else { return Ok(None) };
-    match spec
-        .split_once('/')
-        .and_then(|(h, n)| trace.socket_by_label(trace.host_by_name(h)?, n))
-    {
+    // An address names the latest socket with it; a number, a capture's connection (its
+    // client) as `tcpsim diagnose` numbers them; else host/name.
+    let by_addr = || {
+        let addr: std::net::SocketAddrV4 = spec.trim().parse().ok()?;
+        trace
+            .sockets
+            .iter()
+            .rev()
+            .find(|s| s.local == addr)
+            .map(|s| s.id)
+    };
+    let by_number = || {
+        let n: u32 = spec.trim().parse().ok()?;
+        let o = trace.observed.as_ref()?;
+        o.connections
+            .iter()
+            .find(|c| c.number == n)
+            .map(|c| c.client)
+    };
+    let by_name = || {
+        spec.split_once('/')
+            .and_then(|(h, n)| trace.socket_by_label(trace.host_by_name(h)?, n))
+    };
+    match by_addr().or_else(by_number).or_else(by_name) {
         Some(id) => Ok(Some(id)),
         None => {
             say_error(None, CliMsg::NoSuchSocket(spec));
@@ -700,8 +816,9 @@ fn cmd_run(
     color: ColorChoice,
 ) -> Outcome {
     let until = until.map(|u| parse_time(&u, "--until")).transpose()?;
-    let (s, trace) = load_and_run(file)?;
-    let sock = resolve_socket(&trace, socket)?;
+    let loaded = load_view(file)?;
+    let trace = &loaded.trace;
+    let sock = resolve_socket(trace, socket)?;
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -710,10 +827,10 @@ fn cmd_run(
         }
     };
     let lang = lang_from_env();
-    let (title, desc) = match lang {
-        Lang::En => (&s.title.en, &s.description.en),
-        Lang::Zh => (&s.title.zh, &s.description.zh),
-    };
+    let (title, desc) = (
+        loaded.title.get(lang.words()),
+        loaded.description.get(lang.words()),
+    );
     let opts = ladder::LadderOptions {
         socket: sock,
         color,
@@ -723,12 +840,21 @@ fn cmd_run(
         ..Default::default()
     };
     outln!("{title}\n{}\n", desc.trim());
-    out!("{}", ladder::render(&trace, &opts));
+    out!("{}", ladder::render(trace, &opts));
+    if let Some(story) = sock
+        .or_else(|| trace.first_connection())
+        .and_then(|s| story_of(&loaded, s))
+    {
+        outln!("\n{story}");
+    }
     out!(
         "\n{}",
-        netstat::render_in(&trace, s.end(), 10, lang.words())
+        netstat::render_in(trace, loaded.end, 10, lang.words())
     );
-    let failures = s.check(&trace);
+    let Some(s) = &loaded.scenario else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let failures = s.check(trace);
     if !s.expectations.is_empty() {
         let (met, all) = (s.expectations.len() - failures.len(), s.expectations.len());
         outln!("\n{}", said(lang, ViewMsg::Met(met, all)));
@@ -825,7 +951,7 @@ fn report_never_made(trace: &Trace, lang: Lang) {
 }
 
 fn cmd_trace(file: &Path) -> Outcome {
-    let (_, trace) = load_and_run(file)?;
+    let trace = load_view(file)?.trace;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in jsonl::lines(&trace) {
         if let Err(e) = writeln!(out, "{line}") {
@@ -839,19 +965,20 @@ fn cmd_trace(file: &Path) -> Outcome {
 }
 
 fn cmd_netstat(file: &Path, at: Option<String>, rows: usize) -> Outcome {
-    let s = load(file)?;
     // "end", as scenario files write it, or a time.
     let at = match at.as_deref().map(str::trim) {
-        None | Some("end") => s.end(),
-        Some(a) => parse_time(a, "--at")?,
+        None | Some("end") => None,
+        Some(a) => Some(parse_time(a, "--at")?),
     };
-    if at > s.end() {
+    let loaded = load_view(file)?;
+    let at = at.unwrap_or(loaded.end);
+    if at > loaded.end {
         let at = Duration::from_micros(at.as_micros());
-        let duration = s.duration;
+        let duration = Duration::from_micros(loaded.end.as_micros());
         say_error(None, CliMsg::AtAfterEnd { at, duration });
         return Err(ExitCode::from(BAD_INPUT));
     }
-    let trace = run_with_progress(&s)?;
+    let trace = loaded.trace;
     out!(
         "{}",
         netstat::render_in(&trace, at, rows, lang_from_env().words())
@@ -882,9 +1009,10 @@ fn cmd_render(
         return Err(ExitCode::from(BAD_INPUT));
     }
     let until = until.map(|u| parse_time(&u, "--until")).transpose()?;
-    let (s, trace) = load_and_run(file)?;
-    let sock = resolve_socket(&trace, socket)?;
-    let Some(l) = layout::layout(&trace, sock) else {
+    let loaded = load_view(file)?;
+    let trace = &loaded.trace;
+    let sock = resolve_socket(trace, socket)?;
+    let Some(l) = layout::layout(trace, sock) else {
         say_error(None, RunMsg::NothingToDraw);
         return Err(ExitCode::from(BAD_INPUT));
     };
@@ -893,10 +1021,8 @@ fn cmd_render(
         (None, Some(n)) => Some(n.saturating_sub(1)),
         _ => None,
     };
-    let (title, desc) = match lang.unwrap_or_else(lang_from_env) {
-        Lang::En => (&s.title.en, &s.description.en),
-        Lang::Zh => (&s.title.zh, &s.description.zh),
-    };
+    let words = lang.unwrap_or_else(lang_from_env).words();
+    let (title, desc) = (loaded.title.get(words), loaded.description.get(words));
     if let Some(out) = state_diagram {
         let sockets: Vec<_> = [Some(l.left_socket), l.right_socket]
             .into_iter()
@@ -904,13 +1030,13 @@ fn cmd_render(
             .collect();
         return write_file(
             &out,
-            tcpsim::render::statediagram::svg(&trace, &sockets, title),
+            tcpsim::render::statediagram::svg(trace, &sockets, title),
         );
     }
     if let Some(out) = svg {
         let opts = svgr::SvgOptions {
             until_step: last_step,
-            title: title.clone(),
+            title: title.to_string(),
             description: desc.trim().to_string(),
         };
         return write_file(&out, svgr::ladder_svg(&l, &opts));
@@ -943,7 +1069,8 @@ fn cmd_chart(
 ) -> Outcome {
     use tcpsim::render::{layout, plot};
     not_the_input(file, [svg.as_deref(), png.as_deref()])?;
-    let (s, trace) = load_and_run(file)?;
+    let loaded = load_view(file)?;
+    let trace = &loaded.trace;
     let size = (800, 450);
     let lang = lang.unwrap_or_else(lang_from_env);
     let (text, bytes): (Option<Drawn<String>>, Option<Drawn<Vec<u8>>>) = match kind {
@@ -959,7 +1086,7 @@ fn cmd_chart(
                     }
                 },
                 None => {
-                    let end = trace.netstat_at(s.end());
+                    let end = trace.netstat_at(loaded.end);
                     (0..trace.hosts.len() as u32)
                         .map(tcpsim::core::id::HostId)
                         .max_by_key(|h| {
@@ -971,7 +1098,7 @@ fn cmd_chart(
                         .unwrap_or_default()
                 }
             };
-            let series = plot::state_series(&trace, h);
+            let series = plot::state_series(trace, h);
             let host = &trace.hosts[h.index()].name;
             // PNG charts are in English: their font has no Chinese glyphs.
             let title = CliMsg::StatesTitle(host.clone()).text();
@@ -984,12 +1111,12 @@ fn cmd_chart(
             )
         }
         ChartKind::Sequence => {
-            let sock = resolve_socket(&trace, socket)?;
-            let Some(l) = layout::layout(&trace, sock) else {
+            let sock = resolve_socket(trace, socket)?;
+            let Some(l) = layout::layout(trace, sock) else {
                 say_error(None, CliMsg::NothingToChart);
                 return Err(ExitCode::from(BAD_INPUT));
             };
-            let g = plot::seq_graph(&trace, &l);
+            let g = plot::seq_graph(trace, &l);
             if g.sent.is_empty() && g.retransmitted.is_empty() {
                 say_error(None, CliMsg::NoDataToChart(l.lifelines[0].host.clone()));
                 return Err(ExitCode::from(BAD_INPUT));

@@ -166,3 +166,80 @@ fn each_command_has_its_own_help() {
         "{out}"
     );
 }
+
+/// A real capture (loopback, Linux 6, `dumpcap`, taken by the evidence crate's live test's
+/// script: six connections of five incidents), drawn by the views as a run is.
+const REAL: &str = "crates/tcpsim-evidence/tests/captures/real-incidents.pcapng";
+
+#[test]
+fn a_real_capture_is_drawn_by_every_view_and_says_it_was_observed() {
+    // The late FIN (connection 6): the server's socket was gone when the client's FIN came,
+    // so no socket answered it; the client's application learns of the reset.
+    let (code, out, err) = tcpsim(&["run", REAL, "--socket", "6", "--color", "never"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Capture crates/tcpsim-evidence/tests/captures/real-incidents.pcapng: 6 TCP connections, observed (not simulated)"), "{out}");
+    assert!(
+        out.contains("connection 6: one side closed long before the other's FIN"),
+        "{out}"
+    );
+    insta::assert_snapshot!("real_capture_late_fin_ladder", out);
+    let (code, zh, _) = tcpsim(
+        &[
+            "run",
+            REAL,
+            "--socket",
+            "127.0.0.1:56558",
+            "--lang",
+            "zh",
+            "--color",
+            "never",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(zh.contains("实际观测（不是模拟）"), "{zh}");
+    assert!(zh.contains("连接 5：被一方重置"), "{zh}");
+    insta::assert_snapshot!("real_capture_unread_data_ladder_zh", zh);
+    // The handshake's options as seen: Linux on loopback offers MSS 65495, SACK, a scale.
+    let (_, mermaid, _) = tcpsim(&["render", REAL, "--socket", "3", "--mermaid"], None);
+    assert!(mermaid.contains("SYN seq=0 mss=65495 ws="), "{mermaid}");
+    assert!(mermaid.contains(" sack"), "{mermaid}");
+    // JSON Lines: every line marked observed; the RST of connection 6 came from no socket.
+    let (_, lines, _) = tcpsim(&["trace", REAL, "--json"], None);
+    let events: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.iter().all(|e| e["observed"] == true));
+    let resets: Vec<_> = events
+        .iter()
+        .filter(|e| e["kind"] == "segment_sent" && e["flags"].as_str().unwrap().contains("RST"))
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(resets, ["rst_unread_data", "rst_no_socket"]);
+    let syn = events.iter().find(|e| e["flags"] == "SYN").unwrap();
+    assert_eq!(syn["options"]["mss"], 65495);
+    // netstat at a moment: the leaks hold their states.
+    let (code, at, err) = tcpsim(&["netstat", REAL, "--at", "100ms"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        at.contains("CLOSE_WAIT 3") && at.contains("FIN_WAIT2 3"),
+        "{at}"
+    );
+    // A chart of states over time, drawn with plotters.
+    let dir = std::env::temp_dir().join(format!("tcpsim-real-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let chart = dir.join("states.svg");
+    let (code, _, err) = tcpsim(&["chart", REAL, "--svg", chart.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read_to_string(&chart)
+            .unwrap()
+            .contains("CLOSE-WAIT")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    // A socket that is not in the capture.
+    let (code, _, err) = tcpsim(&["run", REAL, "--socket", "9"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--socket 9: no such socket"), "{err}");
+}

@@ -16,7 +16,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
-use tcpsim_core::state::State;
+use tcpsim_core::state::{Cause, State};
+use tcpsim_core::trace::TcpOptions;
 pub use tcpsim_words::evidence::Story;
 
 /// The most connections a capture is read into (each takes a few hundred bytes): past it, new
@@ -28,17 +29,32 @@ pub const MAX_BLOCK: usize = 16 << 20;
 
 /// One TCP segment as the capture shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Seen {
-    t_us: u64,
-    src: SocketAddr,
-    dst: SocketAddr,
-    syn: bool,
-    ack: bool,
-    fin: bool,
-    rst: bool,
-    seq: u32,
-    ack_no: u32,
-    len: u32,
+pub(crate) struct Seen {
+    /// µs from the capture's first packet.
+    pub(crate) t_us: u64,
+    pub(crate) src: SocketAddr,
+    pub(crate) dst: SocketAddr,
+    pub(crate) syn: bool,
+    pub(crate) ack: bool,
+    pub(crate) fin: bool,
+    pub(crate) rst: bool,
+    pub(crate) psh: bool,
+    pub(crate) seq: u32,
+    pub(crate) ack_no: u32,
+    pub(crate) len: u32,
+    /// The advertised window, unscaled, as on the wire.
+    pub(crate) wnd: u16,
+    /// Its options, read only when a trace is made (`read_packets`).
+    pub(crate) options: TcpOptions,
+}
+
+/// How an endpoint's state change was seen: in a segment it sent, in one it received, or not
+/// at all (the capture began later; a timer dropped it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dir {
+    Sent,
+    Received,
+    Inferred,
 }
 
 /// What a capture could not use, counted, with the first packet of each kind (from 1).
@@ -101,6 +117,9 @@ pub struct Side {
     idle_before_rst: u64,
     /// Its states as inferred, with the time each began (µs from the capture's first packet).
     pub states: Vec<(u64, State)>,
+    /// Why each of `states` was entered, and how it was seen.
+    #[serde(skip)]
+    pub(crate) how: Vec<(Cause, Dir)>,
 }
 
 fn story_key<S: serde::Serializer>(story: &Story, s: S) -> Result<S::Ok, S::Error> {
@@ -119,10 +138,44 @@ impl Side {
     pub fn state(&self) -> Option<State> {
         self.states.last().map(|(_, s)| *s)
     }
-    fn enter(&mut self, t: u64, s: State) {
-        if self.state() != Some(s) {
-            self.states.push((t, s));
+    /// Enters state `s`, by Figure 5's arcs: where the capture missed a segment (a handshake
+    /// seen only from its end, a SYN,ACK lost to the capture), the states the side must have
+    /// passed through are entered first; a change no arc can reach is not made.
+    fn enter(&mut self, t: u64, s: State, cause: Cause, dir: Dir) {
+        use State::*;
+        let from = self.state();
+        if from == Some(s) || from == Some(Closed) || (from.is_none() && s == Closed) {
+            // Nothing follows CLOSED (a new connection on the same ports is another), and a
+            // reset with no state seen before it shows no socket.
+            return;
         }
+        let now = from.unwrap_or(Closed);
+        if !State::is_legal_transition(now, s) {
+            // The way to ESTABLISHED from where it stands, with what each step shows.
+            let path: &[(State, Cause)] = match now {
+                _ if s == SynReceived && from.is_none() => &[(Listen, Cause::PassiveOpen)],
+                _ if matches!(s, SynReceived | SynSent | Listen) => &[],
+                Closed => &[(Established, Cause::CaptureBegan)],
+                Listen => &[
+                    (SynReceived, Cause::RcvSyn),
+                    (Established, Cause::RcvAckOfSyn),
+                ],
+                SynSent => &[(Established, Cause::RcvSynAck)],
+                SynReceived => &[(Established, Cause::RcvAckOfSyn)],
+                _ => &[],
+            };
+            let mut at = now;
+            for (mid, why) in path {
+                self.states.push((t, *mid));
+                self.how.push((*why, Dir::Inferred));
+                at = *mid;
+            }
+            if at == s || !State::is_legal_transition(at, s) {
+                return;
+            }
+        }
+        self.states.push((t, s));
+        self.how.push((cause, dir));
     }
 }
 
@@ -142,6 +195,10 @@ pub struct Connection {
     /// How it went.
     #[serde(serialize_with = "story_key")]
     pub story: Story,
+    /// Half the round trips between the client and the capture point, and between the capture
+    /// point and the server, µs, from the handshake's times (when it was seen).
+    #[serde(skip)]
+    pub(crate) delays: Option<(u64, u64)>,
 }
 
 /// A capture, read.
@@ -155,6 +212,9 @@ pub struct Capture {
     pub skipped: Skipped,
     /// Where the file ended early or broke, after what was read before.
     pub stopped: Option<CaptureError>,
+    /// When its first packet was taken, µs since the Unix epoch.
+    #[serde(skip)]
+    pub start_unix_us: u64,
 }
 
 /// Whether bytes start as a capture does: pcap (either byte order, micro- or nanosecond
@@ -170,6 +230,16 @@ pub fn is_capture(start: &[u8]) -> bool {
 
 /// Reads a capture from `input` in one pass.
 pub fn read(input: impl Read + Send) -> Result<Capture, CaptureError> {
+    read_packets(input, false, |_, _| {})
+}
+
+/// Reads a capture, handing each TCP segment to `packet` with its connection's index in
+/// [`Capture::connections`]; with `options`, the segments' TCP options are read too.
+pub(crate) fn read_packets(
+    input: impl Read + Send,
+    options: bool,
+    mut on_packet: impl FnMut(usize, &Seen),
+) -> Result<Capture, CaptureError> {
     let mut reader = match pcap_parser::create_reader(1 << 16, input) {
         Ok(r) => r,
         Err(PcapError::HeaderNotRecognized) | Err(PcapError::Eof) => {
@@ -190,8 +260,12 @@ pub fn read(input: impl Read + Send) -> Result<Capture, CaptureError> {
                     cap.packets += 1;
                     let t0 = *origin.get_or_insert(t_us);
                     let t = t_us.saturating_sub(t0);
-                    match decode(link, data, caplen, t) {
-                        Decoded::Tcp(seen) => tracker.see(seen, &mut cap.skipped),
+                    match decode(link, data, caplen, t, options) {
+                        Decoded::Tcp(seen) => {
+                            if let Some(i) = tracker.see(seen, &mut cap.skipped) {
+                                on_packet(i, &seen);
+                            }
+                        }
                         Decoded::NotTcp => cap.skipped.not_tcp += 1,
                         Decoded::Unreadable => {
                             cap.skipped.unreadable += 1;
@@ -279,6 +353,7 @@ pub fn read(input: impl Read + Send) -> Result<Capture, CaptureError> {
         return Err(cap.stopped.take().unwrap_or(CaptureError::NotACapture));
     }
     cap.connections = tracker.finish();
+    cap.start_unix_us = origin.unwrap_or(0);
     Ok(cap)
 }
 
@@ -289,7 +364,7 @@ enum Decoded {
     OtherLink,
 }
 
-fn decode(link: Linktype, data: &[u8], caplen: usize, t_us: u64) -> Decoded {
+fn decode(link: Linktype, data: &[u8], caplen: usize, t_us: u64, options: bool) -> Decoded {
     let caplen = caplen.min(data.len());
     let sliced = match get_packetdata(&data[..caplen], link, caplen) {
         Some(PacketData::L2(frame)) => SlicedPacket::from_ethernet(frame),
@@ -323,10 +398,33 @@ fn decode(link: Linktype, data: &[u8], caplen: usize, t_us: u64) -> Decoded {
         ack: tcp.ack(),
         fin: tcp.fin(),
         rst: tcp.rst(),
+        psh: tcp.psh(),
         seq: tcp.sequence_number(),
         ack_no: tcp.acknowledgment_number(),
         len: tcp.payload().len() as u32,
+        wnd: tcp.window_size(),
+        options: if options {
+            tcp_options(tcp)
+        } else {
+            TcpOptions::default()
+        },
     })
+}
+
+fn tcp_options(tcp: &etherparse::TcpSlice<'_>) -> TcpOptions {
+    use etherparse::TcpOptionElement as O;
+    let mut o = TcpOptions::default();
+    // A malformed option ends the list: what came before it stands.
+    for e in tcp.options_iterator().map_while(Result::ok) {
+        match e {
+            O::MaximumSegmentSize(m) => o.mss = Some(m),
+            O::WindowScale(w) => o.wscale = Some(w),
+            O::SelectiveAcknowledgementPermitted => o.sack_permitted = true,
+            O::Timestamp(v, e) => o.timestamps = Some((v, e)),
+            _ => {}
+        }
+    }
+    o
 }
 
 /// Connections by their two ends (the smaller first), in a search tree: the report lists
@@ -354,10 +452,13 @@ struct Track {
     gap_before_last: u64,
     /// The client's initial sequence number, from its SYN.
     isn: Option<u32>,
+    /// When the handshake's SYN, SYN,ACK and ACK were first seen.
+    handshake: (Option<u64>, Option<u64>, Option<u64>),
 }
 
 impl Tracker {
-    fn see(&mut self, s: Seen, skipped: &mut Skipped) {
+    /// Follows one segment; its connection's index, or `None` past [`MAX_CONNECTIONS`].
+    fn see(&mut self, s: Seen, skipped: &mut Skipped) -> Option<usize> {
         let key = if s.src <= s.dst {
             (s.src, s.dst)
         } else {
@@ -367,17 +468,26 @@ impl Tracker {
         // on the same ports (after TIME-WAIT, or with SO_REUSEADDR); a SYN from the other side
         // is a simultaneous open.
         let reused = |t: &Track| {
+            let sender = if t.conn.client.addr == Some(s.src) {
+                &t.conn.client
+            } else {
+                &t.conn.server
+            };
             s.syn
                 && !s.ack
-                && t.conn.client.addr == Some(s.src)
-                && t.isn.is_some_and(|isn| isn != s.seq)
+                && ((t.conn.client.addr == Some(s.src) && t.isn.is_some_and(|isn| isn != s.seq))
+                    // A SYN from a side past its handshake opens a new connection.
+                    || !matches!(
+                        sender.state(),
+                        None | Some(State::Listen | State::SynSent | State::SynReceived)
+                    ))
         };
         let i = match self.index.get(&key) {
             Some(i) if !reused(&self.conns[*i]) => *i,
             _ => {
                 if self.conns.len() >= MAX_CONNECTIONS {
                     skipped.connections_not_followed += 1;
-                    return;
+                    return None;
                 }
                 // The client: the sender of a SYN without ACK; else the sender of a SYN,ACK is
                 // the server; else the side with the higher port (an ephemeral one).
@@ -405,6 +515,7 @@ impl Tracker {
                         last_us: s.t_us,
                         handshake_seen: false,
                         story: Story::Open,
+                        delays: None,
                     },
                     syn: false,
                     synack: false,
@@ -415,12 +526,14 @@ impl Tracker {
                     last_before: s.t_us,
                     gap_before_last: 0,
                     isn: None,
+                    handshake: (None, None, None),
                 });
                 self.index.insert(key, self.conns.len() - 1);
                 self.conns.len() - 1
             }
         };
         self.conns[i].see(s);
+        Some(i)
     }
 
     fn finish(self) -> Vec<Connection> {
@@ -428,8 +541,22 @@ impl Tracker {
             .into_iter()
             .map(|mut t| {
                 t.conn.story = t.story();
-                if t.conn.story == Story::LateFinReset {
-                    t.gone_before_late_fin();
+                match t.conn.story {
+                    Story::LateFinReset => t.gone_before_late_fin(),
+                    // No socket listened: the server's reset came from no socket.
+                    Story::Refused => {
+                        t.conn.server.states.clear();
+                        t.conn.server.how.clear();
+                    }
+                    Story::ResetDataAfterClose => t.reset_cause(Cause::DataAfterClose),
+                    Story::ResetUnreadData => t.reset_cause(Cause::CloseWithUnreadData),
+                    _ => {}
+                }
+                if let (Some(syn), Some(synack), Some(ack)) = t.handshake {
+                    t.conn.delays = Some((
+                        ack.saturating_sub(synack) / 2,
+                        synack.saturating_sub(syn) / 2,
+                    ));
                 }
                 t.conn
             })
@@ -469,40 +596,61 @@ impl Track {
                 // The silence before the RST, or before the segment it answers.
                 me.idle_before_rst = t.saturating_sub(self.last_before).max(self.gap_before_last);
             }
-            me.enter(t, State::Closed);
-            peer.enter(t, State::Closed);
+            me.enter(t, State::Closed, Cause::SentReset, Dir::Sent);
+            peer.enter(t, State::Closed, Cause::RcvRst, Dir::Received);
             return;
         }
         if s.syn && !s.ack {
             self.syn = true;
             self.isn.get_or_insert(s.seq);
-            me.enter(t, State::SynSent);
+            if from_client {
+                self.handshake.0.get_or_insert(t);
+            }
+            // Taken for a listener when the peer's SYN came first, it opened too: a
+            // simultaneous open, and it never listened.
+            if me.states.len() == 1 && me.state() == Some(State::Listen) {
+                me.states.clear();
+                me.how.clear();
+            }
+            me.enter(t, State::SynSent, Cause::ActiveOpen, Dir::Sent);
             if peer.state().is_none() {
-                peer.enter(t, State::Listen);
+                peer.enter(t, State::Listen, Cause::PassiveOpen, Dir::Received);
             }
         }
         if s.syn && s.ack {
             self.synack = true;
+            if !from_client {
+                self.handshake.1.get_or_insert(t);
+            }
             me.synack.0 = true;
             peer.synack.1 = true;
             // A side that sent its SYN,ACK is SYN-RECEIVED; one that also received the peer's
             // (a simultaneous open) has its SYN acknowledged: ESTABLISHED.
-            for side in [&mut *me, &mut *peer] {
-                match side.synack {
-                    (true, true) => side.enter(t, State::Established),
-                    (true, false) => side.enter(t, State::SynReceived),
-                    _ => {}
+            for (side, dir) in [(&mut *me, Dir::Sent), (&mut *peer, Dir::Received)] {
+                // A SYN,ACK from SYN-SENT answers the peer's SYN: a simultaneous open.
+                let (to_syn_received, cause) = match side.state() {
+                    Some(State::SynSent) => (true, Cause::SimultaneousOpen),
+                    _ => (side.synack.0, Cause::RcvSyn),
+                };
+                if side.synack.0 && to_syn_received {
+                    side.enter(t, State::SynReceived, cause, dir);
+                }
+                if side.synack == (true, true) {
+                    side.enter(t, State::Established, Cause::RcvAckOfSyn, dir);
                 }
             }
         }
         // The ACK of the handshake, or anything acknowledging after it.
         if s.ack && !s.syn {
             if me.state() == Some(State::SynSent) && self.synack {
-                me.enter(t, State::Established);
+                me.enter(t, State::Established, Cause::RcvSynAck, Dir::Sent);
                 self.conn.handshake_seen = self.syn;
+                if from_client && self.handshake.1.is_some() {
+                    self.handshake.2.get_or_insert(t);
+                }
             }
             if peer.state() == Some(State::SynReceived) {
-                peer.enter(t, State::Established);
+                peer.enter(t, State::Established, Cause::RcvAckOfSyn, Dir::Received);
             }
             // Its FIN acknowledged.
             if let Some((_, fin_seq)) = peer.fin
@@ -510,20 +658,23 @@ impl Track {
                 && s.ack_no == fin_seq.wrapping_add(1)
             {
                 peer.fin_acked = Some(t);
-                match peer.state() {
-                    Some(State::FinWait1) => peer.enter(t, State::FinWait2),
-                    Some(State::Closing) => peer.enter(t, State::TimeWait),
-                    Some(State::LastAck) => peer.enter(t, State::Closed),
-                    _ => {}
+                let to = match peer.state() {
+                    Some(State::FinWait1) => Some(State::FinWait2),
+                    Some(State::Closing) => Some(State::TimeWait),
+                    Some(State::LastAck) => Some(State::Closed),
+                    _ => None,
+                };
+                if let Some(to) = to {
+                    peer.enter(t, to, Cause::RcvAckOfFin, Dir::Received);
                 }
             }
         }
         // A capture that began mid-connection: both were established.
         if me.state().is_none() && !s.syn {
-            me.enter(t, State::Established);
+            me.enter(t, State::Established, Cause::CaptureBegan, Dir::Inferred);
         }
         if peer.state().is_none() && !s.syn {
-            peer.enter(t, State::Established);
+            peer.enter(t, State::Established, Cause::CaptureBegan, Dir::Inferred);
         }
         if s.len > 0 && s.ack {
             if from_client {
@@ -536,14 +687,17 @@ impl Track {
             let fin_seq = s.seq.wrapping_add(s.len);
             me.fin = Some((t, fin_seq));
             match me.state() {
-                Some(State::CloseWait) => me.enter(t, State::LastAck),
-                _ => me.enter(t, State::FinWait1),
+                Some(State::CloseWait) => me.enter(t, State::LastAck, Cause::Close, Dir::Sent),
+                _ => me.enter(t, State::FinWait1, Cause::Close, Dir::Sent),
             }
-            match peer.state() {
-                Some(State::FinWait1) => peer.enter(t, State::Closing),
-                Some(State::FinWait2) => peer.enter(t, State::TimeWait),
-                Some(State::Closed) | Some(State::TimeWait) => {}
-                _ => peer.enter(t, State::CloseWait),
+            let to = match peer.state() {
+                Some(State::FinWait1) => Some(State::Closing),
+                Some(State::FinWait2) => Some(State::TimeWait),
+                Some(State::Closed) | Some(State::TimeWait) => None,
+                _ => Some(State::CloseWait),
+            };
+            if let Some(to) = to {
+                peer.enter(t, to, Cause::RcvFin, Dir::Received);
             }
         }
     }
@@ -567,9 +721,27 @@ impl Track {
         ) else {
             return;
         };
-        resetter.states.retain(|(t, _)| *t <= fw2);
+        let kept = resetter
+            .states
+            .iter()
+            .position(|(_, s)| *s == State::FinWait2)
+            .map_or(0, |i| i + 1);
+        resetter.states.truncate(kept);
+        resetter.how.truncate(kept);
         let gone = (fw2 + FIN_TIMEOUT_US).min(late_fin);
         resetter.states.push((gone, State::Closed));
+        resetter.how.push((Cause::FinWait2Timeout, Dir::Inferred));
+    }
+
+    /// The resetter's reset, explained by what the connection shows.
+    fn reset_cause(&mut self, cause: Cause) {
+        for side in [&mut self.conn.client, &mut self.conn.server] {
+            for how in &mut side.how {
+                if how.0 == Cause::SentReset {
+                    how.0 = cause;
+                }
+            }
+        }
     }
 
     fn story(&self) -> Story {

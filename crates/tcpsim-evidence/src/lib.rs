@@ -10,6 +10,7 @@
 
 pub mod capture;
 pub mod findings;
+pub mod observed;
 pub mod replay;
 pub mod report;
 pub mod table;

@@ -171,7 +171,48 @@ fn a_capture_of_real_incidents_names_who_did_not_close() {
         .status();
     let _ = dumpcap.wait();
     let cap = capture::read(std::fs::File::open(&file).unwrap()).unwrap();
+    let drawn = tcpsim_evidence::observed::read_trace(
+        std::fs::File::open(&file).unwrap(),
+        "live.pcapng",
+        tcpsim_evidence::observed::MAX_TRACE_PACKETS,
+    )
+    .unwrap();
     let _ = std::fs::remove_file(&file);
+    // The same capture as a trace: the kernel's resets told apart by what came before them,
+    // and its handshake's options as sent.
+    let resets: Vec<_> = drawn
+        .trace
+        .segments_sent()
+        .filter(|(_, _, seg, _)| seg.flags.rst())
+        .map(|(_, _, _, why)| why)
+        .collect();
+    use tcpsim_core::segment::SendReason;
+    assert_eq!(
+        resets,
+        [SendReason::RstUnreadData, SendReason::RstNoSocket],
+        "{:?}",
+        drawn
+            .capture
+            .connections
+            .iter()
+            .map(|c| c.story)
+            .collect::<Vec<_>>()
+    );
+    let syn = drawn
+        .trace
+        .segments
+        .iter()
+        .position(|s| s.flags.syn())
+        .unwrap();
+    let options = drawn
+        .trace
+        .options_of(tcpsim_core::id::SegmentId(syn as u64))
+        .unwrap();
+    assert!(
+        options.mss.is_some() && options.sack_permitted,
+        "{options:?}"
+    );
+    assert!(tcpsim_core::check::all(&drawn.trace).is_empty());
     let story_of = |port: u16| -> Vec<Story> {
         cap.connections
             .iter()

@@ -3,6 +3,8 @@
 //! changes add `from`, `to`, `cause` and `rfc`; segment events add `flags` ("SYN,ACK"), `seq`,
 //! `ack`, `len`, `win` and `fate` (sent, delivered, dropped, duplicated). Calls add `call` (a
 //! send()'s real bytes in its `data`), and a recv() that read real bytes adds them as `read`.
+//! A capture's trace marks every line `"observed": true`, and a sent segment's TCP options
+//! as `options`.
 
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -64,6 +66,9 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
                 m.insert("fate".into(), json!("sent"));
                 m.insert("rfc".into(), json!(reason.rfc_section()));
                 seg_fields(&mut m, trace.segment(*id));
+                if let Some(o) = trace.options_of(*id) {
+                    m.insert("options".into(), json!(o));
+                }
             }
             EventKind::SegmentDelivered { id, host, .. } => {
                 m.insert("host".into(), host_name(*host));
@@ -104,6 +109,10 @@ pub fn lines(trace: &Trace) -> impl Iterator<Item = String> + '_ {
                 }
             }
             _ => {}
+        }
+        // A capture's trace: segments as seen, states inferred (`Trace::observed`).
+        if trace.observed.is_some() {
+            m.insert("observed".into(), json!(true));
         }
         Value::Object(m).to_string()
     })

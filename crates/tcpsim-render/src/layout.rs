@@ -423,6 +423,17 @@ pub fn layout(trace: &Trace, socket: Option<SocketId>) -> Option<LadderLayout> {
                 if seg.len > 0 {
                     label += &format!(" len={}", seg.len);
                 }
+                // A captured handshake's options, as seen (timestamps left out: they change on
+                // every segment and say nothing about the handshake).
+                if let Some(o) = trace.options_of(*id).filter(|_| seg.flags.syn()) {
+                    let o = tcpsim_core::trace::TcpOptions {
+                        timestamps: None,
+                        ..*o
+                    };
+                    if !o.is_empty() {
+                        label += &format!(" {o}");
+                    }
+                }
                 let x0 = if from == Side::Left { LEFT_X } else { RIGHT_X };
                 let x1 = if from == Side::Left { RIGHT_X } else { LEFT_X };
                 arrow_of.insert(*id, arrows.len());

@@ -183,7 +183,7 @@ impl Story {
                 "一方在另一方发出 FIN 之前很久就已关闭，这个迟到的 FIN 换来了 RST：先关闭一方的套接字已不存在（孤立连接的 tcp_fin_timeout）".to_string(),
             ),
             Story::ResetUnreadData => (
-                "reset by a side that closed with data it had not read: close() sends RST, not FIN, then".to_string(),
+                "reset by a side that closed with data it had not read: in that case close() sends RST, not FIN".to_string(),
                 "被一方重置：它关闭时还有未读取的数据，此时 close() 发送的是 RST 而不是 FIN".to_string(),
             ),
             Story::ResetDataAfterClose => (
@@ -545,6 +545,20 @@ pub enum ReportMsg {
     CaptureFormats,
     /// What a capture cannot show.
     Inferred,
+    /// A capture drawn as a trace: its title (name, connections).
+    ObservedTitle(String, u64),
+    /// What in a capture's trace is seen, inferred and estimated.
+    ObservedNote,
+    /// IPv6 connections left out of a capture's trace.
+    Ipv6LeftOut(u64),
+    /// A capture too large to draw.
+    TooManyPackets(u64),
+    /// A capture with no IPv4 TCP connection to draw (and how many IPv6 ones).
+    NothingToDraw(u64),
+    /// What to do with a capture too large or with nothing to draw.
+    DrawHelp,
+    /// One connection of a capture, with how it went: number, client, server, the story.
+    ConnectionStory(u64, String),
 }
 
 impl ReportMsg {
@@ -645,6 +659,38 @@ impl ReportMsg {
             ReportMsg::Inferred => (
                 "states are inferred from the packets: a close() shows only as a FIN, and a socket a timer drops (TIME-WAIT's end, tcp_fin_timeout) is not seen".into(),
                 "状态是根据报文推断的：close() 只表现为一个 FIN，被定时器删除的套接字（TIME-WAIT 结束、tcp_fin_timeout）在线路上看不到".into(),
+            ),
+            ReportMsg::ObservedTitle(name, k) => (
+                format!("Capture {name}: {}, observed (not simulated)", plural(*k, "TCP connection", "TCP connections")),
+                format!("抓包 {name}：{} 个 TCP 连接，实际观测（不是模拟）", n(*k)),
+            ),
+            ReportMsg::ObservedNote => (
+                "Segments, windows and options are as the capture shows them, at its times. The endpoints' states are inferred from the segments; each endpoint's own times are estimated from the handshake (half the round trip between it and where the capture was taken). Calls, timers and reads are not on the wire, so they are not drawn.".into(),
+                "报文、窗口和选项都与抓包中看到的一致，时间也是抓包的时间。两端的状态是根据报文推断的；每一端自己的时间是根据握手估算的（它与抓包位置之间往返时间的一半）。调用、定时器和读取不会出现在线路上，所以不画出来。".into(),
+            ),
+            ReportMsg::Ipv6LeftOut(k) => (
+                format!("{} over IPv6 left out of the drawing (tcpsim diagnose reads them)", plural(*k, "connection", "connections")),
+                format!("{} 个 IPv6 连接没有画出（tcpsim diagnose 可以读取它们）", n(*k)),
+            ),
+            ReportMsg::TooManyPackets(limit) => (
+                format!("the capture holds more than {} TCP packets: too many to draw", n(*limit)),
+                format!("抓包中的 TCP 报文超过 {} 个：太多，无法画出", n(*limit)),
+            ),
+            ReportMsg::NothingToDraw(0) => (
+                "the capture holds no TCP connection to draw".into(),
+                "抓包中没有可以画出的 TCP 连接".into(),
+            ),
+            ReportMsg::NothingToDraw(v6) => (
+                format!("the capture holds no TCP connection over IPv4 to draw, only {} over IPv6", plural(*v6, "connection", "connections")),
+                format!("抓包中没有可以画出的 IPv4 TCP 连接，只有 {} 个 IPv6 连接", n(*v6)),
+            ),
+            ReportMsg::DrawHelp => (
+                "`tcpsim diagnose FILE` reads any capture; to draw a part, cut it out first, e.g. `tshark -r FILE -Y 'tcp.port == 8080' -w part.pcap`".into(),
+                "`tcpsim diagnose FILE` 可以读取任何抓包；要画出其中一部分，请先把它截取出来，例如 `tshark -r FILE -Y 'tcp.port == 8080' -w part.pcap`".into(),
+            ),
+            ReportMsg::ConnectionStory(k, story) => (
+                format!("connection {k}: {story}"),
+                format!("连接 {k}：{story}"),
             ),
             ReportMsg::Formats => (
                 "paste the output of `ss -tanp`, `netstat -tanp` (Linux), `netstat -an` (macOS), `netstat -ano` (Windows) or `cat /proc/net/tcp`, or counts per state such as `CLOSE_WAIT 3000`".into(),
@@ -779,6 +825,14 @@ mod tests {
             ReportMsg::NotACapture,
             ReportMsg::CaptureFormats,
             ReportMsg::Inferred,
+            ReportMsg::ObservedTitle("x.pcap".into(), 3),
+            ReportMsg::ObservedNote,
+            ReportMsg::Ipv6LeftOut(2),
+            ReportMsg::TooManyPackets(4_000_000),
+            ReportMsg::NothingToDraw(0),
+            ReportMsg::NothingToDraw(2),
+            ReportMsg::DrawHelp,
+            ReportMsg::ConnectionStory(3, "x".into()),
         ];
         for story in [
             Story::Graceful,

@@ -1715,10 +1715,10 @@ impl CliMsg {
             ),
             CliMsg::NoSuchSocket(spec) => (
                 format!(
-                    "--socket {spec}: no such socket in this run; name it as host/socket, e.g. client/c"
+                    "--socket {spec}: no such socket; name it as host/socket (client/c), by its address (10.0.0.1:40000), or in a capture by its connection's number in tcpsim diagnose (3)"
                 ),
                 format!(
-                    "--socket {spec}：这次运行中没有这个套接字；请写成 主机/套接字，例如 client/c"
+                    "--socket {spec}：没有这个套接字；请写成 主机/套接字（client/c）、它的地址（10.0.0.1:40000），或者对抓包写 tcpsim diagnose 列出的连接编号（3）"
                 ),
             ),
             CliMsg::AtAfterEnd { at, duration } => (
