@@ -76,13 +76,20 @@ fn render(errors: &crate::scenario::ScenarioErrors) {
     }
 }
 
-/// The wire forms: the web app's compiled scenario (`compiled::decode`) and the core's binary
-/// setup (`Setup::decode`), from the same bytes.
+/// The wire forms: the web app's compiled scenario (`compiled::decode`), the core's binary
+/// setup (`Setup::decode`) and observed trace (`Trace::decode_observed`), from the same bytes.
 pub fn wire(data: &[u8]) -> Outcome {
     let compiled = crate::scenario::compiled::decode(data);
     let setup = Setup::decode(data);
-    match (compiled, setup) {
-        (Ok(_), _) | (_, Ok(_)) => Outcome::Ran,
+    // An observed trace read back is drawn as the page draws it.
+    let observed = crate::core::trace::Trace::decode_observed(data);
+    if let Ok(t) = &observed
+        && let Some(l) = crate::render::layout::layout(t, None)
+    {
+        std::hint::black_box(crate::render::svg::ladder_svg(&l, &Default::default()));
+    }
+    match (compiled, setup, observed) {
+        (Ok(_), _, _) | (_, Ok(_), _) | (_, _, Ok(_)) => Outcome::Ran,
         _ => Outcome::Refused,
     }
 }

@@ -167,6 +167,19 @@ fn every_bundled_capture_reads_back_as_a_trace_every_view_draws() {
         want.sort_by_key(key);
         assert_eq!(seen, want, "{name}");
         assert!(t.observed.is_some(), "{name}");
+        // Its binary form (how it crosses the page's modules) gives it back; cut short, an
+        // error, never a panic.
+        let wire = t.encode_observed().unwrap();
+        assert_eq!(
+            tcpsim::core::trace::Trace::decode_observed(&wire).as_ref(),
+            Ok(t),
+            "{name}"
+        );
+        for cut in [1, 5, wire.len() / 3, wire.len() / 2, wire.len() - 1] {
+            assert!(tcpsim::core::trace::Trace::decode_observed(&wire[..cut]).is_err());
+        }
+        // A simulated trace has no such form.
+        assert_eq!(run.encode_observed(), None);
         // Each socket ends where the capture reader left its side.
         for c in &got.capture.connections {
             for (side, other) in [(&c.client, &c.server), (&c.server, &c.client)] {

@@ -410,6 +410,54 @@ await test('readable on a phone', async (page) => {
   assert(gaps.gaps.some((g) => g.text === '⋯ 1min') && gaps.gaps.every((g) => g.inside), `the compressed minute is not marked between the lifelines: ${JSON.stringify(gaps)}`);
 });
 
+await test('evidence: a pasted ss listing and a dropped capture are explained in both languages, and a connection opens on the ladder', async (page) => {
+  await page.goto(`${base}?scenario=handshake&step=0&lang=en`);
+  await page.waitForSelector('svg.ladder');
+  assert(!(await toolsFetched(page)), 'the reader was fetched before the panel was opened');
+  await page.click('[data-testid="evidence"] summary');
+  await page.waitForSelector('[data-testid="evidence-text"]', { timeout: 15000 });
+  // ss -tan with 20 sockets in CLOSE-WAIT, held by this host's clients.
+  const rows = [...Array(20)].map((_, i) => `CLOSE-WAIT 0      0      10.0.0.5:${40000 + i}    10.0.0.9:8080`);
+  await page.fill('[data-testid="evidence-text"]', ['State      Recv-Q Send-Q Local Address:Port  Peer Address:Port', ...rows].join('\n'));
+  await page.click('[data-testid="evidence-read"]');
+  await page.waitForSelector('[data-testid="evidence-report"] [data-testid="finding"]');
+  const en = await text(page, 'evidence-report');
+  assert(en.includes('(pasted): 20 sockets, from ss') && en.includes('20 sockets in CLOSE-WAIT held by this host') && en.includes('what to do'), en);
+  assert(await page.locator('[data-testid="evidence-report"] a[href="?scenario=http-client-leak"]').count() === 1, 'the finding does not link its lesson');
+  // In Chinese, the report is said again in Chinese.
+  await page.click('[data-testid="lang"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="evidence-report"]').innerText.includes('怎么办'));
+  // A capture dropped on the panel (real loopback traffic, six connections).
+  const capture = (await readFile(new URL('../../crates/tcpsim-evidence/tests/captures/real-incidents.pcapng', import.meta.url))).toString('base64');
+  await page.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'incident.pcapng'));
+    document.querySelector('[data-testid="evidence-report"]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, capture);
+  await page.waitForSelector('[data-connection="6"]');
+  const zh = await text(page, 'evidence-report');
+  assert(zh.includes('迟到的 FIN 换来 RST') && zh.includes('客户端未关闭'), zh);
+  await page.click('[data-testid="lang"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="evidence-report"]').innerText.includes('late FIN answered by RST'));
+  // The late FIN's connection opens on the ladder, as a scenario does.
+  await page.click('[data-connection="6"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="title"]').innerText.includes('connection 6'));
+  const title = await text(page, 'title');
+  assert(title === 'Capture incident.pcapng, connection 6: observed (not simulated)', title);
+  await playToEnd(page);
+  const ladder = await page.locator('.ladder-panel').innerText();
+  assert(ladder.includes('127.0.0.1:5050') && ladder.includes('RST'), `the ladder does not show the connection: ${ladder}`);
+  const states = await page.locator('[data-testid^="state-"]').allInnerTexts();
+  assert(states.length === 2 && states.every((s) => s === 'CLOSED'), JSON.stringify(states));
+  // Nothing about the capture goes into the address: it was never uploaded.
+  assert(!page.url().includes('incident') && !page.url().includes('capture'), page.url());
+  // Its exports are drawn from the capture.
+  const [mmd] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-mermaid"]')]);
+  const mmdText = await readFile(await mmd.path(), 'utf8');
+  assert(mmdText.startsWith('sequenceDiagram') && mmdText.includes('RST'), mmdText);
+});
+
 await browser.close();
 server.close();
 if (skipped) console.log(`(E2E_ONLY=${ONLY}: ${skipped} tests not run)`);

@@ -45,6 +45,9 @@ pub struct AppState {
     pub request: model::RunRequest,
     /// The user prefers reduced motion: a scenario does not start playing by itself.
     pub reduce_motion: bool,
+    /// A capture's connection is shown (`outcome`), not the scenario: the address keeps the
+    /// scenario's, since a capture is never uploaded and cannot be linked to.
+    pub observed: bool,
 }
 
 impl PartialEq for AppState {
@@ -58,6 +61,7 @@ impl PartialEq for AppState {
             && self.speed == o.speed
             && self.tools_ready == o.tools_ready
             && self.request == o.request
+            && self.observed == o.observed
     }
 }
 
@@ -77,6 +81,8 @@ pub enum Action {
     Run(model::RunUpdate),
     /// The compiler and chart module is loaded.
     ToolsReady,
+    /// Show a capture's connection (from the evidence panel).
+    Show(Rc<Outcome>),
 }
 
 impl AppState {
@@ -153,6 +159,7 @@ impl AppState {
             tools_ready,
             request,
             reduce_motion,
+            observed: false,
         };
         match req.step {
             // A run still under way keeps the asked step until it is over.
@@ -168,6 +175,7 @@ impl AppState {
 impl AppState {
     /// Asks for a run of the current scenario: the bundled text, or `text`.
     fn ask(&mut self, text: Option<Rc<String>>) {
+        self.observed = false;
         self.request = model::RunRequest {
             id: self.id.clone(),
             text,
@@ -278,6 +286,15 @@ impl Reducible for AppState {
                 Outcome::Running(r) if r.id == id => s.arrived(outcome, fallback),
                 _ => return self,
             },
+            Action::Show(outcome) => {
+                // The scenario's run, if one is under way, is not shown any more.
+                model::stop_all();
+                s.outcome = outcome;
+                s.last_good = None;
+                s.observed = true;
+                s.step = 0;
+                s.playing = !s.reduce_motion;
+            }
             Action::ToolsReady | Action::Run(model::RunUpdate::ToolsReady) => {
                 s.tools_ready = true;
                 // The bundled text arrives with the module.
@@ -489,9 +506,18 @@ pub fn App() -> Html {
     {
         let s = (*state).clone();
         use_effect_with(
-            (s.id.clone(), s.step, s.lang, s.edited, s.source.clone()),
-            move |(id, step, lang, edited, source)| {
-                url::write(id, *step, *lang, edited.then_some(source.as_str()));
+            (
+                s.id.clone(),
+                s.step,
+                s.lang,
+                s.edited,
+                s.source.clone(),
+                s.observed,
+            ),
+            move |(id, step, lang, edited, source, observed)| {
+                if !*observed {
+                    url::write(id, *step, *lang, edited.then_some(source.as_str()));
+                }
                 if let Some(doc) = web_sys::window().and_then(|w| w.document())
                     && let Some(root) = doc.document_element()
                 {
@@ -591,6 +617,10 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_show = {
+        let d = dispatch.clone();
+        Callback::from(move |o| d.dispatch(Action::Show(o)))
+    };
     let texts = match (&*s.outcome, s.view()) {
         (_, Some(v)) => Some((&v.title, &v.description)),
         (Outcome::Running(r), None) => r.texts.as_ref().map(|(t, d)| (t, d)),
@@ -660,6 +690,7 @@ pub fn App() -> Html {
             { cannot }
             { main }
             <Editor source={s.source.clone()} outcome={s.outcome.clone()} edited={s.edited} lang={lang} on_edit={on_edit} on_restore={on_restore} on_open={on_open} />
+            <crate::evidence::Evidence lang={lang} on_show={on_show} />
             <footer><p>{ui("keys", lang)}</p></footer>
         </div>
     }
@@ -949,45 +980,25 @@ fn download(name: &str, mime: &str, text: &str) {
 pub fn Share(p: &ShareProps) -> Html {
     let embed_code = use_state(|| None::<String>);
     let lang = p.lang;
-    let on_svg = {
+    // Exports are drawn by the second module (the first carries no exporter), loaded on the
+    // first click.
+    let exporter = |kind: u8, suffix: &'static str, mime: &'static str| {
         let p = p.clone();
-        Callback::from(move |_| {
-            let opts = tcpsim_render::svg::SvgOptions {
-                until_step: Some(p.step),
-                title: p.title.clone(),
-                description: String::new(),
-            };
-            download(
-                &format!("tcpsim-{}.svg", p.id),
-                "image/svg+xml",
-                &tcpsim_render::svg::ladder_svg(&p.view.layout, &opts),
-            );
+        Callback::from(move |_: MouseEvent| {
+            let p = p.clone();
+            yew::platform::spawn_local(async move {
+                if crate::tools::load().await.is_err() {
+                    return;
+                }
+                if let Some(text) = crate::tools::export(kind, &p.view.source, p.step, &p.title) {
+                    download(&format!("tcpsim-{}{suffix}", p.id), mime, &text);
+                }
+            });
         })
     };
-    let on_mermaid = {
-        let p = p.clone();
-        Callback::from(move |_| {
-            download(
-                &format!("tcpsim-{}.mmd", p.id),
-                "text/plain",
-                &tcpsim_render::sequence::mermaid(&p.view.layout, Some(p.step)),
-            );
-        })
-    };
-    let on_states = {
-        let p = p.clone();
-        Callback::from(move |_| {
-            let l = &p.view.layout;
-            let sockets: Vec<_> = std::iter::once(l.left_socket)
-                .chain(l.right_socket)
-                .collect();
-            download(
-                &format!("tcpsim-{}-states.svg", p.id),
-                "image/svg+xml",
-                &tcpsim_render::statediagram::svg(&p.view.trace, &sockets, &p.title),
-            );
-        })
-    };
+    let on_svg = exporter(0, ".svg", "image/svg+xml");
+    let on_mermaid = exporter(1, ".mmd", "text/plain");
+    let on_states = exporter(2, "-states.svg", "image/svg+xml");
     let on_embed = {
         let p = p.clone();
         let embed_code = embed_code.clone();
@@ -1168,7 +1179,69 @@ mod tests {
                 fallback: false,
             },
             reduce_motion: true,
+            observed: false,
         }
+    }
+
+    /// A capture's connection, as the evidence panel hands it over.
+    fn capture_connection(n: u32) -> Rc<crate::model::Outcome> {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../crates/tcpsim-evidence/tests/captures/real-incidents.pcapng"
+        ))
+        .unwrap();
+        assert_eq!(
+            tcpsim_web_tools::evidence("real.pcapng", bytes, false),
+            None
+        );
+        while tcpsim_web_tools::evidence_step(100) < 1.0 {}
+        crate::model::observed(&tcpsim_web_tools::evidence_trace(n))
+    }
+
+    #[test]
+    fn a_capture_connection_is_shown_as_a_run_until_a_scenario_is_picked() {
+        let s = Rc::new(state("handshake"));
+        let shown = s.reduce(Action::Show(capture_connection(5)));
+        assert!(shown.observed);
+        let v = shown.view().expect("the connection is shown");
+        assert_eq!(
+            v.title.en,
+            "Capture real.pcapng, connection 5: observed (not simulated)"
+        );
+        assert!(v.title.zh.contains("实际观测"));
+        assert!(
+            v.description
+                .en
+                .starts_with("reset by a side that closed with data")
+        );
+        assert!(v.trace.observed.is_some());
+        assert_eq!(shown.step, 0);
+        // Its explanation speaks of what the wire showed.
+        let reset = v
+            .layout
+            .steps
+            .iter()
+            .position(|st| matches!(&st.what, StepKind::Sent { arrow } if v.layout.arrows[*arrow].flags.rst()))
+            .expect("the reset is a step");
+        let (what, why, _) = explain(v, reset, Lang::En);
+        assert!(what.contains("RST"), "{what}");
+        assert!(
+            why.starts_with("close() with unread received data"),
+            "{why}"
+        );
+        // Picking a scenario leaves the capture.
+        let back = shown.reduce(Action::Select("four-way-close".into(), None));
+        assert!(!back.observed);
+        // A connection that is not there is said so, in both languages.
+        let none = capture_connection(99);
+        let crate::model::Outcome::CannotShow(m) = &*none else {
+            panic!("connection 99 shows")
+        };
+        assert!(
+            m.en.contains("no TCP connection") && !m.zh.is_empty(),
+            "{}",
+            m.en
+        );
     }
 
     #[test]

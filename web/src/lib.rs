@@ -3,6 +3,7 @@
 pub mod app;
 pub mod bundled;
 pub mod chart;
+pub mod evidence;
 pub mod ladder;
 pub mod model;
 pub mod statediagram;

@@ -24,8 +24,22 @@ pub const PAGE_MAX_MEMORY: u64 = 512 << 20;
 /// sliced, so it is capped (the production scenario schedules 70 000).
 pub const PAGE_MAX_CALLS: u64 = 200_000;
 
+/// Where a view's trace came from, in the form the second module reads, which draws the
+/// exports (SVG, Mermaid, the state diagram) from it: the page's first module carries no
+/// exporter.
+#[derive(Clone)]
+pub enum Source {
+    /// A compiled scenario (`tcpsim_scenario::compiled`'s form), which the second module runs
+    /// again: the core is deterministic, so it makes the same trace.
+    Compiled(Rc<[u8]>),
+    /// A capture's connection, as the second module gave it (see [`observed`]).
+    Observed(Rc<[u8]>),
+}
+
 /// A scenario that ran.
 pub struct RunView {
+    /// What the trace was made from.
+    pub source: Source,
     pub title: Text,
     pub description: Text,
     pub trace: Trace,
@@ -392,6 +406,7 @@ enum JobParts {
         phases: Phases,
     },
     Run {
+        source: Rc<[u8]>,
         title: Text,
         description: Text,
         end: Instant,
@@ -478,6 +493,7 @@ fn set_up(bytes: &[u8], mut phases: Phases) -> Started {
     });
     match run {
         Ok(run) => Started::Running(Job(Box::new(JobParts::Run {
+            source: bytes.into(),
             title,
             description,
             end: Instant::from_micros(duration.as_micros()),
@@ -503,6 +519,7 @@ impl Job {
                 Started::Running(job) => job.work(events),
             },
             JobParts::Run {
+                source,
                 title,
                 description,
                 end,
@@ -513,6 +530,7 @@ impl Job {
                 let result = match run.step(events) {
                     Ok(false) => {
                         return Err(Job(Box::new(JobParts::Run {
+                            source,
                             title,
                             description,
                             end,
@@ -526,7 +544,7 @@ impl Job {
                 let ran = run.finish(result);
                 phases.done("simulate");
                 let out = match ran {
-                    Ok(trace) => finish(title, description, end, trace),
+                    Ok(trace) => finish(Source::Compiled(source), title, description, end, trace),
                     Err(e) => Rc::new(Outcome::CannotShow(stopped(&phases.name, e))),
                 };
                 phases.done("lay out");
@@ -608,8 +626,45 @@ fn stopped(name: &str, e: tcpsim_core::sim::RunError) -> Bi {
     )
 }
 
+/// A capture's connection, in the form the second module gives it
+/// (`tcpsim_web_tools::evidence_trace`), shown as a run is; or why it cannot be.
+pub fn observed(bytes: &[u8]) -> Rc<Outcome> {
+    use tcpsim_core::binary::{Reader, Wire};
+    let status = bytes.first().copied();
+    let mut r = Reader::new(bytes.get(1..).unwrap_or_default());
+    let text = |r: &mut Reader<'_>| String::get(r).unwrap_or_default();
+    let (en, zh) = (text(&mut r), text(&mut r));
+    if status != Some(0) {
+        return Rc::new(Outcome::CannotShow(Bi { en, zh }));
+    }
+    let title = Text { en, zh };
+    let description = Text {
+        en: text(&mut r),
+        zh: text(&mut r),
+    };
+    match Trace::decode_observed(r.rest()) {
+        Ok(trace) => finish(
+            Source::Observed(bytes.into()),
+            title,
+            description,
+            trace.end,
+            trace,
+        ),
+        Err(e) => Rc::new(Outcome::CannotShow(Bi {
+            en: e.to_string(),
+            zh: e.to_string(),
+        })),
+    }
+}
+
 /// Lays out a finished run.
-fn finish(title: Text, description: Text, end: Instant, trace: Trace) -> Rc<Outcome> {
+fn finish(
+    source: Source,
+    title: Text,
+    description: Text,
+    end: Instant,
+    trace: Trace,
+) -> Rc<Outcome> {
     let Some(layout) = layout(&trace, None) else {
         return Rc::new(Outcome::CannotShow(RunMsg::NothingToDraw.text()));
     };
@@ -624,6 +679,7 @@ fn finish(title: Text, description: Text, end: Instant, trace: Trace) -> Rc<Outc
         .map(|(h, _)| h);
     let series = busiest.map(|h| crate::chart::series(&trace, h).encode());
     Rc::new(Outcome::Ran(Rc::new(RunView {
+        source,
         title,
         description,
         end,

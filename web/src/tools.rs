@@ -34,6 +34,9 @@ export function tools_ready() { return tools !== null; }
 export function tools_compile(name, text, max) { return tools.compile(name, text, max); }
 export function tools_chart(series, now, title, zh) { return tools.chart(series, now, title, zh); }
 export function tools_bundled_text(id) { return tools.bundled_text(id); }
+export function tools_export(kind, source, observed, until, title) { return tools.export_view(kind, source, observed, until, title); }
+export function tools_evidence_mount(root, zh) { tools.evidence_mount(root, zh); }
+export function tools_evidence_lang(zh) { if (tools) tools.evidence_lang(zh); }
 "#)]
     extern "C" {
         pub fn tools_load() -> js_sys::Promise;
@@ -42,6 +45,15 @@ export function tools_bundled_text(id) { return tools.bundled_text(id); }
         pub fn tools_compile(name: &str, text: &str, max: f64) -> Vec<u8>;
         pub fn tools_chart(series: &[u8], now: f64, title: &str, zh: bool) -> String;
         pub fn tools_bundled_text(id: &str) -> Option<String>;
+        pub fn tools_export(
+            kind: u8,
+            source: &[u8],
+            observed: bool,
+            until: f64,
+            title: &str,
+        ) -> String;
+        pub fn tools_evidence_mount(root: &web_sys::Element, zh: bool);
+        pub fn tools_evidence_lang(zh: bool);
     }
 }
 
@@ -131,5 +143,52 @@ pub fn bundled_text(id: &str) -> Option<String> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         tcpsim_web_tools::bundled_text(id).map(str::to_string)
+    }
+}
+
+/// Draws the evidence panel (the second module's: its reader, words and controls) in `root`.
+pub fn evidence_mount(root: &web_sys::Element, zh: bool) {
+    #[cfg(target_arch = "wasm32")]
+    js::tools_evidence_mount(root, zh);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (root, zh);
+}
+
+/// The evidence panel, if drawn, in the other language.
+pub fn evidence_lang(zh: bool) {
+    #[cfg(target_arch = "wasm32")]
+    js::tools_evidence_lang(zh);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = zh;
+}
+
+/// An export of a view (0: SVG, 1: Mermaid, 2: the state diagram), drawn by the second module
+/// from the view's source, up to `step`; `None` if the module is not loaded yet.
+pub fn export(kind: u8, source: &crate::model::Source, step: usize, title: &str) -> Option<String> {
+    if !ready() {
+        return None;
+    }
+    let (bytes, observed) = match source {
+        crate::model::Source::Compiled(b) => (b, false),
+        crate::model::Source::Observed(b) => (b, true),
+    };
+    #[cfg(target_arch = "wasm32")]
+    {
+        Some(js::tools_export(kind, bytes, observed, step as f64, title))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let kind = match kind {
+            0 => tcpsim_web_tools::Export::Svg,
+            1 => tcpsim_web_tools::Export::Mermaid,
+            _ => tcpsim_web_tools::Export::States,
+        };
+        Some(tcpsim_web_tools::export(
+            kind,
+            bytes,
+            observed,
+            Some(step),
+            title,
+        ))
     }
 }

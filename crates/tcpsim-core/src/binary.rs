@@ -20,11 +20,16 @@ use crate::id::{CallId, HostId, SegmentId, SocketId};
 use crate::net::{ExpiredAction, FaultAction, FaultRule, LinkConfig, Middlebox, SegmentFilter};
 use crate::payload::Payload;
 use crate::repeat::{Repeat, RepeatedCall};
-use crate::segment::Flags;
+use crate::segment::{Flags, Segment, SendReason};
+use crate::seq::SeqNum;
 use crate::setup::Setup;
 use crate::sim::{HostSpec, SimConfig};
-use crate::state::State;
+use crate::state::{Cause, State};
 use crate::time::{Duration, Instant};
+use crate::trace::{
+    EventKind, HostInfo, Observed, ObservedConnection, RunStats, SocketInfo, TcpOptions, Trace,
+    TraceEvent,
+};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -84,6 +89,11 @@ impl<'a> Reader<'a> {
     /// A reader at the start of `bytes`.
     pub fn new(bytes: &'a [u8]) -> Reader<'a> {
         Reader { bytes, at: 0 }
+    }
+
+    /// The bytes not read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.at..).unwrap_or_default()
     }
 
     /// An error at the current byte: `expected` was not found.
@@ -756,5 +766,331 @@ impl Wire for Call {
             10 => Call::Restart,
             _ => return r.fail("a call"),
         })
+    }
+}
+
+// An observed trace (a capture's, see `Trace::observed`) crosses the page's module boundary in
+// this form: the reader of captures lives in the second module, the views in the first, where
+// size counts. So it is written out by hand, field by field, in one function each way: the
+// generic `Wire` impls, inlined per type, were 7 KB of the first module's wasm. Only the
+// events a capture gives have a form; a simulated trace is made where it is shown.
+//
+// Numbers are varints; an optional number is 0 for none, else the number plus one; enums are
+// their index in their `ALL` table (or the list in `SEND_REASONS`).
+
+/// Every send reason, in the order the observed form numbers them.
+const SEND_REASONS: [SendReason; 20] = {
+    use SendReason::*;
+    [
+        Syn,
+        SynAck,
+        Ack,
+        Data,
+        Fin,
+        Retransmit,
+        WindowUpdate,
+        ChallengeAck,
+        DupAck,
+        KeepaliveProbe,
+        ZeroWindowProbe,
+        RstNoSocket,
+        RstBadAck,
+        RstAbort,
+        RstUnreadData,
+        RstLingerZero,
+        RstDataAfterClose,
+        RstKeepalive,
+        RstListenerClosed,
+        RstSeen,
+    ]
+};
+
+fn put_opt(w: &mut Vec<u8>, v: Option<u64>) {
+    put_varint(w, v.map_or(0, |v| v + 1));
+}
+
+fn put_addr(w: &mut Vec<u8>, a: SocketAddrV4) {
+    put_varint(w, u64::from(u32::from(*a.ip())));
+    put_varint(w, u64::from(a.port()));
+}
+
+fn index_of<T: PartialEq>(all: &[T], v: &T) -> u8 {
+    all.iter().position(|x| x == v).unwrap_or(0) as u8
+}
+
+impl Reader<'_> {
+    #[inline(never)]
+    fn int<T: TryFrom<u64>>(&mut self) -> Result<T, DecodeError> {
+        let v = self.varint()?;
+        T::try_from(v).or_else(|_| self.fail("a number in range"))
+    }
+    #[inline(never)]
+    fn opt<T: TryFrom<u64>>(&mut self) -> Result<Option<T>, DecodeError> {
+        match self.varint()?.checked_sub(1) {
+            None => Ok(None),
+            Some(v) => T::try_from(v)
+                .map(Some)
+                .or_else(|_| self.fail("a number in range")),
+        }
+    }
+    #[inline(never)]
+    fn pick<T: Copy>(&mut self, all: &[T]) -> Result<T, DecodeError> {
+        let b = self.byte()?;
+        match all.get(usize::from(b)) {
+            Some(v) => Ok(*v),
+            None => self.fail("a known value"),
+        }
+    }
+    #[inline(never)]
+    fn addr(&mut self) -> Result<SocketAddrV4, DecodeError> {
+        Ok(SocketAddrV4::new(
+            Ipv4Addr::from(self.int::<u32>()?),
+            self.int()?,
+        ))
+    }
+    fn text(&mut self) -> Result<String, DecodeError> {
+        String::get(self)
+    }
+}
+
+impl Trace {
+    /// An observed trace (one with [`Trace::observed`]) in a binary form (see the
+    /// [module docs](self) for the encoding of values); `None` for a trace with events a
+    /// capture never gives (calls, timers, drops), which is made where it is shown instead.
+    pub fn encode_observed(&self) -> Option<Vec<u8>> {
+        let observed = self.observed.as_deref()?;
+        let mut w = Vec::with_capacity(64 + 16 * self.events.len() + 24 * self.segments.len());
+        put_header(&mut w);
+        let v = put_varint;
+        v(&mut w, self.hosts.len() as u64);
+        for h in &self.hosts {
+            h.name.put(&mut w);
+            v(&mut w, u64::from(u32::from(h.addr)));
+            v(&mut w, u64::from(h.fd_limit));
+            w.push(index_of(&[Profile::Rfc9293, Profile::Linux], &h.profile));
+        }
+        v(&mut w, self.sockets.len() as u64);
+        for s in &self.sockets {
+            v(&mut w, u64::from(s.host.0));
+            s.label.put(&mut w);
+            put_addr(&mut w, s.local);
+            match s.remote {
+                Some(r) => {
+                    w.push(1);
+                    put_addr(&mut w, r);
+                }
+                None => w.push(0),
+            }
+            put_opt(&mut w, s.parent.map(|p| u64::from(p.0)));
+            v(&mut w, s.created.as_micros());
+        }
+        v(&mut w, self.segments.len() as u64);
+        for g in &self.segments {
+            put_addr(&mut w, g.src);
+            put_addr(&mut w, g.dst);
+            v(&mut w, u64::from(g.seq.0));
+            v(&mut w, u64::from(g.ack.0));
+            w.push(g.flags.bits());
+            v(&mut w, u64::from(g.wnd));
+            v(&mut w, u64::from(g.len));
+        }
+        v(&mut w, self.events.len() as u64);
+        for e in &self.events {
+            v(&mut w, e.t.as_micros());
+            match e.kind {
+                EventKind::SegmentSent {
+                    id,
+                    host,
+                    socket,
+                    reason,
+                } => {
+                    w.push(0);
+                    v(&mut w, id.0);
+                    v(&mut w, u64::from(host.0));
+                    put_opt(&mut w, socket.map(|s| u64::from(s.0)));
+                    w.push(index_of(&SEND_REASONS, &reason));
+                }
+                EventKind::SegmentDelivered { id, host, socket } => {
+                    w.push(1);
+                    v(&mut w, id.0);
+                    v(&mut w, u64::from(host.0));
+                    put_opt(&mut w, socket.map(|s| u64::from(s.0)));
+                }
+                EventKind::StateChanged {
+                    host,
+                    socket,
+                    from,
+                    to,
+                    cause,
+                } => {
+                    w.push(2);
+                    v(&mut w, u64::from(host.0));
+                    v(&mut w, u64::from(socket.0));
+                    w.push(index_of(&State::ALL, &from));
+                    w.push(index_of(&State::ALL, &to));
+                    w.push(index_of(&Cause::ALL, &cause));
+                }
+                EventKind::ConnectionError {
+                    host,
+                    socket,
+                    errno,
+                } => {
+                    w.push(3);
+                    v(&mut w, u64::from(host.0));
+                    v(&mut w, u64::from(socket.0));
+                    w.push(index_of(&Errno::ALL, &errno));
+                }
+                _ => return None,
+            }
+        }
+        v(&mut w, self.end.as_micros());
+        observed.source.put(&mut w);
+        v(&mut w, observed.start_unix_us);
+        v(&mut w, observed.connections.len() as u64);
+        for c in &observed.connections {
+            v(&mut w, u64::from(c.number));
+            v(&mut w, u64::from(c.client.0));
+            put_opt(&mut w, c.server.map(|s| u64::from(s.0)));
+            v(&mut w, c.client_delay_us);
+            v(&mut w, c.server_delay_us);
+            w.push(u8::from(c.handshake_seen));
+        }
+        v(&mut w, observed.options.len() as u64);
+        for (id, o) in &observed.options {
+            v(&mut w, id.0);
+            put_opt(&mut w, o.mss.map(u64::from));
+            put_opt(&mut w, o.wscale.map(u64::from));
+            w.push(u8::from(o.sack_permitted));
+            match o.timestamps {
+                Some((a, b)) => {
+                    w.push(1);
+                    v(&mut w, u64::from(a));
+                    v(&mut w, u64::from(b));
+                }
+                None => w.push(0),
+            }
+        }
+        Some(w)
+    }
+
+    /// Reads what [`Trace::encode_observed`] wrote. Trailing bytes are an error.
+    pub fn decode_observed(bytes: &[u8]) -> Result<Trace, DecodeError> {
+        let r = &mut Reader::new(bytes);
+        r.header()?;
+        let mut t = Trace::default();
+        for _ in 0..r.seq_len()? {
+            t.hosts.push(HostInfo {
+                name: r.text()?,
+                addr: Ipv4Addr::from(r.int::<u32>()?),
+                fd_limit: r.int()?,
+                profile: r.pick(&[Profile::Rfc9293, Profile::Linux])?,
+            });
+        }
+        for i in 0..r.seq_len()? {
+            t.sockets.push(SocketInfo {
+                id: SocketId(i as u32),
+                host: HostId(r.int()?),
+                label: Option::get(r)?,
+                local: r.addr()?,
+                remote: if r.byte()? == 1 {
+                    Some(r.addr()?)
+                } else {
+                    None
+                },
+                parent: r.opt()?.map(SocketId),
+                created: Instant::from_micros(r.varint()?),
+            });
+        }
+        for _ in 0..r.seq_len()? {
+            t.segments.push(Segment {
+                src: r.addr()?,
+                dst: r.addr()?,
+                seq: SeqNum(r.int()?),
+                ack: SeqNum(r.int()?),
+                flags: Flags::from_bits(r.byte()?),
+                wnd: r.int()?,
+                len: r.int()?,
+            });
+        }
+        for _ in 0..r.seq_len()? {
+            let at = Instant::from_micros(r.varint()?);
+            let tag = r.byte()?;
+            let kind = match tag {
+                0 | 1 => {
+                    let id = SegmentId(r.varint()?);
+                    let host = HostId(r.int()?);
+                    let socket = r.opt()?.map(SocketId);
+                    if tag == 0 {
+                        EventKind::SegmentSent {
+                            id,
+                            host,
+                            socket,
+                            reason: r.pick(&SEND_REASONS)?,
+                        }
+                    } else {
+                        EventKind::SegmentDelivered { id, host, socket }
+                    }
+                }
+                2 => EventKind::StateChanged {
+                    host: HostId(r.int()?),
+                    socket: SocketId(r.int()?),
+                    from: r.pick(&State::ALL)?,
+                    to: r.pick(&State::ALL)?,
+                    cause: r.pick(&Cause::ALL)?,
+                },
+                3 => EventKind::ConnectionError {
+                    host: HostId(r.int()?),
+                    socket: SocketId(r.int()?),
+                    errno: r.pick(&Errno::ALL)?,
+                },
+                _ => return r.fail("an event of an observed trace"),
+            };
+            t.events.push(TraceEvent { t: at, kind });
+        }
+        t.end = Instant::from_micros(r.varint()?);
+        let mut o = Observed {
+            source: r.text()?,
+            start_unix_us: r.varint()?,
+            ..Observed::default()
+        };
+        for _ in 0..r.seq_len()? {
+            o.connections.push(ObservedConnection {
+                number: r.int()?,
+                client: SocketId(r.int()?),
+                server: r.opt()?.map(SocketId),
+                client_delay_us: r.varint()?,
+                server_delay_us: r.varint()?,
+                handshake_seen: r.byte()? == 1,
+            });
+        }
+        for _ in 0..r.seq_len()? {
+            let id = SegmentId(r.varint()?);
+            let mss = r.opt()?;
+            let wscale = r.opt()?;
+            let sack_permitted = r.byte()? == 1;
+            let timestamps = if r.byte()? == 1 {
+                Some((r.int()?, r.int()?))
+            } else {
+                None
+            };
+            o.options.push((
+                id,
+                TcpOptions {
+                    mss,
+                    wscale,
+                    sack_permitted,
+                    timestamps,
+                },
+            ));
+        }
+        r.end()?;
+        let n = t.segments.len() as u64;
+        t.stats = RunStats {
+            segments_sent: n,
+            segments_delivered: n,
+            ..RunStats::default()
+        };
+        t.observed = Some(Box::new(o));
+        Ok(t)
     }
 }

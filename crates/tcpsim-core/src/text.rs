@@ -20,3 +20,20 @@ pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
             .collect(),
     )
 }
+
+/// For HTML and XML (SVG): `&`, `<`, `>` and both quotes as entities, so that the text is
+/// text in an element or an attribute, never markup.
+pub fn markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -406,20 +406,23 @@ impl TcpOptions {
 impl std::fmt::Display for TcpOptions {
     /// `mss=1460 ws=7 sack ts=123/0`, as Wireshark's info column abbreviates them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut parts: Vec<String> = Vec::new();
+        // Each option with a space before it but the first: written straight to `f` (the
+        // page's first module draws these).
+        let mut sep = "";
+        let mut next = || std::mem::replace(&mut sep, " ");
         if let Some(m) = self.mss {
-            parts.push(format!("mss={m}"));
+            write!(f, "{}mss={m}", next())?;
         }
         if let Some(w) = self.wscale {
-            parts.push(format!("ws={w}"));
+            write!(f, "{}ws={w}", next())?;
         }
         if self.sack_permitted {
-            parts.push("sack".into());
+            write!(f, "{}sack", next())?;
         }
         if let Some((v, e)) = self.timestamps {
-            parts.push(format!("ts={v}/{e}"));
+            write!(f, "{}ts={v}/{e}", next())?;
         }
-        f.write_str(&parts.join(" "))
+        Ok(())
     }
 }
 

@@ -240,121 +240,196 @@ pub(crate) fn read_packets(
     options: bool,
     mut on_packet: impl FnMut(usize, &Seen),
 ) -> Result<Capture, CaptureError> {
-    let mut reader = match pcap_parser::create_reader(1 << 16, input) {
-        Ok(r) => r,
-        Err(PcapError::HeaderNotRecognized) | Err(PcapError::Eof) => {
-            return Err(CaptureError::NotACapture);
-        }
-        Err(e) => return Err(CaptureError::Io(format!("{e:?}"))),
-    };
-    let mut cap = Capture::default();
-    let mut tracker = Tracker::default();
-    // pcapng: per interface, its link type and time resolution (units per second).
-    let mut interfaces: Vec<(Linktype, u64)> = Vec::new();
-    let mut legacy: (Linktype, u64) = (Linktype::ETHERNET, 1_000_000);
-    let mut origin: Option<u64> = None;
-    loop {
-        match reader.next() {
-            Ok((offset, block)) => {
-                let mut packet = |link: Linktype, t_us: u64, data: &[u8], caplen: usize| {
-                    cap.packets += 1;
-                    let t0 = *origin.get_or_insert(t_us);
-                    let t = t_us.saturating_sub(t0);
-                    match decode(link, data, caplen, t, options) {
-                        Decoded::Tcp(seen) => {
-                            if let Some(i) = tracker.see(seen, &mut cap.skipped) {
-                                on_packet(i, &seen);
-                            }
-                        }
-                        Decoded::NotTcp => cap.skipped.not_tcp += 1,
-                        Decoded::Unreadable => {
-                            cap.skipped.unreadable += 1;
-                            cap.skipped.first_unreadable.get_or_insert(cap.packets);
-                        }
-                        Decoded::OtherLink => {
-                            cap.skipped.other_link += 1;
-                            cap.skipped.link_type.get_or_insert(link.0);
-                        }
-                    }
-                };
-                match block {
-                    PcapBlockOwned::LegacyHeader(h) => {
-                        let per_sec = if h.is_nanosecond_precision() {
-                            1_000_000_000
-                        } else {
-                            1_000_000
-                        };
-                        legacy = (h.network, per_sec);
-                    }
-                    PcapBlockOwned::Legacy(b) => {
-                        let frac = u64::from(b.ts_usec) * 1_000_000 / legacy.1;
-                        let t = u64::from(b.ts_sec) * 1_000_000 + frac;
-                        packet(legacy.0, t, b.data, b.caplen as usize);
-                    }
-                    PcapBlockOwned::NG(Block::SectionHeader(_)) => interfaces.clear(),
-                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
-                        let res = idb.ts_resolution().filter(|r| *r > 0).unwrap_or(1_000_000);
-                        interfaces.push((idb.linktype, res));
-                    }
-                    PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
-                        let (link, res) = interfaces
-                            .get(epb.if_id as usize)
-                            .copied()
-                            .unwrap_or((Linktype(-1), 1_000_000));
-                        let ts = (u128::from(epb.ts_high) << 32) | u128::from(epb.ts_low);
-                        let t = u64::try_from(ts * 1_000_000 / u128::from(res)).unwrap_or(u64::MAX);
-                        packet(link, t, epb.data, epb.caplen as usize);
-                    }
-                    PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
-                        let link = interfaces.first().map_or(Linktype(-1), |i| i.0);
-                        packet(link, 0, spb.data, spb.data.len());
-                    }
-                    PcapBlockOwned::NG(_) => {}
-                }
-                reader.consume(offset);
+    let mut reading = Reading::new(input, options)?;
+    while !reading.step(usize::MAX, &mut on_packet) {}
+    reading.finish()
+}
+
+/// A capture being read, a few blocks at a time ([`Reading::advance`]), so that a page can show
+/// its progress and paint between slices.
+pub struct Reading<'a> {
+    reader: Box<dyn pcap_parser::traits::PcapReaderIterator + Send + 'a>,
+    cap: Capture,
+    tracker: Tracker,
+    /// pcapng: per interface, its link type and time resolution (units per second).
+    interfaces: Vec<(Linktype, u64)>,
+    legacy: (Linktype, u64),
+    origin: Option<u64>,
+    options: bool,
+    /// Bytes of the input consumed, for progress.
+    consumed: u64,
+    done: bool,
+}
+
+impl<'a> Reading<'a> {
+    /// Starts reading `input`; reads the TCP options too with `options`.
+    pub fn new(input: impl Read + Send + 'a, options: bool) -> Result<Reading<'a>, CaptureError> {
+        let reader = match pcap_parser::create_reader(1 << 16, input) {
+            Ok(r) => r,
+            Err(PcapError::HeaderNotRecognized) | Err(PcapError::Eof) => {
+                return Err(CaptureError::NotACapture);
             }
-            Err(PcapError::Eof) => break,
-            Err(e) => {
-                // What went wrong, kept apart from the error, which borrows the reader's buffer.
-                let (incomplete, too_small, read_error) = (
-                    matches!(e, PcapError::Incomplete(_)),
-                    matches!(e, PcapError::BufferTooSmall),
-                    matches!(e, PcapError::ReadError),
-                );
-                // A block cut short with more to read, or larger than the buffer: read on.
-                let more = if incomplete {
-                    !reader.reader_exhausted()
-                } else if too_small {
-                    let size = reader.data().len().max(1 << 16) * 2;
-                    size <= MAX_BLOCK && reader.grow(size)
-                } else {
-                    false
-                };
-                let stop = if !more && read_error {
-                    Some(CaptureError::Io("read error".into()))
-                } else if !more {
-                    Some(CaptureError::BadBlock {
-                        offset: reader.consumed() as u64,
-                    })
-                } else {
-                    reader
-                        .refill()
-                        .err()
-                        .map(|e| CaptureError::Io(format!("{e:?}")))
-                };
-                if stop.is_some() {
-                    cap.stopped = stop;
-                    break;
+            Err(e) => return Err(CaptureError::Io(format!("{e:?}"))),
+        };
+        Ok(Reading {
+            reader,
+            cap: Capture::default(),
+            tracker: Tracker::default(),
+            interfaces: Vec::new(),
+            legacy: (Linktype::ETHERNET, 1_000_000),
+            origin: None,
+            options,
+            consumed: 0,
+            done: false,
+        })
+    }
+
+    /// Bytes of the input read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Packets read so far.
+    pub fn packets(&self) -> u64 {
+        self.cap.packets
+    }
+
+    /// Reads up to `blocks` blocks; whether the capture is over.
+    pub fn advance(&mut self, blocks: usize) -> bool {
+        self.step(blocks, &mut |_, _| {})
+    }
+
+    /// Reads up to `blocks` blocks, handing each TCP segment to `on_packet`; whether the
+    /// capture is over.
+    pub(crate) fn step(&mut self, blocks: usize, on_packet: &mut impl FnMut(usize, &Seen)) -> bool {
+        let Reading {
+            reader,
+            cap,
+            tracker,
+            interfaces,
+            legacy,
+            origin,
+            options,
+            consumed,
+            done,
+        } = self;
+        let mut packet = |link: Linktype, t_us: u64, data: &[u8], caplen: usize| {
+            cap.packets += 1;
+            let t0 = *origin.get_or_insert(t_us);
+            let t = t_us.saturating_sub(t0);
+            match decode(link, data, caplen, t, *options) {
+                Decoded::Tcp(seen) => {
+                    if let Some(i) = tracker.see(seen, &mut cap.skipped) {
+                        on_packet(i, &seen);
+                    }
+                }
+                Decoded::NotTcp => cap.skipped.not_tcp += 1,
+                Decoded::Unreadable => {
+                    cap.skipped.unreadable += 1;
+                    cap.skipped.first_unreadable.get_or_insert(cap.packets);
+                }
+                Decoded::OtherLink => {
+                    cap.skipped.other_link += 1;
+                    cap.skipped.link_type.get_or_insert(link.0);
                 }
             }
+        };
+        let mut left = blocks;
+        let mut stopped = None;
+        while !*done && left > 0 {
+            left -= 1;
+            match reader.next() {
+                Ok((offset, block)) => {
+                    match block {
+                        PcapBlockOwned::LegacyHeader(h) => {
+                            let per_sec = if h.is_nanosecond_precision() {
+                                1_000_000_000
+                            } else {
+                                1_000_000
+                            };
+                            *legacy = (h.network, per_sec);
+                        }
+                        PcapBlockOwned::Legacy(b) => {
+                            let frac = u64::from(b.ts_usec) * 1_000_000 / legacy.1;
+                            let t = u64::from(b.ts_sec) * 1_000_000 + frac;
+                            packet(legacy.0, t, b.data, b.caplen as usize);
+                        }
+                        PcapBlockOwned::NG(Block::SectionHeader(_)) => interfaces.clear(),
+                        PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
+                            let res = idb.ts_resolution().filter(|r| *r > 0).unwrap_or(1_000_000);
+                            interfaces.push((idb.linktype, res));
+                        }
+                        PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
+                            let (link, res) = interfaces
+                                .get(epb.if_id as usize)
+                                .copied()
+                                .unwrap_or((Linktype(-1), 1_000_000));
+                            let ts = (u128::from(epb.ts_high) << 32) | u128::from(epb.ts_low);
+                            let t =
+                                u64::try_from(ts * 1_000_000 / u128::from(res)).unwrap_or(u64::MAX);
+                            packet(link, t, epb.data, epb.caplen as usize);
+                        }
+                        PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
+                            let link = interfaces.first().map_or(Linktype(-1), |i| i.0);
+                            packet(link, 0, spb.data, spb.data.len());
+                        }
+                        PcapBlockOwned::NG(_) => {}
+                    }
+                    *consumed += offset as u64;
+                    reader.consume(offset);
+                }
+                Err(PcapError::Eof) => *done = true,
+                Err(e) => {
+                    // What went wrong, kept apart from the error, which borrows the reader's buffer.
+                    let (incomplete, too_small, read_error) = (
+                        matches!(e, PcapError::Incomplete(_)),
+                        matches!(e, PcapError::BufferTooSmall),
+                        matches!(e, PcapError::ReadError),
+                    );
+                    // A block cut short with more to read, or larger than the buffer: read on.
+                    let more = if incomplete {
+                        !reader.reader_exhausted()
+                    } else if too_small {
+                        let size = reader.data().len().max(1 << 16) * 2;
+                        size <= MAX_BLOCK && reader.grow(size)
+                    } else {
+                        false
+                    };
+                    let stop = if !more && read_error {
+                        Some(CaptureError::Io("read error".into()))
+                    } else if !more {
+                        Some(CaptureError::BadBlock {
+                            offset: reader.consumed() as u64,
+                        })
+                    } else {
+                        reader
+                            .refill()
+                            .err()
+                            .map(|e| CaptureError::Io(format!("{e:?}")))
+                    };
+                    if stop.is_some() {
+                        stopped = stop;
+                        *done = true;
+                    }
+                }
+            }
         }
+        if stopped.is_some() {
+            cap.stopped = stopped;
+        }
+        *done
     }
-    if cap.packets == 0 && cap.stopped.is_some() {
-        return Err(cap.stopped.take().unwrap_or(CaptureError::NotACapture));
+
+    /// The capture as read: its connections with their stories.
+    pub fn finish(mut self) -> Result<Capture, CaptureError> {
+        let mut cap = std::mem::take(&mut self.cap);
+        if cap.packets == 0 && cap.stopped.is_some() {
+            return Err(cap.stopped.take().unwrap_or(CaptureError::NotACapture));
+        }
+        cap.connections = std::mem::take(&mut self.tracker).finish();
+        cap.start_unix_us = self.origin.unwrap_or(0);
+        Ok(cap)
     }
-    cap.connections = tracker.finish();
-    cap.start_unix_us = origin.unwrap_or(0);
-    Ok(cap)
 }
 
 enum Decoded {

@@ -10,6 +10,7 @@
 
 pub mod capture;
 pub mod findings;
+pub mod html;
 pub mod observed;
 pub mod replay;
 pub mod report;

@@ -93,7 +93,7 @@ pub fn read_trace(
     if kept.is_empty() {
         return Err(TraceError::NoConnection { ipv6 });
     }
-    let trace = build(&capture, &kept, source);
+    let trace = build(&capture, &kept, source, None);
     Ok(CaptureTrace {
         trace,
         capture,
@@ -129,7 +129,95 @@ fn before(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
 }
 
-fn build(capture: &Capture, kept: &[Kept], source: &str) -> Trace {
+/// A capture read a slice at a time, as a page reads one (showing its progress and painting
+/// between slices), keeping its TCP segments so that any one connection can then be drawn.
+pub struct Sliced<'a> {
+    reading: Option<capture::Reading<'a>>,
+    capture: Option<Result<Capture, CaptureError>>,
+    kept: Vec<Kept>,
+    max_packets: u64,
+    /// Connections some of whose segments came after `max_packets` and were not kept.
+    cut: std::collections::BTreeSet<u32>,
+}
+
+impl<'a> Sliced<'a> {
+    /// Starts reading `input`, keeping at most `max_packets` segments for drawing (the report
+    /// covers the whole capture).
+    pub fn new(input: impl Read + Send + 'a, max_packets: u64) -> Result<Sliced<'a>, CaptureError> {
+        Ok(Sliced {
+            reading: Some(capture::Reading::new(input, true)?),
+            capture: None,
+            kept: Vec::new(),
+            max_packets,
+            cut: Default::default(),
+        })
+    }
+
+    /// Reads up to `blocks` more blocks; whether the capture is read.
+    pub fn step(&mut self, blocks: usize) -> bool {
+        let Some(reading) = self.reading.as_mut() else {
+            return true;
+        };
+        let (kept, cut, max) = (&mut self.kept, &mut self.cut, self.max_packets);
+        let done = reading.step(blocks, &mut |i, seen| {
+            if kept.len() as u64 >= max {
+                cut.insert(i as u32);
+            } else {
+                kept.push(Kept {
+                    conn: i as u32,
+                    seen: *seen,
+                });
+            }
+        });
+        if done && let Some(r) = self.reading.take() {
+            self.capture = Some(r.finish());
+        }
+        done
+    }
+
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.reading.as_ref().map_or(0, |r| r.bytes_read())
+    }
+
+    /// The capture, once read (or why it could not be).
+    pub fn capture(&self) -> Option<&Result<Capture, CaptureError>> {
+        self.capture.as_ref()
+    }
+
+    /// Connection `number` (from 1, as the report lists them) as an observed trace named
+    /// `source`.
+    pub fn trace_of(&self, number: usize, source: &str) -> Result<Trace, TraceError> {
+        let Some(Ok(capture)) = &self.capture else {
+            return Err(TraceError::NoConnection { ipv6: 0 });
+        };
+        let Some(i) = number
+            .checked_sub(1)
+            .filter(|i| *i < capture.connections.len())
+        else {
+            return Err(TraceError::NoConnection { ipv6: 0 });
+        };
+        if self.cut.contains(&(i as u32)) {
+            return Err(TraceError::TooManyPackets {
+                limit: self.max_packets,
+            });
+        }
+        if v4(capture.connections[i].client.addr).is_none() {
+            return Err(TraceError::NoConnection { ipv6: 1 });
+        }
+        let kept: Vec<&Kept> = self.kept.iter().filter(|k| k.conn as usize == i).collect();
+        Ok(build(capture, kept, source, Some(i)))
+    }
+}
+
+/// The trace of `kept`'s segments: of every connection, or only of connection `only` (an
+/// index in `capture.connections`).
+fn build<'k>(
+    capture: &Capture,
+    kept: impl IntoIterator<Item = &'k Kept>,
+    source: &str,
+    only: Option<usize>,
+) -> Trace {
     let mut trace = Trace::default();
     let mut host_of: BTreeMap<Ipv4Addr, HostId> = BTreeMap::new();
     let mut host = |trace: &mut Trace, ip: Ipv4Addr| -> HostId {
@@ -156,6 +244,10 @@ fn build(capture: &Capture, kept: &[Kept], source: &str) -> Trace {
         ..Observed::default()
     };
     for (number, c) in capture.connections.iter().enumerate() {
+        if only.is_some_and(|o| o != number) {
+            ends.push(None);
+            continue;
+        }
         let (Some(ca), Some(sa)) = (v4(c.client.addr), v4(c.server.addr)) else {
             ends.push(None);
             continue;

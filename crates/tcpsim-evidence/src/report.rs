@@ -85,7 +85,7 @@ pub fn text(name: &str, table: &Table, report: &Report, lang: Lang) -> String {
 }
 
 /// A finding's evidence lines: peers, processes, lines of the table.
-fn evidence(f: &Found) -> Vec<ReportMsg> {
+pub(crate) fn evidence(f: &Found) -> Vec<ReportMsg> {
     let mut v = Vec::new();
     let list = |items: Vec<String>| items.join(", ");
     if !f.peers.is_empty() && !matches!(f.finding, Finding::AcceptQueueFull { .. }) {

@@ -19,18 +19,7 @@ pub struct SvgOptions {
 
 /// Escapes text for XML content and attribute values.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
+    tcpsim_core::text::markup(s)
 }
 
 /// The CSS class of a state's colour, shared with the web app's stylesheet.

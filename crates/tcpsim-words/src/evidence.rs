@@ -559,6 +559,24 @@ pub enum ReportMsg {
     DrawHelp,
     /// One connection of a capture, with how it went: number, client, server, the story.
     ConnectionStory(u64, String),
+    /// A capture's connection drawn in the page: the capture's name, the connection's number.
+    ObservedConnection(String, u64),
+    /// The page's link to a finding's lesson.
+    WatchLesson,
+    /// The page's button that draws a capture's connection.
+    WatchConnection,
+    /// More connections than the page lists.
+    MoreInPage(usize),
+    /// A file over the most the page reads (MiB).
+    TooLargeForPage(u64),
+    /// The page's evidence panel: what to give it, and that nothing leaves the page.
+    PanelHint,
+    /// Its button that reads the pasted text.
+    ReadButton,
+    /// Beside its file chooser.
+    ChooseFile,
+    /// While a capture is read.
+    Reading,
 }
 
 impl ReportMsg {
@@ -692,6 +710,33 @@ impl ReportMsg {
                 format!("connection {k}: {story}"),
                 format!("连接 {k}：{story}"),
             ),
+            ReportMsg::ObservedConnection(name, k) => (
+                format!("Capture {name}, connection {k}: observed (not simulated)"),
+                format!("抓包 {name} 的连接 {k}：实际观测（不是模拟）"),
+            ),
+            ReportMsg::WatchLesson => (
+                "watch it happen, step by step, in this page".into(),
+                "在本页一步一步观看它如何发生".into(),
+            ),
+            ReportMsg::WatchConnection => (
+                "draw this connection on the ladder".into(),
+                "在时序图上画出这个连接".into(),
+            ),
+            ReportMsg::MoreInPage(k) => (
+                format!("and {} more (tcpsim diagnose --json lists them all)", n(*k as u64)),
+                format!("另有 {} 个（tcpsim diagnose --json 会列出全部）", n(*k as u64)),
+            ),
+            ReportMsg::TooLargeForPage(mib) => (
+                format!("the file is over {mib} MiB, the most this page reads: use tcpsim diagnose on the command line"),
+                format!("文件超过了本页能读取的上限 {mib} MiB：请在命令行使用 tcpsim diagnose"),
+            ),
+            ReportMsg::PanelHint => (
+                "Paste the output of ss -tanp or netstat -tanp (or counts per state), or drop a capture (pcap, pcapng) here. It is read in this page: nothing is uploaded.".into(),
+                "在这里粘贴 ss -tanp 或 netstat -tanp 的输出（或各状态的计数），或者拖入抓包文件（pcap、pcapng）。它只在本页中读取：不会上传任何内容。".into(),
+            ),
+            ReportMsg::ReadButton => ("Read".into(), "读取".into()),
+            ReportMsg::ChooseFile => ("or choose a file:".into(), "或选择文件：".into()),
+            ReportMsg::Reading => ("Reading the capture…".into(), "正在读取抓包……".into()),
             ReportMsg::Formats => (
                 "paste the output of `ss -tanp`, `netstat -tanp` (Linux), `netstat -an` (macOS), `netstat -ano` (Windows) or `cat /proc/net/tcp`, or counts per state such as `CLOSE_WAIT 3000`".into(),
                 "请粘贴 `ss -tanp`、`netstat -tanp`（Linux）、`netstat -an`（macOS）、`netstat -ano`（Windows）或 `cat /proc/net/tcp` 的输出，或者各状态的计数，例如 `CLOSE_WAIT 3000`".into(),
@@ -833,6 +878,15 @@ mod tests {
             ReportMsg::NothingToDraw(2),
             ReportMsg::DrawHelp,
             ReportMsg::ConnectionStory(3, "x".into()),
+            ReportMsg::ObservedConnection("x.pcap".into(), 2),
+            ReportMsg::WatchLesson,
+            ReportMsg::WatchConnection,
+            ReportMsg::MoreInPage(3),
+            ReportMsg::TooLargeForPage(256),
+            ReportMsg::PanelHint,
+            ReportMsg::ReadButton,
+            ReportMsg::ChooseFile,
+            ReportMsg::Reading,
         ];
         for story in [
             Story::Graceful,

@@ -482,6 +482,10 @@ pub fn ui(key: &str, lang: Lang) -> &'static str {
             "The scenario compiler could not be loaded. Check the connection and reload the page; most bundled scenarios still open without it.",
             "无法加载场景编译器。请检查网络连接后刷新页面；大多数内置场景不需要它也能打开。",
         ),
+        "evidence" => (
+            "Your own evidence: ss, netstat or a capture",
+            "你自己的证据：ss、netstat 或抓包",
+        ),
         _ => ("", ""),
     };
     lang.pick(en, zh)
@@ -538,6 +542,7 @@ pub const UI_KEYS: &[&str] = &[
     "loading_chart",
     "loading_text",
     "load_failed",
+    "evidence",
     "more_sockets",
 ];
 
