@@ -123,26 +123,10 @@ pub fn capture(data: &[u8]) -> Outcome {
                 std::hint::black_box(report::capture_text("fuzz.pcap", &cap, lang));
             }
             std::hint::black_box(report::capture_json(&cap));
-            // The same bytes as an observed trace, held to the core's invariants but for a
-            // connection seen mid-way, and drawn.
+            // The same bytes as an observed trace, held to the core's invariants, and drawn.
             if let Ok(drawn) = crate::evidence::observed::read_trace(data, "fuzz.pcap", 1 << 16) {
                 let t = &drawn.trace;
-                let late: Vec<_> = t
-                    .events
-                    .iter()
-                    .filter_map(|e| match e.kind {
-                        crate::core::trace::EventKind::StateChanged {
-                            socket,
-                            cause: crate::core::state::Cause::CaptureBegan,
-                            ..
-                        } => Some(socket),
-                        _ => None,
-                    })
-                    .collect();
-                let broken: Vec<_> = crate::core::check::all(t)
-                    .into_iter()
-                    .filter(|v| v.socket.is_none_or(|s| !late.contains(&s)))
-                    .collect();
+                let broken = crate::core::check::all(t);
                 assert!(broken.is_empty(), "{broken:?}");
                 if let Some(l) = crate::render::layout::layout(t, None) {
                     std::hint::black_box(crate::render::svg::ladder_svg(&l, &Default::default()));

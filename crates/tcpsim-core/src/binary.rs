@@ -776,34 +776,7 @@ impl Wire for Call {
 // events a capture gives have a form; a simulated trace is made where it is shown.
 //
 // Numbers are varints; an optional number is 0 for none, else the number plus one; enums are
-// their index in their `ALL` table (or the list in `SEND_REASONS`).
-
-/// Every send reason, in the order the observed form numbers them.
-const SEND_REASONS: [SendReason; 20] = {
-    use SendReason::*;
-    [
-        Syn,
-        SynAck,
-        Ack,
-        Data,
-        Fin,
-        Retransmit,
-        WindowUpdate,
-        ChallengeAck,
-        DupAck,
-        KeepaliveProbe,
-        ZeroWindowProbe,
-        RstNoSocket,
-        RstBadAck,
-        RstAbort,
-        RstUnreadData,
-        RstLingerZero,
-        RstDataAfterClose,
-        RstKeepalive,
-        RstListenerClosed,
-        RstSeen,
-    ]
-};
+// their index in their `ALL` table.
 
 fn put_opt(w: &mut Vec<u8>, v: Option<u64>) {
     put_varint(w, v.map_or(0, |v| v + 1));
@@ -908,7 +881,7 @@ impl Trace {
                     v(&mut w, id.0);
                     v(&mut w, u64::from(host.0));
                     put_opt(&mut w, socket.map(|s| u64::from(s.0)));
-                    w.push(index_of(&SEND_REASONS, &reason));
+                    w.push(index_of(&SendReason::ALL, &reason));
                 }
                 EventKind::SegmentDelivered { id, host, socket } => {
                     w.push(1);
@@ -1025,7 +998,7 @@ impl Trace {
                             id,
                             host,
                             socket,
-                            reason: r.pick(&SEND_REASONS)?,
+                            reason: r.pick(&SendReason::ALL)?,
                         }
                     } else {
                         EventKind::SegmentDelivered { id, host, socket }

@@ -301,6 +301,34 @@ pub enum SendReason {
 }
 
 impl SendReason {
+    /// Every send reason, in declaration order (the binary form of an observed trace numbers
+    /// them by their place here).
+    pub const ALL: [SendReason; 20] = {
+        use SendReason::*;
+        [
+            Syn,
+            SynAck,
+            Ack,
+            Data,
+            Fin,
+            Retransmit,
+            WindowUpdate,
+            ChallengeAck,
+            DupAck,
+            KeepaliveProbe,
+            ZeroWindowProbe,
+            RstNoSocket,
+            RstBadAck,
+            RstAbort,
+            RstUnreadData,
+            RstLingerZero,
+            RstDataAfterClose,
+            RstKeepalive,
+            RstListenerClosed,
+            RstSeen,
+        ]
+    };
+
     /// Whether this segment is a reset.
     pub const fn is_reset(self) -> bool {
         matches!(
@@ -402,6 +430,36 @@ mod tests {
             flags,
             wnd: 100,
             len,
+        }
+    }
+
+    #[test]
+    fn send_reason_all_lists_every_reason_once() {
+        // No wildcard: a new reason fails to compile here until it has its place in `ALL`.
+        let index = |r: SendReason| match r {
+            SendReason::Syn => 0,
+            SendReason::SynAck => 1,
+            SendReason::Ack => 2,
+            SendReason::Data => 3,
+            SendReason::Fin => 4,
+            SendReason::Retransmit => 5,
+            SendReason::WindowUpdate => 6,
+            SendReason::ChallengeAck => 7,
+            SendReason::DupAck => 8,
+            SendReason::KeepaliveProbe => 9,
+            SendReason::ZeroWindowProbe => 10,
+            SendReason::RstNoSocket => 11,
+            SendReason::RstBadAck => 12,
+            SendReason::RstAbort => 13,
+            SendReason::RstUnreadData => 14,
+            SendReason::RstLingerZero => 15,
+            SendReason::RstDataAfterClose => 16,
+            SendReason::RstKeepalive => 17,
+            SendReason::RstListenerClosed => 18,
+            SendReason::RstSeen => 19,
+        };
+        for (i, r) in SendReason::ALL.iter().enumerate() {
+            assert_eq!(index(*r), i, "{r:?}");
         }
     }
 
