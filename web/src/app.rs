@@ -990,7 +990,11 @@ pub fn Share(p: &ShareProps) -> Html {
                 if crate::tools::load().await.is_err() {
                     return;
                 }
-                if let Some(text) = crate::tools::export(kind, &p.view.source, p.step, &p.title) {
+                let (bytes, observed) = match &p.view.source {
+                    model::Source::Compiled(b) => (b, false),
+                    model::Source::Observed(b) => (b, true),
+                };
+                if let Some(text) = crate::tools::export(kind, bytes, observed, p.step, &p.title) {
                     download(&format!("tcpsim-{}{suffix}", p.id), mime, &text);
                 }
             });

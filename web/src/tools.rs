@@ -163,15 +163,12 @@ pub fn evidence_lang(zh: bool) {
 }
 
 /// An export of a view (0: SVG, 1: Mermaid, 2: the state diagram), drawn by the second module
-/// from the view's source, up to `step`; `None` if the module is not loaded yet.
-pub fn export(kind: u8, source: &crate::model::Source, step: usize, title: &str) -> Option<String> {
+/// from the view's source (a compiled scenario, or a capture's connection when `observed`), up
+/// to `step`; `None` if the module is not loaded yet.
+pub fn export(kind: u8, bytes: &[u8], observed: bool, step: usize, title: &str) -> Option<String> {
     if !ready() {
         return None;
     }
-    let (bytes, observed) = match source {
-        crate::model::Source::Compiled(b) => (b, false),
-        crate::model::Source::Observed(b) => (b, true),
-    };
     #[cfg(target_arch = "wasm32")]
     {
         Some(js::tools_export(kind, bytes, observed, step as f64, title))
