@@ -178,6 +178,13 @@ fn every_bundled_capture_reads_back_as_a_trace_every_view_draws() {
         }
         // A simulated trace has no such form.
         assert_eq!(run.encode_observed(), None);
+        // One that names a host it does not have is refused, not drawn (the fuzzer's find:
+        // the ladder indexed the hosts with it).
+        let mut bad = t.clone();
+        bad.sockets[0].host = tcpsim::core::id::HostId(91);
+        let e = tcpsim::core::trace::Trace::decode_observed(&bad.encode_observed().unwrap())
+            .unwrap_err();
+        assert_eq!(e.expected, "sockets on the trace's own hosts", "{name}");
         // Each socket ends where the capture reader left its side.
         for c in &got.capture.connections {
             for (side, other) in [(&c.client, &c.server), (&c.server, &c.client)] {

@@ -1057,6 +1057,10 @@ impl Trace {
             ));
         }
         r.end()?;
+        observed_refs(&t, &o).map_err(|expected| DecodeError {
+            at: bytes.len(),
+            expected,
+        })?;
         let n = t.segments.len() as u64;
         t.stats = RunStats {
             segments_sent: n,
@@ -1065,5 +1069,52 @@ impl Trace {
         };
         t.observed = Some(Box::new(o));
         Ok(t)
+    }
+}
+
+/// Whether every host, socket and segment an observed trace names is one of its own, and its
+/// events are in time order: what the views take for granted of a trace the simulator made.
+/// What is wrong, if anything.
+fn observed_refs(t: &Trace, o: &Observed) -> Result<(), &'static str> {
+    let host = |h: HostId| h.index() < t.hosts.len();
+    let socket = |s: SocketId| s.index() < t.sockets.len();
+    let segment = |g: SegmentId| g.0 < t.segments.len() as u64;
+    let sockets_ok = t
+        .sockets
+        .iter()
+        .all(|s| host(s.host) && s.parent.is_none_or(socket));
+    let events_ok = t.events.iter().all(|e| match e.kind {
+        EventKind::SegmentSent {
+            id,
+            host: h,
+            socket: s,
+            ..
+        }
+        | EventKind::SegmentDelivered {
+            id,
+            host: h,
+            socket: s,
+        } => segment(id) && host(h) && s.is_none_or(socket),
+        EventKind::StateChanged {
+            host: h, socket: s, ..
+        }
+        | EventKind::ConnectionError {
+            host: h, socket: s, ..
+        } => host(h) && socket(s),
+        _ => false,
+    });
+    let ordered = t.events.windows(2).all(|w| w[0].t <= w[1].t)
+        && t.events.last().is_none_or(|e| e.t <= t.end);
+    let observed_ok = o
+        .connections
+        .iter()
+        .all(|c| socket(c.client) && c.server.is_none_or(socket))
+        && o.options.iter().all(|(id, _)| segment(*id));
+    match (sockets_ok, events_ok, ordered, observed_ok) {
+        (false, ..) => Err("sockets on the trace's own hosts"),
+        (_, false, ..) => Err("events naming the trace's own hosts, sockets and segments"),
+        (_, _, false, _) => Err("events in time order, before the trace's end"),
+        (.., false) => Err("connections and options naming the trace's own sockets and segments"),
+        _ => Ok(()),
     }
 }
