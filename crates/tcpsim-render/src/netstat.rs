@@ -21,11 +21,21 @@ pub fn render_in(trace: &Trace, at: Instant, max_rows: usize, lang: Lang) -> Str
     let ns = trace.netstat_at(at);
     let mut s = String::new();
     let at = Duration::from_micros(at.as_micros());
-    let _ = writeln!(s, "{}", word(ViewMsg::AtIntoRun(at)));
+    let heading = if trace.observed.is_some() {
+        ViewMsg::AtIntoCapture(at)
+    } else {
+        ViewMsg::AtIntoRun(at)
+    };
+    let _ = writeln!(s, "{}", word(heading));
     for (h, host) in trace.hosts.iter().enumerate() {
         let h = HostId(h as u32);
         let counts = ns.counts(Some(h));
-        let _ = writeln!(s, "\n{} ({})", escape::terminal(&host.name), host.addr);
+        // A capture's hosts are named by their addresses: said once.
+        if host.name == host.addr.to_string() {
+            let _ = writeln!(s, "\n{}", host.addr);
+        } else {
+            let _ = writeln!(s, "\n{} ({})", escape::terminal(&host.name), host.addr);
+        }
         if counts.is_empty() {
             let _ = writeln!(s, "  {}", word(ViewMsg::NoSocketsHere));
             continue;

@@ -1796,6 +1796,8 @@ pub enum ViewMsg {
     MoreMoments(usize),
     /// The heading of a netstat listing: a moment into the run.
     AtIntoRun(Duration),
+    /// The heading of a netstat listing of a capture: a moment into it.
+    AtIntoCapture(Duration),
     /// A host with no sockets.
     NoSocketsHere,
     /// Rows left out of a listing.
@@ -1841,6 +1843,10 @@ impl ViewMsg {
                 format!("…… 还有 {n} 个时刻没有画出（用 --until 缩小范围，或调大 --rows）"),
             ),
             ViewMsg::AtIntoRun(d) => (format!("At {d} into the run:"), format!("运行到 {d} 时：")),
+            ViewMsg::AtIntoCapture(d) => (
+                format!("At {d} into the capture (states inferred from the segments):"),
+                format!("抓包到 {d} 时（状态由报文推断）："),
+            ),
             ViewMsg::NoSocketsHere => ("no sockets".into(), "没有套接字".into()),
             ViewMsg::AndMore(n) => (format!("... and {n} more"), format!("…… 还有 {n} 个")),
             ViewMsg::Met(met, all) => (
@@ -2273,7 +2279,7 @@ mod tests {
         }
     }
 
-    const VIEW_VARIANTS: usize = 18;
+    const VIEW_VARIANTS: usize = 19;
 
     fn index_view(m: &ViewMsg) -> usize {
         match m {
@@ -2295,6 +2301,7 @@ mod tests {
             ViewMsg::NeverMadeHeading(..) => 15,
             ViewMsg::LineCol(..) => 16,
             ViewMsg::Stopped(..) => 17,
+            ViewMsg::AtIntoCapture(..) => 18,
         }
     }
 
@@ -2837,6 +2844,7 @@ mod tests {
             ViewMsg::Time,
             ViewMsg::MoreMoments(3),
             ViewMsg::AtIntoRun(d(1)),
+            ViewMsg::AtIntoCapture(d(1)),
             ViewMsg::NoSocketsHere,
             ViewMsg::AndMore(3),
             ViewMsg::Met(1, 2),
