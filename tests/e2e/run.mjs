@@ -450,6 +450,9 @@ await test('evidence: a pasted ss listing and a dropped capture are explained in
   assert(ladder.includes('127.0.0.1:5050') && ladder.includes('RST'), `the ladder does not show the connection: ${ladder}`);
   const states = await page.locator('[data-testid^="state-"]').allInnerTexts();
   assert(states.length === 2 && states.every((s) => s === 'CLOSED'), JSON.stringify(states));
+  // Both ends are on one host (loopback): their roles tell them apart.
+  const who = await page.locator('.endpoint .who').allInnerTexts();
+  assert(who[0] === '127.0.0.1 client' && who[1] === '127.0.0.1 server', JSON.stringify(who));
   // Nothing about the capture goes into the address: it was never uploaded.
   assert(!page.url().includes('incident') && !page.url().includes('capture'), page.url());
   // Its exports are drawn from the capture.

@@ -824,6 +824,11 @@ pub fn RunPanels(p: &RunPanelsProps) -> Html {
             format!("state-{}", names[i])
         }
     };
+    // Two ends on one host (loopback) are told apart by their sockets' names.
+    let who = |i: usize| match (&l.lifelines[i].label, names[0] == names[1]) {
+        (Some(label), true) => format!("{} {label}", names[i]),
+        _ => names[i].clone(),
+    };
     let taken = match l.steps.get(step).map(|st| &st.what) {
         Some(StepKind::State { from, to, cause }) => Some((*from, *to, *cause)),
         _ => None,
@@ -887,11 +892,11 @@ pub fn RunPanels(p: &RunPanelsProps) -> Html {
         <main>
             <div class="states" aria-live="polite">
                 <div class="endpoint left">
-                    <span class="who">{names[0].clone()}</span>
+                    <span class="who">{who(0)}</span>
                     <span class={classes!("state", left.map(crate::ladder::state_class))} data-testid={testid(0)}>{left.map_or("-", |s| s.rfc_name())}</span>
                 </div>
                 <div class="endpoint right">
-                    <span class="who">{names[1].clone()}</span>
+                    <span class="who">{who(1)}</span>
                     <span class={classes!("state", right.map(crate::ladder::state_class))} data-testid={testid(1)}>{right.map_or("-", |s| s.rfc_name())}</span>
                 </div>
             </div>

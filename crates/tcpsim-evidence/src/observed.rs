@@ -272,7 +272,9 @@ fn build<'k>(
             trace.sockets.push(SocketInfo {
                 id,
                 host: pair[k].host,
-                label: None,
+                // No application named it: its role names it, which the views show beside
+                // its host (both ends of a loopback capture are on one host).
+                label: Some(if k == 0 { "client" } else { "server" }.to_string()),
                 local: me,
                 remote: Some(peer),
                 parent: None,
