@@ -4,7 +4,9 @@
 //! as the wire showed them, at real times; states are the capture reader's inference; the
 //! endpoints' own times are estimated from the handshake (see [`Observed`]).
 //!
-//! IPv6 connections are left out (the trace's addresses are IPv4) and counted. Calls, timers
+//! Each connection's sockets are labelled by their roles, `client` and `server`: no
+//! application named them. IPv6 connections are left out (the trace's addresses are IPv4) and
+//! counted. Calls, timers
 //! and reads are not on the wire, so they are not in the trace either.
 
 use crate::capture::{self, Capture, CaptureError, Connection, Dir, Seen, Side};
