@@ -254,13 +254,18 @@ fn read(name: String, bytes: Vec<u8>) {
         return;
     };
     show_report("");
-    let kept = bytes.clone();
+    // A table is kept to be reported again in the other language; a capture (up to 256 MiB)
+    // is not copied for that: its reading is kept instead.
+    let kept = (!tcpsim_evidence::capture::is_capture(&bytes)).then(|| bytes.clone());
     if let Some(html) = crate::evidence(&name, bytes, zh) {
-        PANEL.with(|p| {
-            if let Some(panel) = p.borrow_mut().as_mut() {
-                panel.last = Last::Table(name, kept);
-            }
-        });
+        // A table's report, or a capture's error (not said again in the other language).
+        if let Some(kept) = kept {
+            PANEL.with(|p| {
+                if let Some(panel) = p.borrow_mut().as_mut() {
+                    panel.last = Last::Table(name, kept);
+                }
+            });
+        }
         show_progress(None);
         show_report(&html);
         return;
